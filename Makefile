@@ -1,0 +1,48 @@
+# Tailor: `make dev` serves the platform's UI; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 3000
+
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export TAILOR_WAREHOUSE ?= $(CURDIR)/data/warehouse.duckdb
+export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
+
+.PHONY: dev test lint install landing dagster-home clean
+
+dev: install landing dagster-home
+	@echo ""
+	@echo "  Tailor is starting: open http://$(HOST):$(PORT) (Ctrl-C stops everything)"
+	@echo "  warehouse: $(TAILOR_WAREHOUSE)    landing zone: $(TAILOR_LANDING_DIR)"
+	@echo ""
+	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+
+test: install landing dagster-home
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+landing: install
+	@test -f $(TAILOR_LANDING_DIR)/manifest.json || \
+		$(BIN)/python scripts/make_landing.py --out $(TAILOR_LANDING_DIR) --seed 7
+
+dagster-home:
+	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || printf '%s\n' \
+		'# Local Dagster instance for make dev: SQLite storage in this folder.' \
+		'telemetry:' \
+		'  enabled: false' > $(DAGSTER_HOME)/dagster.yaml
+
+clean:
+	rm -rf $(VENV) data .dagster_home .pytest_cache .ruff_cache

@@ -1,0 +1,24 @@
+"""Where Tailor's embedded parts live, read from the environment at run time.
+
+Nothing here is evaluated at import: every function reads the environment when called,
+so a code location loads without touching disk and a run sees the environment it runs in.
+"""
+
+import os
+from pathlib import Path
+
+WAREHOUSE_ENV = "TAILOR_WAREHOUSE"
+LANDING_ENV = "TAILOR_LANDING_DIR"
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+
+
+def warehouse_path() -> Path:
+    """The DuckDB warehouse file: ``$TAILOR_WAREHOUSE``, else ``data/warehouse.duckdb``."""
+    return Path(os.environ.get(WAREHOUSE_ENV) or DATA_DIR / "warehouse.duckdb")
+
+
+def landing_dir() -> Path:
+    """The landing zone folder: ``$TAILOR_LANDING_DIR``, else ``data/landing``."""
+    return Path(os.environ.get(LANDING_ENV) or DATA_DIR / "landing")

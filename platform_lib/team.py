@@ -1,0 +1,164 @@
+"""team_definitions: one team's code location, with the platform's conventions applied.
+
+A team writes plain ``@asset`` functions named after what they produce. This module turns
+them into the team's assets: key ``[team, name]``, group ``team``, owner ``team:<team>``,
+kinds ``duckdb`` and ``pandas``, the docstring as the required description, the warehouse
+as IO manager and the landing zone as a resource.
+"""
+
+import keyword
+from collections.abc import Iterable, Mapping, Sequence
+from types import ModuleType
+from typing import Any
+
+from dagster import (
+    AssetChecksDefinition,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    Definitions,
+    in_process_executor,
+    load_asset_checks_from_modules,
+    load_assets_from_modules,
+)
+
+from platform_lib.errors import TeamConventionError
+from platform_lib.landing import LandingZone
+from platform_lib.warehouse import WarehouseIOManager
+
+PLATFORM_KINDS = frozenset({"duckdb", "pandas"})
+DEFAULT_GROUP = "default"
+
+AssetsOrModules = Iterable[AssetsDefinition | ModuleType]
+
+
+def team_definitions(
+    team: str,
+    *,
+    assets: AssetsOrModules,
+    schedules: Sequence[Any] = (),
+    sensors: Sequence[Any] = (),
+    jobs: Sequence[Any] = (),
+    asset_checks: Iterable[AssetChecksDefinition | ModuleType] = (),
+    resources: Mapping[str, Any] | None = None,
+) -> Definitions:
+    """The ``Definitions`` of one team's code location.
+
+    ``assets`` takes asset definitions or whole modules of them; their keys are prefixed with
+    the team, so within a team assets refer to each other by bare name, and to another team's
+    asset by its full key (``AssetIn(key=["merchandising", "inventory"])``)::
+
+        from teams.styling import recommendations, workload
+
+        defs = team_definitions("styling", assets=[recommendations, workload])
+
+    Runs execute in one process by default: DuckDB has a single writer per file, and a
+    process per step costs over a second each, which a scientist iterating feels every time.
+    """
+    _check_team_name(team)
+    assets = list(assets)
+    own_assets = _collect_assets(team, assets)
+    checks = _collect_checks([*asset_checks, *_modules(assets)])
+    renames = _team_key_renames(team, own_assets)
+    team_assets = [
+        asset.with_attributes(asset_key_replacements=renames).map_asset_specs(
+            lambda spec: _apply_conventions(team, spec)
+        )
+        for asset in own_assets
+    ]
+    return Definitions(
+        assets=[*team_assets, *_other_teams_upstreams(team, team_assets)],
+        asset_checks=[check.with_attributes(asset_key_replacements=renames) for check in checks],
+        schedules=schedules,
+        sensors=sensors,
+        jobs=jobs,
+        resources={
+            "io_manager": WarehouseIOManager(team=team),
+            "landing": LandingZone(),
+            **(resources or {}),
+        },
+        executor=in_process_executor,
+    )
+
+
+def _check_team_name(team: str) -> None:
+    if not (team.isidentifier() and team.islower() and not keyword.iskeyword(team)):
+        raise TeamConventionError(
+            f"Team name {team!r} must be a lowercase Python identifier (e.g. 'client_insights'):"
+            " it is the package name, the warehouse schema and the asset key prefix."
+        )
+
+
+def _modules(items: Iterable[Any]) -> list[ModuleType]:
+    return [item for item in items if isinstance(item, ModuleType)]
+
+
+def _collect_assets(team: str, items: list[Any]) -> list[AssetsDefinition]:
+    loaded = [*load_assets_from_modules(_modules(items))]
+    loaded += [item for item in items if not isinstance(item, ModuleType)]
+    for item in loaded:
+        if not isinstance(item, AssetsDefinition) or isinstance(item, AssetChecksDefinition):
+            raise TeamConventionError(
+                f"Team {team!r} passed {item!r} as an asset; pass @asset functions or the "
+                "modules that hold them (another team's asset is referenced by key, not passed)."
+            )
+    return list({id(item): item for item in loaded}.values())
+
+
+def _collect_checks(items: list[Any]) -> list[AssetChecksDefinition]:
+    loaded = [*load_asset_checks_from_modules(_modules(items))]
+    loaded += [item for item in items if not isinstance(item, ModuleType)]
+    return list({id(item): item for item in loaded}.values())
+
+
+def _team_key_renames(team: str, assets: Iterable[AssetsDefinition]) -> dict[AssetKey, AssetKey]:
+    renames = {}
+    for asset in assets:
+        for key in asset.keys:
+            if len(key.path) == 1:
+                renames[key] = key.with_prefix(team)
+            elif key.path[0] != team or len(key.path) != 2:
+                raise TeamConventionError(
+                    f"Asset {key.to_user_string()} of team {team!r} has a key prefix; name the "
+                    "asset by its bare name and team_definitions adds the team prefix."
+                )
+    return renames
+
+
+def _other_teams_upstreams(team: str, assets: list[AssetsDefinition]) -> list[AssetSpec]:
+    """A reference spec for each upstream asset owned by another team's code location.
+
+    Dagster needs every input's key declared in the location; the owning team's location
+    defines the asset itself, and the warehouse loads it by key.
+    """
+    own = {key for asset in assets for key in asset.keys}
+    upstream = {dep.asset_key for asset in assets for spec in asset.specs for dep in spec.deps}
+    foreign = sorted(upstream - own, key=lambda key: key.path)
+    for key in foreign:
+        if len(key.path) != 2 or key.path[0] == team:
+            raise TeamConventionError(
+                f"Team {team!r} depends on {key.to_user_string()}, which it does not define. "
+                "Refer to your own assets by bare name and to another team's by "
+                "[team, asset] key."
+            )
+    return [AssetSpec(key) for key in foreign]
+
+
+def _apply_conventions(team: str, spec: AssetSpec) -> AssetSpec:
+    name = spec.key.to_user_string()
+    if not (spec.description or "").strip():
+        raise TeamConventionError(
+            f"Asset {name} of team {team!r} has no description. Add a docstring to its "
+            "function saying what one row is and where it comes from; the UI shows it."
+        )
+    if spec.group_name not in (None, DEFAULT_GROUP, team):
+        raise TeamConventionError(
+            f"Asset {name} sets group {spec.group_name!r}; the group of every asset of team "
+            f"{team!r} is the team. Remove group_name from the asset."
+        )
+    owner = f"team:{team}"
+    return spec.replace_attributes(
+        group_name=team,
+        owners=[owner, *(o for o in spec.owners if o != owner)],
+        kinds={*spec.kinds, *PLATFORM_KINDS},
+    )

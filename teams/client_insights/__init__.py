@@ -1,0 +1,1 @@
+"""Client insights: who our clients are and who is likely to leave."""

@@ -1,0 +1,6 @@
+"""Merchandising's code location: what it owns, composed by the platform."""
+
+from platform_lib import team_definitions
+from teams.merchandising import forecast, ingest, inventory
+
+defs = team_definitions("merchandising", assets=[ingest, inventory, forecast])
