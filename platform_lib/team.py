@@ -8,6 +8,7 @@ as IO manager and the landing zone as a resource.
 
 import keyword
 from collections.abc import Iterable, Mapping, Sequence
+from graphlib import TopologicalSorter
 from types import ModuleType
 from typing import Any
 
@@ -15,7 +16,11 @@ from dagster import (
     AssetChecksDefinition,
     AssetKey,
     AssetsDefinition,
+    AssetSelection,
     AssetSpec,
+    AutomationCondition,
+    AutomationConditionSensorDefinition,
+    DefaultSensorStatus,
     Definitions,
     in_process_executor,
     load_asset_checks_from_modules,
@@ -52,6 +57,11 @@ def team_definitions(
 
         defs = team_definitions("styling", assets=[recommendations, workload])
 
+    An asset that reads another team's asset, and everything downstream of it in the team,
+    follows its upstreams: Dagster's declarative automation materializes it once they have
+    all been updated (``AutomationCondition.eager()``, unless the asset sets its own). That
+    is how work flows across code locations, which no single run can span.
+
     Runs execute in one process by default: DuckDB has a single writer per file, and a
     process per step costs over a second each, which a scientist iterating feels every time.
     """
@@ -60,17 +70,17 @@ def team_definitions(
     own_assets = _collect_assets(team, assets)
     checks = _collect_checks([*asset_checks, *_modules(assets)])
     renames = _team_key_renames(team, own_assets)
+    prefixed = [asset.with_attributes(asset_key_replacements=renames) for asset in own_assets]
+    followers = _followers_of_other_teams(prefixed)
     team_assets = [
-        asset.with_attributes(asset_key_replacements=renames).map_asset_specs(
-            lambda spec: _apply_conventions(team, spec)
-        )
-        for asset in own_assets
+        asset.map_asset_specs(lambda spec: _apply_conventions(team, spec, followers))
+        for asset in prefixed
     ]
     return Definitions(
         assets=[*team_assets, *_other_teams_upstreams(team, team_assets)],
         asset_checks=[check.with_attributes(asset_key_replacements=renames) for check in checks],
         schedules=schedules,
-        sensors=sensors,
+        sensors=[*sensors, *_automation_sensor(team, team_assets)],
         jobs=jobs,
         resources={
             "io_manager": WarehouseIOManager(team=team),
@@ -144,7 +154,38 @@ def _other_teams_upstreams(team: str, assets: list[AssetsDefinition]) -> list[As
     return [AssetSpec(key) for key in foreign]
 
 
-def _apply_conventions(team: str, spec: AssetSpec) -> AssetSpec:
+def _followers_of_other_teams(assets: list[AssetsDefinition]) -> set[AssetKey]:
+    """The team's assets that read another team's asset, directly or through the team's own."""
+    specs = {spec.key: spec for asset in assets for spec in asset.specs}
+    graph = {key: {dep.asset_key for dep in spec.deps} for key, spec in specs.items()}
+    followers: set[AssetKey] = set()
+    for key in TopologicalSorter(graph).static_order():
+        if key in specs and any(up not in specs or up in followers for up in graph[key]):
+            followers.add(key)
+    return followers
+
+
+def _automation_sensor(
+    team: str, assets: list[AssetsDefinition]
+) -> list[AutomationConditionSensorDefinition]:
+    """A sensor evaluating the team's automation conditions, running from the start.
+
+    Dagster's implicit default sensor starts stopped on a fresh instance, so a team's
+    automated assets would silently never run.
+    """
+    if not any(spec.automation_condition for asset in assets for spec in asset.specs):
+        return []
+    return [
+        AutomationConditionSensorDefinition(
+            f"{team}_automation",
+            target=AssetSelection.groups(team),
+            default_status=DefaultSensorStatus.RUNNING,
+            description=f"Materializes {team}'s assets when their automation conditions say so.",
+        )
+    ]
+
+
+def _apply_conventions(team: str, spec: AssetSpec, followers: set[AssetKey]) -> AssetSpec:
     name = spec.key.to_user_string()
     if not (spec.description or "").strip():
         raise TeamConventionError(
@@ -157,8 +198,10 @@ def _apply_conventions(team: str, spec: AssetSpec) -> AssetSpec:
             f"{team!r} is the team. Remove group_name from the asset."
         )
     owner = f"team:{team}"
+    follows = spec.key in followers and spec.automation_condition is None
     return spec.replace_attributes(
         group_name=team,
         owners=[owner, *(o for o in spec.owners if o != owner)],
         kinds={*spec.kinds, *PLATFORM_KINDS},
+        automation_condition=AutomationCondition.eager() if follows else spec.automation_condition,
     )

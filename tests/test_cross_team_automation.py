@@ -1,0 +1,61 @@
+"""Assets fed by another team follow it: Dagster's declarative automation requests them once
+their upstreams in other code locations have been updated, evaluated over a real instance."""
+
+from dagster import AssetKey, evaluate_automation_conditions
+
+STYLING = {
+    AssetKey(["styling", "style_recommendations"]),
+    AssetKey(["styling", "stylist_workload"]),
+}
+
+
+def materialize_location(workspace, instance, name, selection=None):
+    job = workspace[name].resolve_implicit_global_asset_job_def()
+    assert job.execute_in_process(instance=instance, asset_selection=selection).success
+
+
+def requested(workspace, instance, cursor=None):
+    result = evaluate_automation_conditions(
+        defs=workspace["styling"], instance=instance, cursor=cursor
+    )
+    return {key for key in STYLING if result.get_requested_partitions(key)}, result.cursor
+
+
+def test_styling_follows_both_upstream_teams_across_locations(workspace, instance, warehouse):
+    wanted, cursor = requested(workspace, instance)
+    assert wanted == set()  # upstreams never materialized: wait, do not fail
+
+    materialize_location(workspace, instance, "merchandising")
+    wanted, cursor = requested(workspace, instance, cursor)
+    assert wanted == set()  # client_insights is still missing
+
+    materialize_location(workspace, instance, "client_insights")
+    wanted, cursor = requested(workspace, instance, cursor)
+    assert wanted == STYLING
+
+    materialize_location(workspace, instance, "styling")
+    wanted, cursor = requested(workspace, instance, cursor)
+    assert wanted == set()  # up to date: nothing to do
+
+    materialize_location(
+        workspace, instance, "merchandising", [AssetKey(["merchandising", "inventory"])]
+    )
+    wanted, _ = requested(workspace, instance, cursor)
+    assert AssetKey(["styling", "style_recommendations"]) in wanted
+
+
+def test_only_assets_fed_by_another_team_follow(workspace):
+    following = {
+        spec.key
+        for defs in workspace.values()
+        for spec in defs.resolve_all_asset_specs()
+        if spec.automation_condition is not None
+    }
+    assert following == STYLING
+
+
+def test_a_team_with_automated_assets_gets_a_sensor_running_from_the_start(workspace):
+    sensors = workspace["styling"].sensors
+    assert [sensor.name for sensor in sensors] == ["styling_automation"]
+    assert sensors[0].default_status.value == "RUNNING"
+    assert list(workspace["merchandising"].sensors or []) == []
