@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 3000
 
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
-export TAILOR_WAREHOUSE ?= $(CURDIR)/data/warehouse.duckdb
+export TAILOR_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
 
 .PHONY: dev test lint install landing dagster-home clean
@@ -14,16 +14,18 @@ export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
 dev: install landing dagster-home
 	@echo ""
 	@echo "  Tailor is starting: open http://$(HOST):$(PORT) (Ctrl-C stops everything)"
-	@echo "  warehouse: $(TAILOR_WAREHOUSE)    landing zone: $(TAILOR_LANDING_DIR)"
+	@echo "  warehouse: $(TAILOR_WAREHOUSE_DIR)    landing zone: $(TAILOR_LANDING_DIR)"
 	@echo ""
 	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
 
 test: install landing dagster-home
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 install: $(BIN)/.installed
 

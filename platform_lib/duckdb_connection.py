@@ -49,11 +49,6 @@ def warehouse_connection(
     path: Path, *, read_only: bool, wait_seconds: float = LOCK_WAIT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open ``path`` for one unit of work and always close it afterwards."""
-    if read_only and not path.exists():
-        raise WarehouseError(
-            f"The warehouse file {path} does not exist yet: materialize the upstream assets "
-            "first (or check TAILOR_WAREHOUSE)."
-        )
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = _open(path, read_only, wait_seconds)
     try:

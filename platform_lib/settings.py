@@ -7,16 +7,17 @@ so a code location loads without touching disk and a run sees the environment it
 import os
 from pathlib import Path
 
-WAREHOUSE_ENV = "TAILOR_WAREHOUSE"
+WAREHOUSE_ENV = "TAILOR_WAREHOUSE_DIR"
 LANDING_ENV = "TAILOR_LANDING_DIR"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 
 
-def warehouse_path() -> Path:
-    """The DuckDB warehouse file: ``$TAILOR_WAREHOUSE``, else ``data/warehouse.duckdb``."""
-    return Path(os.environ.get(WAREHOUSE_ENV) or DATA_DIR / "warehouse.duckdb")
+def warehouse_dir() -> Path:
+    """The warehouse folder, one DuckDB file per team: ``$TAILOR_WAREHOUSE_DIR``, else
+    ``data/warehouse``."""
+    return Path(os.environ.get(WAREHOUSE_ENV) or DATA_DIR / "warehouse")
 
 
 def landing_dir() -> Path:

@@ -20,6 +20,7 @@ from dagster import (
     AssetSpec,
     AutomationCondition,
     AutomationConditionSensorDefinition,
+    BackfillPolicy,
     DefaultSensorStatus,
     Definitions,
     in_process_executor,
@@ -62,6 +63,9 @@ def team_definitions(
     all been updated (``AutomationCondition.eager()``, unless the asset sets its own). That
     is how work flows across code locations, which no single run can span.
 
+    Partitioned assets backfill a range of partitions in one run (and one warehouse
+    transaction) unless they set their own ``backfill_policy``.
+
     Runs execute in one process by default: DuckDB has a single writer per file, and a
     process per step costs over a second each, which a scientist iterating feels every time.
     """
@@ -70,7 +74,12 @@ def team_definitions(
     own_assets = _collect_assets(team, assets)
     checks = _collect_checks([*asset_checks, *_modules(assets)])
     renames = _team_key_renames(team, own_assets)
-    prefixed = [asset.with_attributes(asset_key_replacements=renames) for asset in own_assets]
+    prefixed = [
+        asset.with_attributes(
+            asset_key_replacements=renames, backfill_policy=_backfill_policy(asset)
+        )
+        for asset in own_assets
+    ]
     followers = _followers_of_other_teams(prefixed)
     team_assets = [
         asset.map_asset_specs(lambda spec: _apply_conventions(team, spec, followers))
@@ -152,6 +161,14 @@ def _other_teams_upstreams(team: str, assets: list[AssetsDefinition]) -> list[As
                 "[team, asset] key."
             )
     return [AssetSpec(key) for key in foreign]
+
+
+def _backfill_policy(asset: AssetsDefinition) -> BackfillPolicy | None:
+    """Partitioned assets backfill in one run by default: one process and one warehouse
+    transaction for the whole range, instead of a run per partition."""
+    if asset.partitions_def is None or asset.backfill_policy is not None:
+        return asset.backfill_policy
+    return BackfillPolicy.single_run()
 
 
 def _followers_of_other_teams(assets: list[AssetsDefinition]) -> set[AssetKey]:

@@ -1,115 +1,97 @@
-"""WarehouseIOManager: stores each asset's DataFrame as the table ``<team>.<asset>``."""
+"""WarehouseIOManager: stores each asset's DataFrame as a table of its team's database."""
 
-from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
 import pandas as pd
-from dagster import (
-    AssetKey,
-    ConfigurableIOManager,
-    InputContext,
-    MetadataValue,
-    OutputContext,
-    TableColumn,
-    TableSchema,
-)
+from dagster import ConfigurableIOManager, InputContext, OutputContext
 
-from platform_lib.duckdb_connection import warehouse_connection
+from platform_lib.duckdb_connection import LOCK_WAIT_SECONDS, warehouse_connection
 from platform_lib.errors import WarehouseError
-from platform_lib.settings import warehouse_path
-from platform_lib.sql import qualified_table, quote_identifier
-
-PREVIEW_ROWS = 5
+from platform_lib.partition_slice import partition_slice
+from platform_lib.settings import warehouse_dir
+from platform_lib.sql import quote_identifier
+from platform_lib.table_metadata import database_size, materialization_metadata
+from platform_lib.table_writes import FRAME, write_frame
+from platform_lib.warehouse_layout import TableLocation, table_for
 
 
 class WarehouseIOManager(ConfigurableIOManager):
-    """Stores pandas DataFrames in the DuckDB warehouse, one table per asset.
+    """Stores pandas DataFrames in the DuckDB warehouse: asset ``[team, name]`` is the table
+    ``name`` of ``<warehouse>/<team>.duckdb``, read as ``team.name``.
 
-    The asset ``[team, name]`` lives in the table ``team.name``. Each write replaces the
-    table in a single transaction, so a failed write leaves the previous table intact.
+    Every write is one transaction, so a failed write leaves the previous table intact.
+    Partitioned assets name their partition column with ``partition_expr`` metadata and
+    replace only their partitions' rows. Reads open the database read-only; a downstream
+    asset can read a subset of columns with ``AssetIn(metadata={"columns": [...]})``.
     ``team_definitions`` attaches it to every team; a team never configures it by hand::
 
         defs = Definitions(assets=[...], resources={"io_manager": WarehouseIOManager()})
     """
 
-    path: str | None = None
-    """The DuckDB file. Default: ``$TAILOR_WAREHOUSE``, else ``data/warehouse.duckdb``."""
+    directory: str | None = None
+    """The warehouse folder. Default: ``$TAILOR_WAREHOUSE_DIR``, else ``data/warehouse``."""
 
     team: str | None = None
-    """The team whose code location this is; it may write only its own schema."""
+    """The team whose code location this is; it may write only its own tables."""
+
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS
+    """How long a read or write waits for another process to release a database."""
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
-        key = context.asset_key
-        schema, table = _schema_and_table(key)
+        label = context.asset_key.to_user_string()
+        location = table_for(context.asset_key, self._root())
         if not isinstance(obj, pd.DataFrame):
             raise WarehouseError(
-                f"Asset {key.to_user_string()} returned {type(obj).__name__}; the warehouse "
-                "stores pandas DataFrames. Return a DataFrame from the asset function."
+                f"Asset {label} returned {type(obj).__name__}; the warehouse stores pandas "
+                "DataFrames. Return a DataFrame from the asset function."
             )
-        if self.team is not None and schema != self.team:
+        if self.team is not None and location.team != self.team:
             raise WarehouseError(
-                f"Team {self.team!r} may not write {key.to_user_string()}: the table "
-                f"{schema}.{table} belongs to team {schema!r}. Write your own team's assets."
+                f"Team {self.team!r} may not write {label}: the table {location.name} belongs "
+                f"to team {location.team!r}. A team writes only its own assets."
             )
-        with warehouse_connection(self._path(), read_only=False) as connection:
-            connection.register("tailor_frame", obj)
-            connection.execute("BEGIN TRANSACTION")
-            try:
-                connection.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}")
-                connection.execute(
-                    f"CREATE OR REPLACE TABLE {qualified_table(schema, table)} "
-                    "AS SELECT * FROM tailor_frame"
-                )
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            finally:
-                connection.unregister("tailor_frame")
-        context.add_output_metadata(_materialization_metadata(obj, f"{schema}.{table}"))
+        partitions = partition_slice(context, label)
+        with warehouse_connection(
+            location.database, read_only=False, wait_seconds=self.lock_wait_seconds
+        ) as connection:
+            connection.register(FRAME, obj)
+            write_frame(connection, location, partitions, label)
+            metadata = materialization_metadata(connection, FRAME, obj, location)
+        context.add_output_metadata({**metadata, **database_size(location)})
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
-        key = context.asset_key
-        schema, table = _schema_and_table(key)
-        columns: Sequence[str] | None = (context.definition_metadata or {}).get("columns")
+        label = context.asset_key.to_user_string()
+        location = table_for(context.asset_key, self._root())
+        columns = (context.definition_metadata or {}).get("columns")
+        partitions = partition_slice(context, label)
+        if not location.database.exists():
+            raise _never_materialized(label, location)
         selected = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
-        with warehouse_connection(self._path(), read_only=True) as connection:
-            if not _table_exists(connection, schema, table):
+        query, parameters = f"SELECT {selected} FROM {location.sql}", []
+        if partitions is not None:
+            predicate, parameters = partitions.predicate()
+            query += f" WHERE {predicate}"
+        with warehouse_connection(
+            location.database, read_only=True, wait_seconds=self.lock_wait_seconds
+        ) as connection:
+            try:
+                return connection.execute(query, parameters).df()
+            except duckdb.CatalogException as error:
+                raise _never_materialized(label, location) from error
+            except duckdb.BinderException as error:
                 raise WarehouseError(
-                    f"Asset {key.to_user_string()} has no table {schema}.{table} in the "
-                    f"warehouse {self._path()}. Materialize {key.to_user_string()} first "
-                    f"(it belongs to team {schema!r})."
-                )
-            return connection.sql(f"SELECT {selected} FROM {qualified_table(schema, table)}").df()
+                    f"Reading columns {columns} of {label} from {location.name} failed: "
+                    f"{error}. The owning team ({location.team!r}) may have dropped or renamed "
+                    "a column you consume; ask them, or update the columns you read."
+                ) from error
 
-    def _path(self) -> Path:
-        return Path(self.path) if self.path else warehouse_path()
-
-
-def _schema_and_table(key: AssetKey) -> tuple[str, str]:
-    if len(key.path) != 2:
-        raise WarehouseError(
-            f"Asset key {key.to_user_string()} must have two parts, [team, asset], to map to "
-            "a warehouse table. Define the asset through team_definitions."
-        )
-    return key.path[0], key.path[1]
+    def _root(self) -> Path:
+        return Path(self.directory) if self.directory else warehouse_dir()
 
 
-def _table_exists(connection, schema: str, table: str) -> bool:
-    rows = connection.execute(
-        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return bool(rows)
-
-
-def _materialization_metadata(frame: pd.DataFrame, table_name: str) -> dict:
-    schema = TableSchema(
-        columns=[TableColumn(name=str(c), type=str(t)) for c, t in frame.dtypes.items()]
+def _never_materialized(label: str, location: TableLocation) -> WarehouseError:
+    return WarehouseError(
+        f"Asset {label} has no table {location.name} in the warehouse ({location.database}). "
+        f"Materialize {label} first (it belongs to team {location.team!r})."
     )
-    return {
-        "dagster/row_count": len(frame),
-        "dagster/table_name": table_name,
-        "dagster/column_schema": schema,
-        "preview": MetadataValue.md(frame.head(PREVIEW_ROWS).to_markdown(index=False)),
-    }

@@ -81,8 +81,9 @@ def make_purchase_orders(rng: np.random.Generator, skus: pd.DataFrame) -> pd.Dat
             "po_id": [f"PO-{i:08d}" for i in range(n)],
             "sku": rng.choice(skus["sku"].to_numpy(), n),
             "order_date": order_date.strftime("%Y-%m-%d"),
-            "expected_date": (order_date + pd.to_timedelta(rng.integers(7, 45, n), unit="D"))
-            .strftime("%Y-%m-%d"),
+            "expected_date": (
+                order_date + pd.to_timedelta(rng.integers(7, 45, n), unit="D")
+            ).strftime("%Y-%m-%d"),
             "quantity": rng.integers(10, 60, n),
             "status": rng.choice(["open", "received", "cancelled"], n, p=[0.4, 0.5, 0.1]),
         }
@@ -93,8 +94,9 @@ def make_clients(rng: np.random.Generator, n_clients: int, n_stylists: int) -> p
     return pd.DataFrame(
         {
             "client_id": np.arange(1, n_clients + 1),
-            "signup_date": (AS_OF - pd.to_timedelta(rng.integers(30, 900, n_clients), unit="D"))
-            .strftime("%Y-%m-%d"),
+            "signup_date": (
+                AS_OF - pd.to_timedelta(rng.integers(30, 900, n_clients), unit="D")
+            ).strftime("%Y-%m-%d"),
             "region": rng.choice(REGIONS, n_clients),
             "size": rng.choice(SIZES, n_clients, p=[0.1, 0.25, 0.3, 0.25, 0.1]),
             "style_preference": rng.choice(CATEGORIES, n_clients),
@@ -125,12 +127,16 @@ def make_orders(rng: np.random.Generator, clients: pd.DataFrame, n_stylists: int
             "order_id": np.arange(1, len(client_row) + 1),
             "client_id": clients["client_id"].to_numpy()[client_row],
             "order_date": order_days[alive].astype("datetime64[D]"),
-            "stylist_id": np.where(covering, rng.integers(1, n_stylists + 1, len(client_row)),
-                                   usual_stylist),
+            "stylist_id": np.where(
+                covering, rng.integers(1, n_stylists + 1, len(client_row)), usual_stylist
+            ),
             "items_sent": ITEMS_PER_BOX,
             "items_kept": kept,
-            "revenue": (kept * clients["budget_per_item"].to_numpy()[client_row]
-                        * rng.uniform(0.8, 1.2, len(client_row))).round(2),
+            "revenue": (
+                kept
+                * clients["budget_per_item"].to_numpy()[client_row]
+                * rng.uniform(0.8, 1.2, len(client_row))
+            ).round(2),
         }
     )
 
@@ -168,11 +174,19 @@ def generate(out: Path, seed: int, scale: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("data/landing"),
-                        help="landing folder to (re)create (default: data/landing)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("data/landing"),
+        help="landing folder to (re)create (default: data/landing)",
+    )
     parser.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="size multiplier: 1 is ~31k rows, 160 is ~5M rows (default: 1)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="size multiplier: 1 is ~31k rows, 160 is ~5M rows (default: 1)",
+    )
     args = parser.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     manifest = generate(args.out.resolve(), args.seed, args.scale)

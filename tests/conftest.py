@@ -8,20 +8,30 @@ from collections.abc import Callable
 from graphlib import TopologicalSorter
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from dagster import DagsterInstance, Definitions
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
 
+from platform_lib import team_definitions
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
+from platform_lib.warehouse_layout import open_warehouse
 from platform_lib.workspace import read_workspace
 
 
 def make_landing(out: Path, *extra_args: str) -> None:
     """Run the project's landing-zone script into ``out``."""
     subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "make_landing.py"), "--out", str(out),
-         *extra_args],
+        [
+            sys.executable,
+            str(REPO_ROOT / "scripts" / "make_landing.py"),
+            "--out",
+            str(out),
+            *extra_args,
+        ],
         check=True,
         capture_output=True,
     )
@@ -48,8 +58,8 @@ def landing_manifest(landing_zone) -> dict:
 
 @pytest.fixture
 def warehouse(tmp_path, monkeypatch, landing_zone) -> Path:
-    """A fresh warehouse file; runs in this test read the session's landing zone."""
-    path = tmp_path / "warehouse.duckdb"
+    """A fresh warehouse folder; runs in this test read the session's landing zone."""
+    path = tmp_path / "warehouse"
     monkeypatch.setenv(WAREHOUSE_ENV, str(path))
     monkeypatch.setenv(LANDING_ENV, str(landing_zone))
     return path
@@ -90,9 +100,7 @@ def locations_in_dependency_order(workspace: dict[str, Definitions]) -> list[str
 def step_failures(result) -> list[str]:
     """The error messages of the failed steps of an in-process run."""
     return [
-        str(event.event_specific_data.error)
-        for event in result.all_events
-        if event.is_step_failure
+        str(event.event_specific_data.error) for event in result.all_events if event.is_step_failure
     ]
 
 
@@ -114,10 +122,72 @@ def materialize_workspace(workspace, instance, warehouse) -> Callable[[], list[s
 
 @pytest.fixture
 def read_table(warehouse) -> Callable[[str], pd.DataFrame]:
-    """Read the warehouse table ``schema.table`` (read-only) as a DataFrame."""
+    """Read the warehouse table ``team.table`` (read-only) as a DataFrame."""
 
     def read(table: str) -> pd.DataFrame:
-        with duckdb.connect(str(warehouse), read_only=True) as connection:
+        with open_warehouse(warehouse) as connection:
             return connection.sql(f"SELECT * FROM {table}").df()
 
     return read
+
+
+def run_assets(team, assets, *, partition_key=None, partition_range=None, raise_on_error=True):
+    """Run ``assets`` as team ``team`` in process; a range runs many partitions in one run."""
+    defs = team_definitions(team, assets=assets)
+    tags = {}
+    if partition_range:
+        tags = {
+            ASSET_PARTITION_RANGE_START_TAG: partition_range[0],
+            ASSET_PARTITION_RANGE_END_TAG: partition_range[1],
+        }
+    return defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        partition_key=partition_key, tags=tags, raise_on_error=raise_on_error
+    )
+
+
+@pytest.fixture
+def run_team(warehouse) -> Callable[..., object]:
+    """``run_assets`` against this test's warehouse."""
+    return run_assets
+
+
+def failure_message(result) -> str:
+    """The error message of the run's (only) failed step."""
+    messages = step_failures(result)
+    assert messages, "the run was expected to fail"
+    return messages[0]
+
+
+@pytest.fixture
+def run_failure() -> Callable[[object], str]:
+    return failure_message
+
+
+HOLD_CONNECTION = """
+import sys, time, duckdb
+connection = duckdb.connect(sys.argv[1], read_only=True)
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+@pytest.fixture
+def hold_read_connection():
+    """Start a process holding a read-only connection on a database for some seconds, as a
+    notebook would; every process started is killed at teardown."""
+    started = []
+
+    def hold(path: Path, seconds: float) -> subprocess.Popen:
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLD_CONNECTION, str(path), str(seconds)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        started.append(holder)
+        assert holder.stdout.readline().strip() == "holding"
+        return holder
+
+    yield hold
+    for holder in started:
+        holder.kill()
+        holder.wait()

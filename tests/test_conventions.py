@@ -3,7 +3,14 @@ definitions, so a new asset that breaks one fails the suite."""
 
 import pandas as pd
 import pytest
-from dagster import AssetIn, AssetKey, asset
+from dagster import (
+    AssetIn,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    DailyPartitionsDefinition,
+    asset,
+)
 
 from platform_lib import TeamConventionError, WarehouseIOManager, team_definitions
 
@@ -105,3 +112,31 @@ def test_a_broken_convention_is_refused_naming_asset_and_team(asset_def, message
 def test_a_team_name_must_be_a_lowercase_identifier(name):
     with pytest.raises(TeamConventionError, match="must be a lowercase Python identifier"):
         team_definitions(name, assets=[source])
+
+
+DAILY = DailyPartitionsDefinition(start_date="2026-01-01")
+
+
+@asset(partitions_def=DAILY, metadata={"partition_expr": "day"})
+def daily() -> pd.DataFrame:
+    """A day."""
+    return pd.DataFrame()
+
+
+@asset(partitions_def=DAILY, backfill_policy=BackfillPolicy.multi_run(5))
+def batched() -> pd.DataFrame:
+    """Five days a run."""
+    return pd.DataFrame()
+
+
+def test_partitioned_assets_backfill_in_one_run_unless_they_choose_otherwise():
+    defs = team_definitions("pricing", assets=[daily, batched, source])
+    policies = {
+        key.path[1]: asset.backfill_policy
+        for asset in defs.assets
+        if isinstance(asset, AssetsDefinition)
+        for key in asset.keys
+    }
+    assert policies["daily"] == BackfillPolicy.single_run()
+    assert policies["batched"] == BackfillPolicy.multi_run(5)
+    assert policies["source"] is None

@@ -35,9 +35,7 @@ def test_every_location_loads_in_its_own_grpc_server(tmp_path):
 
 def test_workspace_has_one_location_per_team_folder():
     locations = read_workspace()
-    team_folders = {
-        path.parent.name for path in (REPO_ROOT / "teams").glob("*/definitions.py")
-    }
+    team_folders = {path.parent.name for path in (REPO_ROOT / "teams").glob("*/definitions.py")}
     assert [location.name for location in locations] == list(EXPECTED_ASSETS)
     assert {location.name for location in locations} == team_folders
     for location in locations:

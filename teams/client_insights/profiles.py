@@ -18,9 +18,13 @@ def order_history(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     history["keep_rate"] = history["items_kept"] / history["items_sent"]
     history["days_since_last_order"] = (as_of - history["last_order_date"]).dt.days
     history["primary_stylist_id"] = (
-        past.groupby(["client_id", "stylist_id"]).size().rename("boxes").reset_index()
+        past.groupby(["client_id", "stylist_id"])
+        .size()
+        .rename("boxes")
+        .reset_index()
         .sort_values(["client_id", "boxes", "stylist_id"], ascending=[True, False, True])
-        .drop_duplicates("client_id").set_index("client_id")["stylist_id"]
+        .drop_duplicates("client_id")
+        .set_index("client_id")["stylist_id"]
     )
     return history
 

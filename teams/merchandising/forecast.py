@@ -27,8 +27,17 @@ def forecast_demand(inventory: pd.DataFrame, purchase_orders: pd.DataFrame) -> p
     ].where(result["daily_demand_mean"] > 0)
     result["needs_reorder"] = result["days_of_cover"] < REORDER_BELOW_DAYS_OF_COVER
     return result[
-        ["category", "as_of_date", "daily_demand_mean", "daily_demand_std", "forecast_units",
-         "on_hand", "incoming_units", "days_of_cover", "needs_reorder"]
+        [
+            "category",
+            "as_of_date",
+            "daily_demand_mean",
+            "daily_demand_std",
+            "forecast_units",
+            "on_hand",
+            "incoming_units",
+            "days_of_cover",
+            "needs_reorder",
+        ]
     ].sort_values("category", ignore_index=True)
 
 

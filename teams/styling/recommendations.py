@@ -44,9 +44,7 @@ def recommend(profiles: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
         ),
     }
 )
-def style_recommendations(
-    client_profiles: pd.DataFrame, inventory: pd.DataFrame
-) -> pd.DataFrame:
+def style_recommendations(client_profiles: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
     """Items to consider for each active client's next box: up to five in-stock SKUs of the
     client's preferred category, ranked 1-5. One row per client and pick."""
     return recommend(client_profiles, inventory)

@@ -10,15 +10,21 @@ def workload(
     """Per primary stylist: clients with a box to style, items to review, and how many of
     those clients are at high churn risk (who should be styled first)."""
     clients = (
-        recommendations.groupby("client_id").size().rename("items").reset_index()
+        recommendations.groupby("client_id")
+        .size()
+        .rename("items")
+        .reset_index()
         .merge(profiles[["client_id", "primary_stylist_id"]], on="client_id")
         .merge(churn[["client_id", "risk_band"]], on="client_id", how="left")
     )
     clients["at_risk"] = clients["risk_band"].eq("high")
     result = (
         clients.groupby("primary_stylist_id")
-        .agg(clients_to_style=("client_id", "count"), items_to_review=("items", "sum"),
-             at_risk_clients=("at_risk", "sum"))
+        .agg(
+            clients_to_style=("client_id", "count"),
+            items_to_review=("items", "sum"),
+            at_risk_clients=("at_risk", "sum"),
+        )
         .reset_index()
         .rename(columns={"primary_stylist_id": "stylist_id"})
     )

@@ -19,12 +19,18 @@ def orders_frame(rows):
 
 def test_profiles_summarise_history_and_keep_clients_who_never_ordered():
     clients = pd.DataFrame(
-        {"client_id": [1, 2], "signup_date": pd.to_datetime(["2026-01-01", "2026-06-01"]),
-         "region": ["west", "west"], "size": ["M", "S"], "style_preference": ["tops", "jeans"],
-         "budget_per_item": [40, 75]}
+        {
+            "client_id": [1, 2],
+            "signup_date": pd.to_datetime(["2026-01-01", "2026-06-01"]),
+            "region": ["west", "west"],
+            "size": ["M", "S"],
+            "style_preference": ["tops", "jeans"],
+            "budget_per_item": [40, 75],
+        }
     )
-    orders = orders_frame([(1, "2026-03-01", 7, 2), (1, "2026-04-01", 7, 4),
-                           (1, "2026-05-01", 8, 0)])
+    orders = orders_frame(
+        [(1, "2026-03-01", 7, 2), (1, "2026-04-01", 7, 4), (1, "2026-05-01", 8, 0)]
+    )
     profiles = build_profiles(clients, orders).set_index("client_id")
     assert profiles.loc[1, "n_orders"] == 3
     assert profiles.loc[1, "keep_rate"] == pytest.approx(6 / 15)
@@ -53,8 +59,10 @@ def test_clients_who_stopped_ordering_score_higher_than_regulars():
     for client in range(1, 41):
         stopped = client % 2 == 0
         last_month = 4 if stopped else 12
-        rows += [(client, f"2026-{month:02d}-15", 1, 1 if stopped else 4)
-                 for month in range(1, last_month + 1)]
+        rows += [
+            (client, f"2026-{month:02d}-15", 1, 1 if stopped else 4)
+            for month in range(1, last_month + 1)
+        ]
     scores, model = score_churn(orders_frame(rows))
     by_client = scores.set_index("client_id")["churn_probability"]
     stopped = by_client[by_client.index % 2 == 0]

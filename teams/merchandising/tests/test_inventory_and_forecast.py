@@ -22,10 +22,22 @@ def test_cleaning_normalises_category_drops_resent_rows_and_sums_warehouses():
     )
     cleaned = clean_inventory(raw)
     assert cleaned.to_dict("records") == [
-        {"sku": "A", "snapshot_date": day, "category": "dresses", "on_hand": 7,
-         "units_shipped": 3, "unit_cost": 10.0},
-        {"sku": "B", "snapshot_date": day, "category": "tops", "on_hand": 7,
-         "units_shipped": 0, "unit_cost": 5.0},
+        {
+            "sku": "A",
+            "snapshot_date": day,
+            "category": "dresses",
+            "on_hand": 7,
+            "units_shipped": 3,
+            "unit_cost": 10.0,
+        },
+        {
+            "sku": "B",
+            "snapshot_date": day,
+            "category": "tops",
+            "on_hand": 7,
+            "units_shipped": 0,
+            "unit_cost": 5.0,
+        },
     ]
 
 
@@ -47,9 +59,11 @@ def test_forecast_is_trailing_mean_with_cover_from_stock_and_open_orders_due():
         {
             "sku": ["A", "A", "A"],
             "status": ["open", "open", "received"],
-            "expected_date": [as_of + pd.Timedelta(days=3),
-                              as_of + pd.Timedelta(days=HORIZON_DAYS + 5),
-                              as_of + pd.Timedelta(days=1)],
+            "expected_date": [
+                as_of + pd.Timedelta(days=3),
+                as_of + pd.Timedelta(days=HORIZON_DAYS + 5),
+                as_of + pd.Timedelta(days=1),
+            ],
             "quantity": [40, 1000, 1000],
         }
     )

@@ -22,8 +22,11 @@ def inventory_frame():
 
 def test_recommends_five_in_stock_picks_of_the_preferred_category_and_rotates():
     profiles = pd.DataFrame(
-        {"client_id": [1, 2, 3, 4], "style_preference": ["tops", "tops", "dresses", "tops"],
-         "days_since_last_order": [10, 10, 10, 400]}
+        {
+            "client_id": [1, 2, 3, 4],
+            "style_preference": ["tops", "tops", "dresses", "tops"],
+            "days_since_last_order": [10, 10, 10, 400],
+        }
     )
     picks = recommend(profiles, inventory_frame())
     first, second = (set(picks.loc[picks["client_id"] == c, "sku"]) for c in (1, 2))
@@ -41,6 +44,9 @@ def test_workload_counts_clients_items_and_high_risk_per_stylist():
     churn = pd.DataFrame({"client_id": [1, 2], "risk_band": ["high", "low"]})
     result = workload(recommendations, profiles, churn).set_index("stylist_id")
     assert result.loc[10].to_dict() == {
-        "clients_to_style": 2, "items_to_review": 3, "at_risk_clients": 1, "at_risk_share": 0.5,
+        "clients_to_style": 2,
+        "items_to_review": 3,
+        "at_risk_clients": 1,
+        "at_risk_share": 0.5,
     }
     assert result.loc[11, "at_risk_clients"] == 0  # client 3 has no churn score

@@ -1,0 +1,42 @@
+"""What a materialization records about its table, for the asset's page in the UI."""
+
+import duckdb
+import pandas as pd
+from dagster import MetadataValue, TableColumn, TableSchema
+
+from platform_lib.warehouse_layout import TableLocation
+
+PREVIEW_ROWS = 5
+
+
+def materialization_metadata(
+    connection: duckdb.DuckDBPyConnection,
+    frame_relation: str,
+    frame: pd.DataFrame,
+    location: TableLocation,
+) -> dict:
+    """Row count, table name, stored column types and a preview, read inside the write's
+    connection."""
+    columns = connection.execute(f"DESCRIBE {frame_relation}").fetchall()
+    table_rows = connection.execute(f"SELECT count(*) FROM {location.sql}").fetchall()[0][0]
+    return {
+        "dagster/row_count": len(frame),
+        "dagster/table_name": location.name,
+        "dagster/column_schema": TableSchema(
+            columns=[TableColumn(name=name, type=kind) for name, kind, *_ in columns]
+        ),
+        "table_row_count": table_rows,
+        "preview": MetadataValue.md(_markdown_preview(frame)),
+    }
+
+
+def _markdown_preview(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "_(no rows)_"
+    return frame.head(PREVIEW_ROWS).to_markdown(index=False)
+
+
+def database_size(location: TableLocation) -> dict:
+    """The team database's size on disk; read after the connection closed, since DuckDB
+    moves a write from its log into the file when the last connection closes."""
+    return {"team_database_bytes": MetadataValue.int(location.database.stat().st_size)}

@@ -1,0 +1,121 @@
+"""Writing one asset's frame into its table, all or nothing.
+
+Every write is one DuckDB transaction: a failure at any point (bad type, exception, killed
+process) leaves the previous contents as they were, and nothing temporary behind.
+
+- Unpartitioned, or every partition at once: the frame replaces the table, whatever its
+  columns and types.
+- Some partitions: the rows of those partitions are replaced. New columns are added (older
+  partitions read NULL); a dropped or retyped column is refused, because the other
+  partitions still hold it. An empty frame just empties its partitions.
+"""
+
+import duckdb
+
+from platform_lib.errors import WarehouseError
+from platform_lib.partition_slice import PartitionSlice
+from platform_lib.sql import quote_identifier
+from platform_lib.warehouse_layout import TableLocation
+
+FRAME = "tailor_frame"
+UNTYPED = '"NULL"'  # DuckDB's type for a column that is all None
+
+
+def write_frame(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    partitions: PartitionSlice | None,
+    asset_label: str,
+) -> None:
+    """Write the frame registered as ``tailor_frame`` into ``location`` in one transaction."""
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        if partitions is None or partitions.covers_all or not _exists(connection, location):
+            if partitions is not None:
+                _refuse_rows_outside(connection, partitions, asset_label)
+            connection.execute(f"CREATE OR REPLACE TABLE {location.sql} AS SELECT * FROM {FRAME}")
+        else:
+            _replace_partitions(connection, location, partitions, asset_label)
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _replace_partitions(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    partitions: PartitionSlice,
+    asset_label: str,
+) -> None:
+    predicate, parameters = partitions.predicate()
+    if not connection.execute(f"SELECT 1 FROM {FRAME} LIMIT 1").fetchall():
+        connection.execute(f"DELETE FROM {location.sql} WHERE {predicate}", parameters)
+        return  # an empty partition has no columns to reconcile
+    stored = _columns(connection, location.sql)
+    incoming = _columns(connection, FRAME)
+    dropped = [name for name in stored if name not in incoming]
+    retyped = [
+        f"{name} ({stored[name]} -> {kind})"
+        for name, kind in incoming.items()
+        if name in stored and kind not in (stored[name], UNTYPED)
+    ]
+    if dropped or retyped:
+        changes = "; ".join(
+            part
+            for part in (
+                f"dropped: {', '.join(dropped)}" if dropped else "",
+                f"retyped: {', '.join(retyped)}" if retyped else "",
+            )
+            if part
+        )
+        raise WarehouseError(
+            f"Asset {asset_label} cannot write partition(s) {partitions.describe()}: its columns "
+            f"no longer match the table {location.name} ({changes}), and the table's other "
+            "partitions still hold the old columns. Nothing was written. To change the "
+            f"table's shape, rebuild it: materialize all partitions of {asset_label} in one run "
+            "(Materialize > all partitions), which replaces the whole table."
+        )
+    _refuse_rows_outside(connection, partitions, asset_label)
+    for name, kind in incoming.items():
+        if name not in stored:
+            column_type = "VARCHAR" if kind == UNTYPED else kind
+            connection.execute(
+                f"ALTER TABLE {location.sql} ADD COLUMN {quote_identifier(name)} {column_type}"
+            )
+    connection.execute(f"DELETE FROM {location.sql} WHERE {predicate}", parameters)
+    connection.execute(f"INSERT INTO {location.sql} BY NAME SELECT * FROM {FRAME}")
+
+
+def _refuse_rows_outside(
+    connection: duckdb.DuckDBPyConnection, partitions: PartitionSlice, asset_label: str
+) -> None:
+    predicate, parameters = partitions.predicate()
+    try:
+        outside = connection.execute(
+            f"SELECT count(*) FROM {FRAME} WHERE NOT {predicate}", parameters
+        ).fetchall()[0][0]
+    except duckdb.BinderException as error:
+        raise WarehouseError(
+            f"Asset {asset_label}: its partition_expr ({partitions.expressions()}) does not work "
+            f"on the frame's columns: {error}. Set partition_expr to the partition's column."
+        ) from error
+    if outside:
+        raise WarehouseError(
+            f"Asset {asset_label} returned {outside} row(s) outside partition(s) "
+            f"{partitions.describe()} (by {partitions.expressions()})."
+            " A partition's run must return only that partition's rows; filter the frame."
+        )
+
+
+def _exists(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> bool:
+    return bool(
+        connection.execute(
+            "SELECT 1 FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
+            [location.table],
+        ).fetchall()
+    )
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    return {name: kind for name, kind, *_ in connection.execute(f"DESCRIBE {relation}").fetchall()}
