@@ -9,7 +9,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export TAILOR_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
 
-.PHONY: dev test lint install landing dagster-home clean
+.PHONY: dev test lint bench install landing dagster-home clean
 
 dev: install landing dagster-home
 	@echo ""
@@ -22,6 +22,9 @@ test: install landing dagster-home
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/warehouse_io.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ with an error naming the process that holds it.
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,13 +25,17 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
     return "Could not set lock on file" in str(error) or "Conflicting lock" in str(error)
 
 
-def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+def _open(
+    path: Path, read_only: bool, wait_seconds: float, on_wait: Callable[[str], None] | None
+) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     delay = _FIRST_DELAY
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as error:
+            if on_wait and delay == _FIRST_DELAY and _is_lock_conflict(error):
+                on_wait(f"waiting up to {wait_seconds:.0f}s for {path}: {error}")
             if not _is_lock_conflict(error) or time.monotonic() >= deadline:
                 if _is_lock_conflict(error):
                     raise WarehouseError(
@@ -46,11 +50,16 @@ def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyCo
 
 @contextmanager
 def warehouse_connection(
-    path: Path, *, read_only: bool, wait_seconds: float = LOCK_WAIT_SECONDS
+    path: Path,
+    *,
+    read_only: bool,
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open ``path`` for one unit of work and always close it afterwards."""
+    """Open ``path`` for one unit of work and always close it afterwards; ``on_wait`` hears
+    once, with DuckDB's message naming the holder, if another process holds the file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = _open(path, read_only, wait_seconds)
+    connection = _open(path, read_only, wait_seconds, on_wait)
     try:
         yield connection
     finally:

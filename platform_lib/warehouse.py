@@ -52,9 +52,7 @@ class WarehouseIOManager(ConfigurableIOManager):
                 f"to team {location.team!r}. A team writes only its own assets."
             )
         partitions = partition_slice(context, label)
-        with warehouse_connection(
-            location.database, read_only=False, wait_seconds=self.lock_wait_seconds
-        ) as connection:
+        with self._connection(context, location, read_only=False) as connection:
             connection.register(FRAME, obj)
             write_frame(connection, location, partitions, label)
             metadata = materialization_metadata(connection, FRAME, obj, location)
@@ -72,11 +70,9 @@ class WarehouseIOManager(ConfigurableIOManager):
         if partitions is not None:
             predicate, parameters = partitions.predicate()
             query += f" WHERE {predicate}"
-        with warehouse_connection(
-            location.database, read_only=True, wait_seconds=self.lock_wait_seconds
-        ) as connection:
+        with self._connection(context, location, read_only=True) as connection:
             try:
-                return connection.execute(query, parameters).df()
+                return connection.sql(query, params=parameters or None).df()
             except duckdb.CatalogException as error:
                 raise _never_materialized(label, location) from error
             except duckdb.BinderException as error:
@@ -85,6 +81,14 @@ class WarehouseIOManager(ConfigurableIOManager):
                     f"{error}. The owning team ({location.team!r}) may have dropped or renamed "
                     "a column you consume; ask them, or update the columns you read."
                 ) from error
+
+    def _connection(self, context, location: TableLocation, *, read_only: bool):
+        return warehouse_connection(
+            location.database,
+            read_only=read_only,
+            wait_seconds=self.lock_wait_seconds,
+            on_wait=lambda message: context.log.warning(f"{location.name}: {message}"),
+        )
 
     def _root(self) -> Path:
         return Path(self.directory) if self.directory else warehouse_dir()

@@ -2,6 +2,7 @@
 connection makes writers wait (bounded, then a clear error naming it), and one team's
 readers never block another team's writers."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -10,9 +11,9 @@ import time
 
 import pandas as pd
 import pytest
-from dagster import AssetKey, DagsterInstance, build_output_context
+from dagster import AssetKey, DagsterInstance, asset, build_output_context
 
-from platform_lib import WarehouseError, WarehouseIOManager
+from platform_lib import WarehouseError, WarehouseIOManager, team_definitions
 from platform_lib.warehouse_layout import open_warehouse
 
 TEAM_MODULE = textwrap.dedent(
@@ -67,16 +68,27 @@ def write_clients(manager, ids):
     )
 
 
-def test_a_write_waits_for_a_notebook_reader_then_succeeds(
-    warehouse, read_table, hold_read_connection
+def test_a_run_waits_for_a_notebook_reader_saying_who_then_succeeds(
+    warehouse, read_table, hold_read_connection, run_team, instance
 ):
-    manager = WarehouseIOManager()
-    write_clients(manager, [1, 2, 3])
-    hold_read_connection(warehouse / "crm.duckdb", 1.5)
+    @asset(name="clients")
+    def clients_v2() -> pd.DataFrame:
+        """Clients, second version."""
+        return pd.DataFrame({"client_id": [4, 5]})
+
+    write_clients(WarehouseIOManager(), [1, 2, 3])
+    holder = hold_read_connection(warehouse / "crm.duckdb", 1.5)
     started = time.monotonic()
-    write_clients(manager, [4, 5])
+    result = team_definitions("crm", assets=[clients_v2]).resolve_implicit_global_asset_job_def()
+    run = result.execute_in_process(instance=instance)
     assert time.monotonic() - started >= 1.0  # it waited for the reader instead of failing
     assert read_table("crm.clients")["client_id"].tolist() == [4, 5]
+    warnings = [
+        record.user_message
+        for record in instance.all_logs(run.run_id)
+        if record.level >= logging.WARNING
+    ]
+    assert any(f"PID {holder.pid}" in message for message in warnings), warnings
 
 
 def test_a_lock_held_past_the_deadline_fails_naming_the_holder(

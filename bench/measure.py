@@ -1,0 +1,88 @@
+"""Measuring one benchmark case: wall time and peak memory, each case in a fresh process.
+
+Machines here are noisy, so every figure a benchmark reports is a ratio against a baseline
+measured in the same run, and each case runs several times with the median kept.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+RESULTS_DIR = Path(__file__).resolve().parent.parent / "data" / "bench"
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * _PAGE
+
+
+@contextmanager
+def peak_memory(interval: float = 0.002):
+    """Sample this process's resident memory while the block runs; yields a dict that holds
+    ``peak_mb``, the peak above the memory in use when the block started."""
+    result = {}
+    baseline = _rss_bytes()
+    peak = [baseline]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], _rss_bytes())
+            time.sleep(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield result
+    finally:
+        stop.set()
+        sampler.join()
+        peak[0] = max(peak[0], _rss_bytes())
+        result["peak_mb"] = (peak[0] - baseline) / 2**20
+
+
+def timed(action: Callable[[], object]) -> dict:
+    """Run ``action`` once; its wall time in seconds and peak extra memory in MiB."""
+    with peak_memory() as memory:
+        started = time.perf_counter()
+        action()
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": memory["peak_mb"]}
+
+
+def run_case(script: Path, case: str, *args: str) -> dict:
+    """Run ``script --case CASE`` in a fresh interpreter; it prints one JSON line."""
+    output = subprocess.run(
+        [sys.executable, str(script), "--case", case, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def write_results(name: str, results: dict) -> Path:
+    """Save a benchmark's figures as JSON under data/bench/, to compare across commits."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    return path
+
+
+def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    print(f"\n{title}")
+    for row in [header, ["-" * w for w in widths], *rows]:
+        print("  ".join(str(cell).rjust(width) for cell, width in zip(row, widths, strict=True)))

@@ -1,0 +1,150 @@
+"""Warehouse write and read: Tailor's WarehouseIOManager vs dagster-duckdb-pandas'
+DuckDBPandasIOManager vs raw DuckDB, on one frame of int, float, int, category and timestamp.
+
+    python bench/warehouse_io.py [--rows 5000000] [--repeat 3]
+
+Both IO managers are driven through the same Dagster API (handle_output / load_input with
+built contexts); raw DuckDB is ``CREATE TABLE AS SELECT * FROM df`` and ``SELECT *`` to
+pandas. Targets: Tailor within 1.3x of raw DuckDB, and no slower than the stock manager.
+"""
+
+import argparse
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import median_of, print_table, run_case, timed, write_results  # noqa: E402
+
+SUBJECTS = ["raw_duckdb", "tailor", "stock"]
+
+
+def make_frame(rows: int):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    return pd.DataFrame(
+        {
+            "order_id": np.arange(rows, dtype="int64"),
+            "amount": rng.random(rows) * 100,
+            "quantity": rng.integers(1, 10, rows),
+            "category": pd.Categorical(rng.choice(["dresses", "tops", "jeans", "shoes"], rows)),
+            "ordered_at": pd.Timestamp("2026-01-01")
+            + pd.to_timedelta(rng.integers(0, 86_400 * 365, rows), unit="s"),
+        }
+    )
+
+
+def subject_io(subject: str, folder: Path, stack: ExitStack):
+    """(write(frame), read()) for one subject, storing under ``folder``."""
+    import duckdb
+    import pandas as pd
+    from dagster import AssetKey, build_input_context, build_output_context, build_resources
+    from dagster._core.types.dagster_type import resolve_dagster_type
+
+    key = AssetKey(["bench", "orders"])
+    if subject == "raw_duckdb":
+        path = str(folder / "raw.duckdb")
+
+        def write(frame):
+            with duckdb.connect(path) as connection:
+                connection.execute("CREATE OR REPLACE TABLE orders AS SELECT * FROM frame")
+
+        def read():
+            with duckdb.connect(path, read_only=True) as connection:
+                return connection.sql("SELECT * FROM orders").df()
+
+        return write, read
+    if subject == "tailor":
+        from platform_lib import WarehouseIOManager
+
+        resource = WarehouseIOManager(directory=str(folder))
+    else:
+        from dagster_duckdb_pandas import DuckDBPandasIOManager
+
+        resource = DuckDBPandasIOManager(database=str(folder / "stock.duckdb"))
+    manager = stack.enter_context(build_resources({"io_manager": resource})).io_manager
+    config = resource.model_dump(exclude_none=True)  # the stock manager reads it per call
+    return (
+        lambda frame: manager.handle_output(
+            build_output_context(asset_key=key, resource_config=config), frame
+        ),
+        lambda: manager.load_input(
+            build_input_context(
+                asset_key=key,
+                resource_config=config,
+                dagster_type=resolve_dagster_type(pd.DataFrame),
+                upstream_output=build_output_context(asset_key=key, resource_config=config),
+            )
+        ),
+    )
+
+
+def run_one(case: str, rows: int) -> dict:
+    """Inside a fresh process: time one subject's write, then its read."""
+    import gc
+    import json
+
+    frame = make_frame(rows)
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        write, read = subject_io(case, Path(folder), stack)
+        result = {f"write_{k}": v for k, v in timed(lambda: write(frame)).items()}
+        gc.collect()
+        loaded = {}
+        result.update({f"read_{k}": v for k, v in timed(lambda: loaded.update(f=read())).items()})
+        assert len(loaded["f"]) == rows
+    print(json.dumps(result))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--case", choices=SUBJECTS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.case:
+        run_one(args.case, args.rows)
+        return
+    runs = {subject: [] for subject in SUBJECTS}
+    for _ in range(args.repeat):  # interleaved, so drift on the machine hits every subject
+        for subject in SUBJECTS:
+            runs[subject].append(run_case(Path(__file__), subject, "--rows", str(args.rows)))
+    medians = {subject: median_of(results) for subject, results in runs.items()}
+    raw = medians["raw_duckdb"]
+    rows = [
+        [
+            subject,
+            f"{m['write_seconds']:.2f}",
+            f"{m['write_seconds'] / raw['write_seconds']:.2f}x",
+            f"{m['read_seconds']:.2f}",
+            f"{m['read_seconds'] / raw['read_seconds']:.2f}x",
+            f"{m['write_peak_mb']:.0f}",
+            f"{m['read_peak_mb']:.0f}",
+        ]
+        for subject, m in medians.items()
+    ]
+    print_table(
+        f"Warehouse I/O, {args.rows:,} rows x 5 columns, median of {args.repeat}",
+        ["subject", "write s", "vs raw", "read s", "vs raw", "write peak MiB", "read peak MiB"],
+        rows,
+    )
+    tailor, stock = medians["tailor"], medians["stock"]
+    verdicts = {
+        "tailor_write_vs_raw": tailor["write_seconds"] / raw["write_seconds"],
+        "tailor_read_vs_raw": tailor["read_seconds"] / raw["read_seconds"],
+        "tailor_write_vs_stock": tailor["write_seconds"] / stock["write_seconds"],
+        "tailor_read_vs_stock": tailor["read_seconds"] / stock["read_seconds"],
+    }
+    for name, ratio in verdicts.items():
+        target = 1.3 if name.endswith("raw") else 1.0
+        print(f"  {name}: {ratio:.2f} (target <= {target}) {'ok' if ratio <= target else 'MISSED'}")
+    path = write_results("warehouse_io", {"rows": args.rows, "medians": medians, **verdicts})
+    print(f"  results: {path}")
+
+
+if __name__ == "__main__":
+    main()
