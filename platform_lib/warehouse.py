@@ -72,7 +72,7 @@ class WarehouseIOManager(ConfigurableIOManager):
             query += f" WHERE {predicate}"
         with self._connection(context, location, read_only=True) as connection:
             try:
-                return connection.sql(query, params=parameters or None).df()
+                return connection.execute(query, parameters).fetchdf()
             except duckdb.CatalogException as error:
                 raise _never_materialized(label, location) from error
             except duckdb.BinderException as error:

@@ -208,12 +208,13 @@ def test_a_partitioned_asset_without_partition_expr_is_told_to_set_it(run_team, 
     assert 'Asset web/visits is partitioned; set metadata={"partition_expr": "<column>"}' in message
 
 
-def test_an_added_column_is_added_and_older_partitions_read_null(run_team, read_table):
+@pytest.mark.parametrize("column", ["channel", 'chan"nel; DROP TABLE orders; --'])
+def test_an_added_column_is_added_and_older_partitions_read_null(run_team, read_table, column):
     run_team("sales", [daily_orders()], partition_key="2026-01-01")
-    run_team("sales", [daily_orders(extra_columns={"channel": "web"})], partition_key="2026-01-02")
+    run_team("sales", [daily_orders(extra_columns={column: "web"})], partition_key="2026-01-02")
     table = read_table("sales.orders").sort_values("order_time")
-    assert list(table.columns) == ["order_time", "amount", "channel"]
-    assert table["channel"].isna().tolist() == [True, True, False, False]
+    assert list(table.columns) == ["order_time", "amount", column]
+    assert table[column].isna().tolist() == [True, True, False, False]
 
 
 @pytest.mark.parametrize(
