@@ -39,8 +39,7 @@ $(BIN)/.installed: pyproject.toml
 	@touch $@
 
 landing: install
-	@test -f $(TAILOR_LANDING_DIR)/manifest.json || \
-		$(BIN)/python scripts/make_landing.py --out $(TAILOR_LANDING_DIR) --seed 7
+	@$(BIN)/python scripts/make_landing.py --out $(TAILOR_LANDING_DIR) --seed 7 --if-missing
 
 dagster-home:
 	@mkdir -p $(DAGSTER_HOME)
@@ -50,4 +49,4 @@ dagster-home:
 		'  enabled: false' > $(DAGSTER_HOME)/dagster.yaml
 
 clean:
-	rm -rf $(VENV) data .dagster_home .pytest_cache .ruff_cache
+	rm -rf $(VENV) data .dagster_home .pytest_cache .ruff_cache *.egg-info

@@ -1,4 +1,5 @@
-"""Tailor's platform blocks. Teams import from here and from Dagster, nothing else."""
+"""Tailor's platform blocks. A team imports these, Dagster and its own libraries (pandas,
+numpy), never another team's package."""
 
 from platform_lib.errors import LandingFileError, TailorError, TeamConventionError, WarehouseError
 from platform_lib.landing import LandingZone

@@ -151,14 +151,19 @@ def _other_teams_upstreams(team: str, assets: list[AssetsDefinition]) -> list[As
     defines the asset itself, and the warehouse loads it by key.
     """
     own = {key for asset in assets for key in asset.keys}
-    upstream = {dep.asset_key for asset in assets for spec in asset.specs for dep in spec.deps}
-    foreign = sorted(upstream - own, key=lambda key: key.path)
+    readers: dict[AssetKey, list[str]] = {}
+    for asset in assets:
+        for spec in asset.specs:
+            for dep in spec.deps:
+                readers.setdefault(dep.asset_key, []).append(spec.key.to_user_string())
+    foreign = sorted(set(readers) - own, key=lambda key: key.path)
     for key in foreign:
         if len(key.path) != 2 or key.path[0] == team:
             raise TeamConventionError(
-                f"Team {team!r} depends on {key.to_user_string()}, which it does not define. "
-                "Refer to your own assets by bare name and to another team's by "
-                "[team, asset] key."
+                f"Asset {', '.join(readers[key])} of team {team!r} depends on "
+                f"{key.to_user_string()}, which the team does not define. Refer to your own "
+                "assets by bare name and to another team's by its [team, asset] key, e.g. "
+                'AssetIn(key=["merchandising", "inventory"]).'
             )
     return [AssetSpec(key) for key in foreign]
 

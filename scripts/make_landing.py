@@ -30,6 +30,13 @@ SKUS_PER_SCALE = 150
 CLIENTS_PER_SCALE = 2000
 STYLISTS_PER_SCALE = 20
 MAX_ORDERS = 16
+LANDING_FILES = [
+    "inventory_snapshots.parquet",
+    "purchase_orders.csv",
+    "clients.csv",
+    "orders.parquet",
+    "manifest.json",
+]
 ITEMS_PER_BOX = 5
 
 
@@ -153,6 +160,7 @@ def generate(out: Path, seed: int, scale: float) -> dict:
         "clients.csv": clients.drop(columns="stylist_id"),
         "orders.parquet": make_orders(rng, clients, n_stylists),
     }
+    assert [*files, "manifest.json"] == LANDING_FILES
     staging = Path(tempfile.mkdtemp(prefix=".landing-", dir=out.parent))
     for name, frame in files.items():
         if name.endswith(".csv"):
@@ -187,7 +195,14 @@ def main() -> None:
         default=1.0,
         help="size multiplier: 1 is ~31k rows, 160 is ~5M rows (default: 1)",
     )
+    parser.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing when every landing file is already there",
+    )
     args = parser.parse_args()
+    if args.if_missing and all((args.out / name).exists() for name in LANDING_FILES):
+        return
     args.out.parent.mkdir(parents=True, exist_ok=True)
     manifest = generate(args.out.resolve(), args.seed, args.scale)
     total = sum(manifest["rows"].values())

@@ -28,3 +28,15 @@ def test_scale_grows_every_file(tmp_path, landing_manifest, run_landing_script):
 def test_a_missing_landing_file_says_how_to_make_it(tmp_path):
     with pytest.raises(LandingFileError, match="make landing"):
         LandingZone(path=str(tmp_path)).read("clients.csv")
+
+
+def test_if_missing_regenerates_only_when_a_file_is_gone(tmp_path, run_landing_script):
+    zone = tmp_path / "zone"
+    run_landing_script(zone)
+    (zone / "clients.csv").unlink()
+    marker = zone / "orders.parquet"
+    run_landing_script(zone, "--if-missing")
+    assert (zone / "clients.csv").exists()
+    stamp = marker.stat().st_mtime_ns
+    run_landing_script(zone, "--if-missing")
+    assert marker.stat().st_mtime_ns == stamp  # complete: left alone

@@ -1,5 +1,6 @@
 """The workspace loads the way the webserver loads it, with the expected code locations."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -49,17 +50,34 @@ def test_each_location_defines_its_expected_assets(workspace):
             for spec in workspace[team].resolve_all_asset_specs()
             if spec.key.path[0] == team
         }
-        assert defined == names, team
+        assert names <= defined, team  # a team may add assets; these must stay
 
 
-def test_styling_reads_other_teams_assets_by_key_not_by_import(workspace):
+def test_styling_reads_other_teams_assets_by_key(workspace):
     specs = {
         spec.key.to_user_string(): spec for spec in workspace["styling"].resolve_all_asset_specs()
     }
     deps = {dep.asset_key.to_user_string() for dep in specs["styling/style_recommendations"].deps}
     assert deps == {"client_insights/client_profiles", "merchandising/inventory"}
-    styling_source = "\n".join(
-        path.read_text() for path in (REPO_ROOT / "teams" / "styling").rglob("*.py")
-    )
-    assert "teams.client_insights" not in styling_source
-    assert "teams.merchandising" not in styling_source
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_no_team_imports_another_teams_package():
+    teams = {path.parent.name for path in (REPO_ROOT / "teams").glob("*/definitions.py")}
+    for team in teams:
+        for path in (REPO_ROOT / "teams" / team).rglob("*.py"):
+            for module in imported_modules(path):
+                parts = module.split(".")
+                if parts[0] == "teams" and len(parts) > 1:
+                    assert parts[1] == team, f"{path.relative_to(REPO_ROOT)} imports {module}"
