@@ -12,12 +12,13 @@ a SQL expression over the table's columns. Partition keys are always bound as qu
 parameters, never spliced into the SQL.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from dagster import (
+    AssetExecutionContext,
     DynamicPartitionsDefinition,
     InputContext,
     MultiPartitionsDefinition,
@@ -98,11 +99,40 @@ def partition_slice(
     """The slice a run writes (output) or reads (input); ``None`` means the whole table."""
     if not context.has_asset_partitions:
         return None
-    partitions_def = context.asset_partitions_def
-    dimensions = _dimensions(partitions_def, _partition_expr(context), asset_label)
-    keys = list(context.asset_partition_keys)
+    return _slice(
+        context.asset_partitions_def,
+        list(context.asset_partition_keys),
+        lambda: context.asset_partitions_time_window,
+        _partition_expr(context),
+        asset_label,
+    )
+
+
+def run_partition_slice(context: AssetExecutionContext, asset_label: str) -> PartitionSlice | None:
+    """The slice an asset's own run writes, from its execution context."""
+    partitions_def = context.assets_def.partitions_def
+    if partitions_def is None:
+        return None
+    expression = (context.assets_def.metadata_by_key[context.asset_key] or {}).get(PARTITION_EXPR)
+    return _slice(
+        partitions_def,
+        list(context.partition_keys),
+        lambda: context.partition_time_window,
+        expression,
+        asset_label,
+    )
+
+
+def _slice(
+    partitions_def: PartitionsDefinition,
+    keys: list[str],
+    time_window: Callable[[], Any],
+    expression: Any,
+    asset_label: str,
+) -> PartitionSlice:
+    dimensions = _dimensions(partitions_def, expression, asset_label)
     if isinstance(partitions_def, TimeWindowPartitionsDefinition):
-        window = context.asset_partitions_time_window
+        window = time_window()
         bounds = [(_naive(window.start), _naive(window.end))]
     else:
         bounds = [_bounds_of_key(partitions_def, dimensions, key) for key in keys]

@@ -10,6 +10,8 @@ process) leaves the previous contents as they were, and nothing temporary behind
   partitions still hold it. An empty frame just empties its partitions.
 """
 
+from collections.abc import Callable
+
 import duckdb
 
 from platform_lib.errors import WarehouseError
@@ -21,13 +23,21 @@ FRAME = "tailor_frame"
 UNTYPED = '"NULL"'  # DuckDB's type for a column that is all None
 
 
+BeforeCommit = Callable[[duckdb.DuckDBPyConnection, TableLocation], bool]
+
+
 def write_frame(
     connection: duckdb.DuckDBPyConnection,
     location: TableLocation,
     partitions: PartitionSlice | None,
     asset_label: str,
-) -> None:
-    """Write the frame registered as ``tailor_frame`` into ``location`` in one transaction."""
+    before_commit: BeforeCommit | None = None,
+) -> bool:
+    """Write the frame registered as ``tailor_frame`` into ``location`` in one transaction.
+
+    ``before_commit`` sees the written table inside the transaction and decides: True commits,
+    False rolls back so the previous contents stay current. Returns whether it committed.
+    """
     connection.execute("BEGIN TRANSACTION")
     try:
         if partitions is None or partitions.covers_all or not _exists(connection, location):
@@ -36,7 +46,11 @@ def write_frame(
             connection.execute(f"CREATE OR REPLACE TABLE {location.sql} AS SELECT * FROM {FRAME}")
         else:
             _replace_partitions(connection, location, partitions, asset_label)
+        if before_commit is not None and not before_commit(connection, location):
+            connection.execute("ROLLBACK")
+            return False
         connection.execute("COMMIT")
+        return True
     except BaseException:
         connection.execute("ROLLBACK")
         raise

@@ -4,15 +4,15 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from dagster import ConfigurableIOManager, InputContext, OutputContext
+from dagster import AssetExecutionContext, ConfigurableIOManager, InputContext, OutputContext
 
 from platform_lib.duckdb_connection import LOCK_WAIT_SECONDS, warehouse_connection
 from platform_lib.errors import WarehouseError
-from platform_lib.partition_slice import partition_slice
+from platform_lib.partition_slice import PartitionSlice, partition_slice
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import quote_identifier
 from platform_lib.table_metadata import database_size, materialization_metadata
-from platform_lib.table_writes import FRAME, write_frame
+from platform_lib.table_writes import FRAME, BeforeCommit, write_frame
 from platform_lib.warehouse_layout import TableLocation, table_for
 
 
@@ -40,10 +40,23 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
         label = context.asset_key.to_user_string()
+        _, metadata = self.store(context, obj, partition_slice(context, label))
+        context.add_output_metadata(metadata)
+
+    def store(
+        self,
+        context: OutputContext | AssetExecutionContext,
+        frame: pd.DataFrame,
+        partitions: PartitionSlice | None,
+        before_commit: BeforeCommit | None = None,
+    ) -> tuple[bool, dict]:
+        """Write ``frame`` as the asset's table in one transaction; ``before_commit`` may veto
+        it (see ``write_frame``). Returns whether it committed, and the metadata to record."""
+        label = context.asset_key.to_user_string()
         location = table_for(context.asset_key, self._root())
-        if not isinstance(obj, pd.DataFrame):
+        if not isinstance(frame, pd.DataFrame):
             raise WarehouseError(
-                f"Asset {label} returned {type(obj).__name__}; the warehouse stores pandas "
+                f"Asset {label} returned {type(frame).__name__}; the warehouse stores pandas "
                 "DataFrames. Return a DataFrame from the asset function."
             )
         if self.team is not None and location.team != self.team:
@@ -51,12 +64,13 @@ class WarehouseIOManager(ConfigurableIOManager):
                 f"Team {self.team!r} may not write {label}: the table {location.name} belongs "
                 f"to team {location.team!r}. A team writes only its own assets."
             )
-        partitions = partition_slice(context, label)
         with self._connection(context, location, read_only=False) as connection:
-            connection.register(FRAME, obj)
-            write_frame(connection, location, partitions, label)
-            metadata = materialization_metadata(connection, FRAME, obj, location)
-        context.add_output_metadata({**metadata, **database_size(location)})
+            connection.register(FRAME, frame)
+            committed = write_frame(connection, location, partitions, label, before_commit)
+            if not committed:
+                return False, {}
+            metadata = materialization_metadata(connection, FRAME, frame, location)
+        return True, {**metadata, **database_size(location)}
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         label = context.asset_key.to_user_string()

@@ -1,0 +1,193 @@
+"""warehouse_asset: a Dagster asset with a data contract, checked before its table changes.
+
+    @warehouse_asset(contract=ClientProfiles, table_checks=TableChecks(not_empty=True))
+    def client_profiles(raw_clients: pd.DataFrame) -> pd.DataFrame:
+        \"\"\"One row per client ...\"\"\"
+
+The function is written exactly as for ``@asset``: it returns a DataFrame. The platform then
+writes it inside a warehouse transaction, evaluates every rule of the contract there (by
+SQL, or pandera for rules SQL cannot express), and commits only if no ERROR rule fails. So a
+bad frame never replaces the good table, downstream assets in the run do not start, and the
+Checks tab shows each rule with its failing-row count and a sample of failing rows. WARN
+rules report and let the run go on. The contract's columns, with their descriptions, become
+the asset's column schema in the catalog.
+"""
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pandera.pandas as pa
+from dagster import (
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    Failure,
+    FreshnessPolicy,
+    MaterializeResult,
+    TableColumn,
+    TableSchema,
+    asset,
+)
+
+from platform_lib.contract_rules import Rule, rules_from_contract
+from platform_lib.partition_slice import run_partition_slice
+from platform_lib.rule_evaluation import (
+    IN_WAREHOUSE,
+    Outcome,
+    evaluate_in_warehouse,
+    evaluate_on_frame,
+)
+from platform_lib.table_checks import TableChecks
+from platform_lib.warehouse_layout import TableLocation
+
+CONTRACT_METADATA = "tailor/contract"
+
+
+def warehouse_asset(
+    fn: Callable | None = None,
+    *,
+    contract: type[pa.DataFrameModel] | None = None,
+    sql_checks: dict[str, str] | None = None,
+    table_checks: TableChecks | None = None,
+    freshness: timedelta | None = None,
+    **asset_kwargs: Any,
+):
+    """``@asset`` plus the platform's checks; every other keyword goes to ``dagster.asset``.
+
+    - ``contract``: a pandera ``DataFrameModel``; one blocking check per column rule, one for
+      the table-level rules.
+    - ``sql_checks``: ``{name: condition}``, a SQL condition every row must satisfy.
+    - ``table_checks``: ``TableChecks(not_empty=..., min_rows=..., max_rows=..., max_change=...)``.
+    - ``freshness``: the asset is overdue when not materialized for this long (Dagster's
+      ``FreshnessPolicy``; the UI shows it, and alerts follow it).
+    """
+
+    def decorate(function: Callable) -> Any:
+        rules = rules_from_contract(contract, sql_checks) if contract else []
+        table_rules = table_checks.rules() if table_checks else []
+        name = asset_kwargs.get("name") or function.__name__
+        metadata = {**asset_kwargs.pop("metadata", {})}
+        if contract is not None:
+            metadata["dagster/column_schema"] = column_schema(contract)
+            metadata[CONTRACT_METADATA] = f"{contract.__module__}.{contract.__qualname__}"
+        if freshness is not None:
+            asset_kwargs["freshness_policy"] = FreshnessPolicy.time_window(fail_window=freshness)
+        return asset(
+            name=name,
+            metadata=metadata,
+            check_specs=[_check_spec(name, rule) for rule in [*rules, *table_rules]],
+            required_resource_keys={"io_manager", *asset_kwargs.pop("required_resource_keys", ())},
+            **{key: value for key, value in asset_kwargs.items() if key != "name"},
+        )(_checked(function, rules, table_checks))
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def column_schema(contract: type[pa.DataFrameModel]) -> TableSchema:
+    """The contract's columns, types and descriptions, as Dagster shows them in the catalog."""
+    return TableSchema(
+        columns=[
+            TableColumn(
+                name=name,
+                type=str(column.dtype),
+                description=column.description or column.title,
+            )
+            for name, column in contract.to_schema().columns.items()
+        ]
+    )
+
+
+def _check_spec(asset_name: str, rule: Rule) -> AssetCheckSpec:
+    return AssetCheckSpec(
+        rule.name,
+        asset=asset_name,
+        description=rule.description,
+        blocking=rule.severity == AssetCheckSeverity.ERROR,
+    )
+
+
+def _checked(function: Callable, rules: list[Rule], table_checks: TableChecks | None) -> Callable:
+    """The asset's compute: the scientist's function, then a contract-checked write."""
+    parameters = list(inspect.signature(function).parameters.values())
+    wants_context = bool(parameters) and parameters[0].name == "context"
+    inputs = parameters[1:] if wants_context else parameters
+
+    @functools.wraps(function)
+    def compute(context: AssetExecutionContext, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        frame = function(context, *args, **kwargs) if wants_context else function(*args, **kwargs)
+        yield from _write_checked(context, frame, rules, table_checks)
+
+    context_parameter = inspect.Parameter(
+        "context", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=AssetExecutionContext
+    )
+    compute.__signature__ = inspect.Signature([context_parameter, *inputs])
+    return compute
+
+
+def _write_checked(
+    context: AssetExecutionContext,
+    frame: pd.DataFrame,
+    rules: list[Rule],
+    table_checks: TableChecks | None,
+) -> Iterator[Any]:
+    label = context.asset_key.to_user_string()
+    outcomes: list[Outcome] = []
+
+    def before_commit(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> bool:
+        outcomes.extend(evaluate_on_frame(frame, rules) if isinstance(frame, pd.DataFrame) else [])
+        outcomes.extend(evaluate_in_warehouse(connection, location.sql, rules))
+        outcomes.extend(_table_check_outcomes(context, connection, location, table_checks))
+        return not _blocking_failures(outcomes)
+
+    warehouse = context.resources.io_manager
+    committed, metadata = warehouse.store(
+        context, frame, run_partition_slice(context, label), before_commit
+    )
+    results = [outcome.check_result() for outcome in outcomes]
+    if committed:
+        yield MaterializeResult(metadata=metadata, check_results=results)
+        return
+    yield from results
+    failed = ", ".join(outcome.summary() for outcome in _blocking_failures(outcomes))
+    raise Failure(
+        description=(
+            f"Asset {label} broke its contract: {failed}. The table was not changed: "
+            "downstream assets keep reading the previous version. The failing rows are on the "
+            "asset's Checks tab; fix the data or the asset, then materialize again."
+        )
+    )
+
+
+def _blocking_failures(outcomes: list[Outcome]) -> list[Outcome]:
+    return [o for o in outcomes if not o.passed and o.rule.severity == AssetCheckSeverity.ERROR]
+
+
+def _table_check_outcomes(
+    context: AssetExecutionContext,
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    table_checks: TableChecks | None,
+) -> list[Outcome]:
+    if table_checks is None:
+        return []
+    rows = connection.execute(f"SELECT count(*) FROM {location.sql}").fetchall()[0][0]
+    previous = _previous_row_count(context)
+    outcomes = []
+    for rule in table_checks.rules():
+        problem = table_checks.failure(rule.name, rows, previous)
+        detail = problem or f"{rows} rows" + (f", {previous} before" if previous else "")
+        outcomes.append(Outcome(rule, problem is None, IN_WAREHOUSE, detail=detail))
+    return outcomes
+
+
+def _previous_row_count(context: AssetExecutionContext) -> int | None:
+    event = context.instance.get_latest_materialization_event(context.asset_key)
+    if event is None or event.asset_materialization is None:
+        return None
+    recorded = event.asset_materialization.metadata.get("table_row_count")
+    return int(recorded.value) if recorded is not None else None
