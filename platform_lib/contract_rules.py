@@ -27,6 +27,8 @@ STORED_TYPES = {
     "int32": ("INTEGER",),
     "int16": ("SMALLINT",),
     "int8": ("TINYINT",),
+    "Int64": ("BIGINT",),
+    "Int32": ("INTEGER",),
     "float64": ("DOUBLE",),
     "float32": ("FLOAT",),
     "bool": ("BOOLEAN",),

@@ -4,7 +4,8 @@
     def client_profiles(raw_clients: pd.DataFrame) -> pd.DataFrame:
         \"\"\"One row per client ...\"\"\"
 
-The function is written exactly as for ``@asset``: it returns a DataFrame. The platform then
+The function is written exactly as for ``@asset``: it returns a DataFrame (or
+``Output(frame, metadata={...})`` to record more on the materialization). The platform then
 writes it inside a warehouse transaction, evaluates every rule of the contract there (by
 SQL, or pandera for rules SQL cannot express), and commits only if no ERROR rule fails. So a
 bad frame never replaces the good table, downstream assets in the run do not start, and the
@@ -29,6 +30,8 @@ from dagster import (
     Failure,
     FreshnessPolicy,
     MaterializeResult,
+    Output,
+    ResourceParam,
     TableColumn,
     TableSchema,
     asset,
@@ -43,9 +46,11 @@ from platform_lib.rule_evaluation import (
     evaluate_on_frame,
 )
 from platform_lib.table_checks import TableChecks
+from platform_lib.warehouse import WarehouseIOManager
 from platform_lib.warehouse_layout import TableLocation
 
 CONTRACT_METADATA = "tailor/contract"
+WAREHOUSE_PARAMETER = "io_manager"  # the resource key team_definitions gives the warehouse
 
 
 def warehouse_asset(
@@ -81,7 +86,6 @@ def warehouse_asset(
             name=name,
             metadata=metadata,
             check_specs=[_check_spec(name, rule) for rule in [*rules, *table_rules]],
-            required_resource_keys={"io_manager", *asset_kwargs.pop("required_resource_keys", ())},
             **{key: value for key, value in asset_kwargs.items() if key != "name"},
         )(_checked(function, rules, table_checks))
 
@@ -119,21 +123,32 @@ def _checked(function: Callable, rules: list[Rule], table_checks: TableChecks | 
 
     @functools.wraps(function)
     def compute(context: AssetExecutionContext, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        frame = function(context, *args, **kwargs) if wants_context else function(*args, **kwargs)
-        yield from _write_checked(context, frame, rules, table_checks)
+        warehouse = kwargs.pop(WAREHOUSE_PARAMETER)
+        result = function(context, *args, **kwargs) if wants_context else function(*args, **kwargs)
+        extra = result.metadata if isinstance(result, Output) else {}
+        frame = result.value if isinstance(result, Output) else result
+        yield from _write_checked(context, warehouse, frame, rules, table_checks, extra)
 
     context_parameter = inspect.Parameter(
         "context", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=AssetExecutionContext
     )
-    compute.__signature__ = inspect.Signature([context_parameter, *inputs])
+    # the warehouse arrives as a typed resource parameter, like any resource a team asks for
+    warehouse_parameter = inspect.Parameter(
+        WAREHOUSE_PARAMETER,
+        inspect.Parameter.KEYWORD_ONLY,
+        annotation=ResourceParam[WarehouseIOManager],
+    )
+    compute.__signature__ = inspect.Signature([context_parameter, *inputs, warehouse_parameter])
     return compute
 
 
 def _write_checked(
     context: AssetExecutionContext,
+    warehouse: WarehouseIOManager,
     frame: pd.DataFrame,
     rules: list[Rule],
     table_checks: TableChecks | None,
+    extra_metadata: dict,
 ) -> Iterator[Any]:
     label = context.asset_key.to_user_string()
     outcomes: list[Outcome] = []
@@ -144,13 +159,12 @@ def _write_checked(
         outcomes.extend(_table_check_outcomes(context, connection, location, table_checks))
         return not _blocking_failures(outcomes)
 
-    warehouse = context.resources.io_manager
     committed, metadata = warehouse.store(
         context, frame, run_partition_slice(context, label), before_commit
     )
     results = [outcome.check_result() for outcome in outcomes]
     if committed:
-        yield MaterializeResult(metadata=metadata, check_results=results)
+        yield MaterializeResult(metadata={**extra_metadata, **metadata}, check_results=results)
         return
     yield from results
     failed = ", ".join(outcome.summary() for outcome in _blocking_failures(outcomes))

@@ -62,7 +62,7 @@ def team_databases(root: Path) -> dict[str, Path]:
 
 
 @contextmanager
-def open_warehouse(root: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_warehouse(root: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only view of the whole warehouse for notebooks and ad-hoc SQL.
 
     Every team database is attached read-only under its team's name, so tables read as
@@ -72,7 +72,7 @@ def open_warehouse(root: Path | None = None) -> Iterator[duckdb.DuckDBPyConnecti
         with open_warehouse() as warehouse:
             frame = warehouse.sql("SELECT * FROM merchandising.inventory").df()
     """
-    root = root or warehouse_dir()
+    root = Path(root) if root else warehouse_dir()
     connection = duckdb.connect()
     try:
         for team, path in team_databases(root).items():

@@ -8,8 +8,10 @@ features, so every coefficient can be read and explained.
 
 import numpy as np
 import pandas as pd
-from dagster import AssetExecutionContext, asset
+from dagster import Output
 
+from platform_lib import TableChecks, warehouse_asset
+from teams.client_insights.contracts import ChurnRisk
 from teams.client_insights.profiles import order_history
 
 LABEL_WINDOW_DAYS = 90
@@ -74,12 +76,11 @@ def auc(label: np.ndarray, score: np.ndarray) -> float:
     return float((ranks[positives].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-@asset
-def churn_risk(context: AssetExecutionContext, raw_orders: pd.DataFrame) -> pd.DataFrame:
+@warehouse_asset(contract=ChurnRisk, table_checks=TableChecks(not_empty=True))
+def churn_risk(raw_orders: pd.DataFrame) -> Output:
     """Probability that a client who has ordered will not order again in the next 90 days,
     from a logistic regression on order count, keep rate, recency and revenue, with a
     risk band (low < 0.3 <= medium < 0.6 <= high). One row per client with an order.
     The coefficients and training AUC are recorded on each materialization."""
     scores, model = score_churn(raw_orders)
-    context.add_output_metadata(model)
-    return scores
+    return Output(scores, metadata=model)

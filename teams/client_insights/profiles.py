@@ -1,7 +1,9 @@
 """Client profiles: each client's history summarised into one row."""
 
 import pandas as pd
-from dagster import asset
+
+from platform_lib import TableChecks, warehouse_asset
+from teams.client_insights.contracts import ClientProfiles
 
 
 def order_history(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -42,7 +44,7 @@ def build_profiles(clients: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     return profiles.sort_values("client_id", ignore_index=True)
 
 
-@asset
+@warehouse_asset(contract=ClientProfiles, table_checks=TableChecks(not_empty=True))
 def client_profiles(raw_clients: pd.DataFrame, raw_orders: pd.DataFrame) -> pd.DataFrame:
     """One row per client: region, size, style preference, budget, tenure, and order
     history (orders, items sent and kept, keep rate, revenue, recency, primary stylist)."""

@@ -1,7 +1,9 @@
 """Demand forecast per category: trailing average demand against stock and open orders."""
 
 import pandas as pd
-from dagster import asset
+
+from platform_lib import TableChecks, warehouse_asset
+from teams.merchandising.contracts import DemandForecast
 
 TRAILING_DAYS = 28
 HORIZON_DAYS = 14
@@ -20,6 +22,7 @@ def forecast_demand(inventory: pd.DataFrame, purchase_orders: pd.DataFrame) -> p
     on_hand = inventory[inventory["snapshot_date"] == as_of].groupby("category")["on_hand"].sum()
     incoming = _incoming_units(purchase_orders, inventory, as_of)
     result = demand.join(on_hand).join(incoming).fillna({"incoming_units": 0}).reset_index()
+    result["incoming_units"] = result["incoming_units"].astype("int64")
     result["as_of_date"] = as_of
     result["forecast_units"] = result["daily_demand_mean"] * HORIZON_DAYS
     result["days_of_cover"] = (result["on_hand"] + result["incoming_units"]) / result[
@@ -53,7 +56,7 @@ def _incoming_units(
     return by_category.groupby("category")["quantity"].sum().rename("incoming_units")
 
 
-@asset
+@warehouse_asset(contract=DemandForecast, table_checks=TableChecks(not_empty=True))
 def demand_forecast(inventory: pd.DataFrame, raw_purchase_orders: pd.DataFrame) -> pd.DataFrame:
     """Next 14 days of demand per category (trailing 28-day mean of daily shipments), with
     stock on hand, open purchase orders due in the window, days of cover and a reorder flag.

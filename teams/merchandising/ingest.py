@@ -1,12 +1,19 @@
 """Raw feeds from the warehouse-management and purchasing systems, as landed."""
 
+from datetime import timedelta
+
 import pandas as pd
-from dagster import asset
 
-from platform_lib import LandingZone
+from platform_lib import LandingZone, TableChecks, warehouse_asset
+from teams.merchandising.contracts import RawInventory, RawPurchaseOrders
+
+LANDED = TableChecks(not_empty=True, max_change=3.0)
+DAILY_FEED = timedelta(hours=26)
 
 
-@asset(kinds={"parquet"})
+@warehouse_asset(
+    contract=RawInventory, table_checks=LANDED, freshness=DAILY_FEED, kinds={"parquet"}
+)
 def raw_inventory(landing: LandingZone) -> pd.DataFrame:
     """Daily stock snapshot per SKU and warehouse, exactly as the WMS exports it.
 
@@ -15,7 +22,9 @@ def raw_inventory(landing: LandingZone) -> pd.DataFrame:
     return landing.read("inventory_snapshots.parquet")
 
 
-@asset(kinds={"csv"})
+@warehouse_asset(
+    contract=RawPurchaseOrders, table_checks=LANDED, freshness=DAILY_FEED, kinds={"csv"}
+)
 def raw_purchase_orders(landing: LandingZone) -> pd.DataFrame:
     """Purchase orders placed with vendors: one row per PO line, with status and due date."""
     return landing.read("purchase_orders.csv", parse_dates=["order_date", "expected_date"])

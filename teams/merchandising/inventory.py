@@ -1,7 +1,9 @@
 """Cleaned inventory: one row per SKU and day across all warehouses."""
 
 import pandas as pd
-from dagster import asset
+
+from platform_lib import TableChecks, warehouse_asset
+from teams.merchandising.contracts import Inventory
 
 
 def clean_inventory(raw: pd.DataFrame) -> pd.DataFrame:
@@ -20,7 +22,7 @@ def clean_inventory(raw: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-@asset
+@warehouse_asset(contract=Inventory, table_checks=TableChecks(not_empty=True))
 def inventory(raw_inventory: pd.DataFrame) -> pd.DataFrame:
     """Stock per SKU and day: units on hand and shipped across all warehouses, with the
     SKU's category (lower case) and unit cost. One row per SKU and snapshot date."""

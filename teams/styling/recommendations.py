@@ -2,7 +2,10 @@
 
 import numpy as np
 import pandas as pd
-from dagster import AssetIn, asset
+from dagster import AssetIn
+
+from platform_lib import warehouse_asset
+from teams.styling.contracts import StyleRecommendations
 
 PICKS_PER_CLIENT = 5
 SHORTLIST_PER_CATEGORY = 20
@@ -32,7 +35,8 @@ def recommend(profiles: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-@asset(
+@warehouse_asset(
+    contract=StyleRecommendations,
     ins={
         "client_profiles": AssetIn(
             key=["client_insights", "client_profiles"],
@@ -42,7 +46,7 @@ def recommend(profiles: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
             key=["merchandising", "inventory"],
             metadata={"columns": ["sku", "snapshot_date", "category", "on_hand"]},
         ),
-    }
+    },
 )
 def style_recommendations(client_profiles: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
     """Items to consider for each active client's next box: up to five in-stock SKUs of the

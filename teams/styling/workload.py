@@ -1,7 +1,10 @@
 """Stylist workload: the boxes each stylist has to style, and how many clients are at risk."""
 
 import pandas as pd
-from dagster import AssetIn, asset
+from dagster import AssetIn
+
+from platform_lib import warehouse_asset
+from teams.styling.contracts import StylistWorkload
 
 
 def workload(
@@ -34,7 +37,8 @@ def workload(
     )
 
 
-@asset(
+@warehouse_asset(
+    contract=StylistWorkload,
     ins={
         "client_profiles": AssetIn(
             key=["client_insights", "client_profiles"],
@@ -43,7 +47,7 @@ def workload(
         "churn_risk": AssetIn(
             key=["client_insights", "churn_risk"], metadata={"columns": ["client_id", "risk_band"]}
         ),
-    }
+    },
 )
 def stylist_workload(
     style_recommendations: pd.DataFrame, client_profiles: pd.DataFrame, churn_risk: pd.DataFrame
