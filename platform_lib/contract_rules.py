@@ -52,7 +52,8 @@ class Rule:
     pandera_schema: pa.DataFrameSchema | None = None
     """For rules without SQL: a schema holding just this rule, validated on the frame."""
     expected_type: tuple[str, ...] | None = None
-    """For dtype rules: the stored types that satisfy it (checked from the table's schema)."""
+    """For dtype rules: the stored types that satisfy it (checked from the table's schema);
+    the first is the type values must cast to."""
     required_columns: tuple[str, ...] = field(default_factory=tuple)
     """For the table rule: the columns the table must have."""
     strict_columns: bool = False
@@ -64,12 +65,12 @@ class Rule:
 
 
 def rules_from_contract(
-    contract: type[pa.DataFrameModel], sql_checks: dict[str, str] | None = None
+    contract: type[pa.DataFrameModel] | None, sql_checks: dict[str, str] | None = None
 ) -> list[Rule]:
-    """The rules of ``contract``, plus ``sql_checks`` (name -> a SQL condition every row must
-    satisfy, e.g. ``{"refunds_are_negative": "kind <> 'refund' OR amount < 0"}``)."""
-    schema = contract.to_schema()
-    rules = [_table_rule(schema)]
+    """The rules of ``contract`` (if any), plus ``sql_checks`` (name -> a SQL condition every
+    row must satisfy, e.g. ``{"refunds_are_negative": "kind <> 'refund' OR amount < 0"}``)."""
+    schema = contract.to_schema() if contract is not None else pa.DataFrameSchema()
+    rules = [_table_rule(schema)] if contract is not None else []
     for name, column in schema.columns.items():
         rules += _column_rules(name, column)
     for name, condition in (sql_checks or {}).items():

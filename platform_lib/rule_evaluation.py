@@ -13,6 +13,7 @@ import pandera.errors as pandera_errors
 from dagster import AssetCheckResult, MetadataValue
 
 from platform_lib.contract_rules import TABLE, TABLE_RULES, Rule
+from platform_lib.sql import quote_identifier
 
 SAMPLE_ROWS = 5
 IN_WAREHOUSE = "warehouse (SQL)"
@@ -56,6 +57,15 @@ def evaluate_in_warehouse(
 ) -> list[Outcome]:
     """Outcomes of the SQL rules on ``table`` (a quoted name readable on ``connection``)."""
     stored = {name: kind for name, kind, *_ in connection.execute(f"DESCRIBE {table}").fetchall()}
+    # text where the contract wants numbers or dates: comparisons would not even run, so the
+    # column's value rules report "not evaluated" and its dtype rule lists the bad rows
+    mistyped = {
+        rule.column: stored[rule.column]
+        for rule in rules
+        if rule.expected_type
+        and stored.get(rule.column) == "VARCHAR"
+        and "VARCHAR" not in rule.expected_type
+    }
     outcomes, counted = [], []
     for rule in rules:
         if not rule.runs_in_warehouse:
@@ -66,7 +76,10 @@ def evaluate_in_warehouse(
                 Outcome(rule, False, IN_WAREHOUSE, detail=f"missing column(s): {missing}")
             )
         elif rule.expected_type is not None:
-            outcomes.append(_type_outcome(rule, stored[rule.column]))
+            outcomes.append(_type_outcome(connection, table, rule, stored[rule.column]))
+        elif rule.column in mistyped and rule.name != f"{rule.column}_not_null":
+            detail = f"not evaluated: {rule.column} is stored as {mistyped[rule.column]}"
+            outcomes.append(Outcome(rule, False, IN_WAREHOUSE, detail=detail))
         elif rule.failing_rows_sql is not None and set(rule.required_columns) <= set(stored):
             counted.append(rule)
         else:
@@ -98,10 +111,25 @@ def _missing_columns(rule: Rule, stored: dict[str, str]) -> list[str]:
     return []
 
 
-def _type_outcome(rule: Rule, stored_type: str) -> Outcome:
-    passed = any(stored_type.startswith(expected) for expected in rule.expected_type)
-    detail = None if passed else f"stored as {stored_type}, contract says {rule.description}"
-    return Outcome(rule, passed, IN_WAREHOUSE, detail=detail)
+def _type_matches(stored_type: str, expected: tuple[str, ...]) -> bool:
+    return any(stored_type.startswith(kind) for kind in expected)
+
+
+def _type_outcome(
+    connection: duckdb.DuckDBPyConnection, table: str, rule: Rule, stored_type: str
+) -> Outcome:
+    """A stored type outside the contract fails; the failing rows are those whose value does
+    not even convert to the contract's type (a text value in a numeric column, say)."""
+    if _type_matches(stored_type, rule.expected_type):
+        return Outcome(rule, True, IN_WAREHOUSE, failing_rows=0)
+    column = quote_identifier(rule.column)
+    predicate = f"{column} IS NOT NULL AND TRY_CAST({column} AS {rule.expected_type[0]}) IS NULL"
+    failing = connection.execute(f"SELECT count(*) FROM {table} WHERE {predicate}").fetchall()
+    sample = connection.execute(
+        f"SELECT * FROM {table} WHERE {predicate} LIMIT {SAMPLE_ROWS}"
+    ).fetchdf()
+    detail = f"stored as {stored_type}; the contract says {rule.expected_type[0]}"
+    return Outcome(rule, False, IN_WAREHOUSE, failing[0][0], sample, detail)
 
 
 def _table_shape_outcome(rule: Rule, stored: dict[str, str], duplicates: int = 0) -> Outcome:

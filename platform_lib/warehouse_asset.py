@@ -73,7 +73,7 @@ def warehouse_asset(
     """
 
     def decorate(function: Callable) -> Any:
-        rules = rules_from_contract(contract, sql_checks) if contract else []
+        rules = rules_from_contract(contract, sql_checks)
         table_rules = table_checks.rules() if table_checks else []
         name = asset_kwargs.get("name") or function.__name__
         metadata = {**asset_kwargs.pop("metadata", {})}
