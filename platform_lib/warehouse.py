@@ -75,7 +75,7 @@ class WarehouseIOManager(ConfigurableIOManager):
     def load_input(self, context: InputContext) -> pd.DataFrame:
         label = context.asset_key.to_user_string()
         location = table_for(context.asset_key, self._root())
-        columns = (context.definition_metadata or {}).get("columns")
+        columns = list((context.definition_metadata or {}).get("columns") or []) or None
         partitions = partition_slice(context, label)
         if not location.database.exists():
             raise _never_materialized(label, location)

@@ -142,3 +142,17 @@ def test_partitioned_assets_backfill_in_one_run_unless_they_choose_otherwise():
     assert policies["daily"] == BackfillPolicy.single_run()
     assert policies["batched"] == BackfillPolicy.multi_run(5)
     assert policies["source"] is None
+
+
+def test_every_team_asset_has_a_contract_and_checks(workspace):
+    for team, defs in workspace.items():
+        checked = {
+            spec.asset_key
+            for assets in defs.assets or []
+            if isinstance(assets, AssetsDefinition)
+            for spec in assets.check_specs
+        }
+        for _, spec in filter(lambda pair: pair[0] == team, team_assets({team: defs})):
+            name = spec.key.to_user_string()
+            assert spec.key in checked, f"{name} has no checks"
+            assert "dagster/column_schema" in spec.metadata, f"{name} has no contract"

@@ -40,11 +40,24 @@ def recommend(profiles: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
     ins={
         "client_profiles": AssetIn(
             key=["client_insights", "client_profiles"],
-            metadata={"columns": ["client_id", "style_preference", "days_since_last_order"]},
+            metadata={
+                "columns": {
+                    "client_id": "int64",
+                    "style_preference": "str",
+                    "days_since_last_order": "float64",
+                }
+            },
         ),
         "inventory": AssetIn(
             key=["merchandising", "inventory"],
-            metadata={"columns": ["sku", "snapshot_date", "category", "on_hand"]},
+            metadata={
+                "columns": {
+                    "sku": "str",
+                    "snapshot_date": "datetime64[ns]",
+                    "category": "str",
+                    "on_hand": "int64",
+                }
+            },
         ),
     },
 )

@@ -42,10 +42,11 @@ def workload(
     ins={
         "client_profiles": AssetIn(
             key=["client_insights", "client_profiles"],
-            metadata={"columns": ["client_id", "primary_stylist_id"]},
+            metadata={"columns": {"client_id": "int64", "primary_stylist_id": "Int64"}},
         ),
         "churn_risk": AssetIn(
-            key=["client_insights", "churn_risk"], metadata={"columns": ["client_id", "risk_band"]}
+            key=["client_insights", "churn_risk"],
+            metadata={"columns": {"client_id": "int64", "risk_band": "str"}},
         ),
     },
 )
