@@ -25,6 +25,7 @@ test: install landing dagster-home
 
 bench: install
 	$(BIN)/python bench/warehouse_io.py
+	$(BIN)/python bench/contract_checks.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -49,6 +49,9 @@ class Rule:
     column: str | None = None
     failing_rows_sql: str | None = None
     """A condition true for each row that breaks the rule, or None when SQL cannot say it."""
+    violations_sql: str | None = None
+    """A cheaper aggregate that is 0 exactly when the rule holds (``count(x) - count(DISTINCT
+    x)`` for uniqueness); the failing rows are then counted only when it is not."""
     pandera_schema: pa.DataFrameSchema | None = None
     """For rules without SQL: a schema holding just this rule, validated on the frame."""
     expected_type: tuple[str, ...] | None = None
@@ -99,9 +102,11 @@ def _table_rule(schema: pa.DataFrameSchema) -> Rule:
     columns = [quote_identifier(name) for name in unique_sets]
     failing = None
     description = f"Has the contract's columns ({', '.join(schema.columns)})"
+    violations = None
     if columns:
         key = ", ".join(columns)
         failing = f"({key}) IN (SELECT ({key}) FROM {TABLE} GROUP BY {key} HAVING count(*) > 1)"
+        violations = f"count(*) - count(DISTINCT ({key}))"
         description += f"; ({', '.join(unique_sets)}) is unique"
     if schema.strict:
         description += "; no other columns"
@@ -110,6 +115,7 @@ def _table_rule(schema: pa.DataFrameSchema) -> Rule:
         description=description,
         severity=AssetCheckSeverity.ERROR,
         failing_rows_sql=failing,
+        violations_sql=violations,
         required_columns=tuple(schema.columns),
         strict_columns=bool(schema.strict),
     )
@@ -151,6 +157,7 @@ def _column_rules(name: str, column: pa.Column) -> list[Rule]:
                     f"{quoted} IN (SELECT {quoted} FROM {TABLE} "
                     f"GROUP BY {quoted} HAVING count(*) > 1)"
                 ),
+                violations_sql=f"count({quoted}) - count(DISTINCT {quoted})",
             )
         )
     for check in column.checks:

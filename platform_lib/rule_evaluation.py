@@ -160,15 +160,19 @@ def _counted_outcomes(
     if not rules:
         return []
     predicates = [rule.failing_rows_sql.replace(TABLE, table) for rule in rules]
-    counts = connection.execute(
-        "SELECT "
-        + ", ".join(f"count(*) FILTER (WHERE {predicate})" for predicate in predicates)
-        + f" FROM {table}"
-    ).fetchall()[0]
+    aggregates = [
+        rule.violations_sql or f"count(*) FILTER (WHERE {predicate})"
+        for rule, predicate in zip(rules, predicates, strict=True)
+    ]
+    counts = connection.execute(f"SELECT {', '.join(aggregates)} FROM {table}").fetchall()[0]
     outcomes = []
-    for rule, predicate, failing in zip(rules, predicates, counts, strict=True):
-        sample = None
-        if failing:
+    for rule, predicate, count in zip(rules, predicates, counts, strict=True):
+        failing, sample = count, None
+        if count:
+            if rule.violations_sql:  # the quick aggregate said "some": count exactly
+                failing = connection.execute(
+                    f"SELECT count(*) FROM {table} WHERE {predicate}"
+                ).fetchall()[0][0]
             sample = connection.execute(
                 f"SELECT * FROM {table} WHERE {predicate} LIMIT {SAMPLE_ROWS}"
             ).fetchdf()
