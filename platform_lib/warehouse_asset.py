@@ -87,7 +87,7 @@ def warehouse_asset(
             metadata=metadata,
             check_specs=[_check_spec(name, rule) for rule in [*rules, *table_rules]],
             **{key: value for key, value in asset_kwargs.items() if key != "name"},
-        )(_checked(function, rules, table_checks))
+        )(_checked(function, rules, table_checks, _descriptions(contract)))
 
     return decorate(fn) if fn is not None else decorate
 
@@ -115,7 +115,19 @@ def _check_spec(asset_name: str, rule: Rule) -> AssetCheckSpec:
     )
 
 
-def _checked(function: Callable, rules: list[Rule], table_checks: TableChecks | None) -> Callable:
+def _descriptions(contract: type[pa.DataFrameModel] | None) -> dict[str, str]:
+    if contract is None:
+        return {}
+    columns = contract.to_schema().columns.items()
+    return {name: column.description for name, column in columns if column.description}
+
+
+def _checked(
+    function: Callable,
+    rules: list[Rule],
+    table_checks: TableChecks | None,
+    descriptions: dict[str, str],
+) -> Callable:
     """The asset's compute: the scientist's function, then a contract-checked write."""
     parameters = list(inspect.signature(function).parameters.values())
     wants_context = bool(parameters) and parameters[0].name == "context"
@@ -127,7 +139,8 @@ def _checked(function: Callable, rules: list[Rule], table_checks: TableChecks | 
         result = function(context, *args, **kwargs) if wants_context else function(*args, **kwargs)
         extra = result.metadata if isinstance(result, Output) else {}
         frame = result.value if isinstance(result, Output) else result
-        yield from _write_checked(context, warehouse, frame, rules, table_checks, extra)
+        written = _write_checked(context, warehouse, frame, rules, table_checks, extra)
+        yield from (_with_descriptions(event, descriptions) for event in written)
 
     context_parameter = inspect.Parameter(
         "context", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=AssetExecutionContext
@@ -174,6 +187,23 @@ def _write_checked(
             "downstream assets keep reading the previous version. The failing rows are on the "
             "asset's Checks tab; fix the data or the asset, then materialize again."
         )
+    )
+
+
+def _with_descriptions(event: Any, descriptions: dict[str, str]) -> Any:
+    """The materialization's stored column types, annotated with the contract's descriptions."""
+    schema = getattr(event, "metadata", None) and event.metadata.get("dagster/column_schema")
+    if not isinstance(event, MaterializeResult) or schema is None or not descriptions:
+        return event
+    described = TableSchema(
+        columns=[
+            TableColumn(name=c.name, type=c.type, description=descriptions.get(c.name))
+            for c in schema.columns
+        ]
+    )
+    return MaterializeResult(
+        metadata={**event.metadata, "dagster/column_schema": described},
+        check_results=event.check_results,
     )
 
 

@@ -103,6 +103,10 @@ def test_one_check_per_column_rule_plus_one_for_the_table():
 def test_a_clean_frame_passes_every_check_and_says_where_each_ran(warehouse, instance):
     result = run(instance, [CLIENTS, downstream], GOOD)
     assert result.success
+    stored = instance.get_latest_materialization_event(AssetKey(["crm", "clients"]))
+    columns = stored.asset_materialization.metadata["dagster/column_schema"].schema.columns
+    assert (columns[0].name, columns[0].type) == ("client_id", "BIGINT")
+    assert columns[0].description == "The client's id"  # stored types, contract descriptions
     checks = checks_of(result)
     assert all(check.passed for check in checks.values())
     assert checks["client_id_unique"].metadata["evaluated_in"].value == "warehouse (SQL)"
