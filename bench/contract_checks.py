@@ -19,7 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import median_of, print_table, run_case, timed, write_results  # noqa: E402
+from measure import (  # noqa: E402
+    interleaved_medians,
+    print_table,
+    run_case,
+    timed,
+    write_results,
+)
 
 CASES = ["warehouse", "pandera"]
 
@@ -97,11 +103,7 @@ def main() -> None:
     if args.case:
         run_one(args.case, args.rows)
         return
-    runs = {case: [] for case in CASES}
-    for _ in range(args.repeat):
-        for case in CASES:
-            runs[case].append(run_case(Path(__file__), case, "--rows", str(args.rows)))
-    medians = {case: median_of(results) for case, results in runs.items()}
+    medians = interleaved_medians(Path(__file__), CASES, args.repeat, "--rows", str(args.rows))
     big = run_case(Path(__file__), "warehouse", "--rows", str(args.big_rows))
     warehouse, pandera = medians["warehouse"], medians["pandera"]
     print_table(

@@ -69,6 +69,16 @@ def run_case(script: Path, case: str, *args: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def interleaved_medians(script: Path, cases: list[str], repeat: int, *args: str) -> dict:
+    """Run every case ``repeat`` times, interleaved so drift on the machine hits all of them;
+    the median of each figure per case."""
+    runs = {case: [] for case in cases}
+    for _ in range(repeat):
+        for case in cases:
+            runs[case].append(run_case(script, case, *args))
+    return {case: median_of(results) for case, results in runs.items()}
+
+
 def median_of(runs: list[dict]) -> dict:
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 

@@ -16,7 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import median_of, print_table, run_case, timed, write_results  # noqa: E402
+from measure import (  # noqa: E402
+    interleaved_medians,
+    median_of,
+    print_table,
+    timed,
+    write_results,
+)
 
 SUBJECTS = ["raw_duckdb", "tailor", "stock"]
 NOISE_BAND = 1.05  # run-to-run spread of the same subject measured here: about +-3%
@@ -122,11 +128,7 @@ def main() -> None:
     if args.case:
         run_one(args.case, args.rows)
         return
-    runs = {subject: [] for subject in SUBJECTS}
-    for _ in range(args.repeat):  # interleaved, so drift on the machine hits every subject
-        for subject in SUBJECTS:
-            runs[subject].append(run_case(Path(__file__), subject, "--rows", str(args.rows)))
-    medians = {subject: median_of(results) for subject, results in runs.items()}
+    medians = interleaved_medians(Path(__file__), SUBJECTS, args.repeat, "--rows", str(args.rows))
     raw = medians["raw_duckdb"]
     rows = [
         [

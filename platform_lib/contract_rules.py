@@ -124,65 +124,44 @@ def _table_rule(schema: pa.DataFrameSchema) -> Rule:
 def _column_rules(name: str, column: pa.Column) -> list[Rule]:
     severity = _severity(column)
     quoted = quote_identifier(name)
+
+    def rule(suffix: str, description: str, **how: Any) -> Rule:
+        return Rule(_check_name(f"{name}_{suffix}"), description, severity, name, **how)
+
     rules = []
-    dtype = str(column.dtype) if column.dtype is not None else None
-    if dtype is not None:
+    if column.dtype is not None:
+        dtype = str(column.dtype)
         rules.append(
-            Rule(
-                name=_check_name(f"{name}_dtype"),
-                description=f"{name} is stored as {dtype}",
-                severity=severity,
-                column=name,
-                expected_type=_stored_types(dtype),
-            )
+            rule("dtype", f"{name} is stored as {dtype}", expected_type=_stored_types(dtype))
         )
     if not column.nullable:
-        rules.append(
-            Rule(
-                name=_check_name(f"{name}_not_null"),
-                description=f"{name} has no nulls",
-                severity=severity,
-                column=name,
-                failing_rows_sql=f"{quoted} IS NULL",
-            )
-        )
+        rules.append(rule("not_null", f"{name} has no nulls", failing_rows_sql=f"{quoted} IS NULL"))
     if column.unique:
+        duplicated = f"SELECT {quoted} FROM {TABLE} GROUP BY {quoted} HAVING count(*) > 1"
         rules.append(
-            Rule(
-                name=_check_name(f"{name}_unique"),
-                description=f"{name} is unique",
-                severity=severity,
-                column=name,
-                failing_rows_sql=(
-                    f"{quoted} IN (SELECT {quoted} FROM {TABLE} "
-                    f"GROUP BY {quoted} HAVING count(*) > 1)"
-                ),
+            rule(
+                "unique",
+                f"{name} is unique",
+                failing_rows_sql=f"{quoted} IN ({duplicated})",
                 violations_sql=f"count({quoted}) - count(DISTINCT {quoted})",
             )
         )
     for check in column.checks:
         condition = _sql_condition(quoted, check.name, check.statistics)
-        rule_name = _check_name(f"{name}_{check.name}")
         if condition is None:
+            only_this = pa.Column(checks=[check], nullable=True, required=False)
             rules.append(
-                Rule(
-                    name=rule_name,
-                    description=f"{name}: {check.name} (pandera)",
-                    severity=severity,
-                    column=name,
-                    pandera_schema=pa.DataFrameSchema(
-                        {name: pa.Column(checks=[check], nullable=True, required=False)}
-                    ),
+                rule(
+                    check.name,
+                    f"{name}: {check.name} (pandera)",
+                    pandera_schema=pa.DataFrameSchema({name: only_this}),
                 )
             )
-        else:
+        else:  # a null is the not-null rule's business, not this one's
             rules.append(
-                Rule(
-                    name=rule_name,
-                    description=f"{name}: {_describe(check.name, check.statistics)}",
-                    severity=severity,
-                    column=name,
-                    # a null is the not-null rule's business, not this one's
+                rule(
+                    check.name,
+                    f"{name}: {_describe(check.name, check.statistics)}",
                     failing_rows_sql=f"{quoted} IS NOT NULL AND NOT ({condition})",
                 )
             )

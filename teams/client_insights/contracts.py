@@ -46,15 +46,9 @@ class RawOrders(pa.DataFrameModel):
 ORDERS_SQL_CHECKS = {"kept_at_most_sent": "items_kept <= items_sent"}
 
 
-class ClientProfiles(pa.DataFrameModel):
-    """One row per client: CRM attributes plus order history."""
+class ClientProfiles(RawClients):
+    """One row per client: the CRM record (as in RawClients) plus order history."""
 
-    client_id: Series[int] = pa.Field(unique=True, ge=1, description="Client id")
-    signup_date: Series[pd.Timestamp] = pa.Field(description="Day the client signed up")
-    region: Series[str] = pa.Field(isin=REGIONS, description="Shipping region")
-    size: Series[str] = pa.Field(isin=SIZES, description="Usual size")
-    style_preference: Series[str] = pa.Field(isin=CATEGORIES, description="Favourite category")
-    budget_per_item: Series[int] = pa.Field(ge=1, description="Typical spend per item, USD")
     n_orders: Series[int] = pa.Field(ge=0, description="Boxes received")
     items_sent: Series[int] = pa.Field(ge=0, description="Items received")
     items_kept: Series[int] = pa.Field(ge=0, description="Items kept")
