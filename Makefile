@@ -9,7 +9,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export TAILOR_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
 
-.PHONY: dev test lint bench install landing dagster-home clean
+.PHONY: dev test lint bench install landing dagster-home browser clean
 
 dev: install landing dagster-home
 	@echo ""
@@ -18,7 +18,7 @@ dev: install landing dagster-home
 	@echo ""
 	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
 
-test: install landing dagster-home
+test: install landing dagster-home browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -41,6 +41,9 @@ $(BIN)/.installed: pyproject.toml
 
 landing: install
 	@$(BIN)/python scripts/make_landing.py --out $(TAILOR_LANDING_DIR) --seed 7 --if-missing
+
+browser:  # Debian's chromium, driven by playwright in the UI tests (apt needs root, as in CI)
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 dagster-home:
 	@mkdir -p $(DAGSTER_HOME)

@@ -14,6 +14,17 @@ from collections.abc import Iterator, Mapping
 
 from dagster import AssetKey, AssetsDefinition, Definitions
 
+# spellings a consumer may use for the dtype pandera publishes
+DTYPE_ALIASES = {
+    "int": "int64",
+    "float": "float64",
+    "string": "str",
+    "object": "str",
+    "boolean": "bool",
+    "datetime64": "datetime64[ns]",
+    "datetime": "datetime64[ns]",
+}
+
 
 def consumed_column_problems(workspace: Mapping[str, Definitions]) -> list[str]:
     """One message per consumed column that the producing team's contract lacks or retypes."""
@@ -35,7 +46,7 @@ def consumed_column_problems(workspace: Mapping[str, Definitions]) -> list[str]:
                     f"{where} column {column!r} of {upstream.to_user_string()}, which team "
                     f"{producer!r} no longer publishes. Ask them, or stop reading it."
                 )
-            elif dtype is not None and published[column] != dtype:
+            elif dtype is not None and _dtype(published[column]) != _dtype(dtype):
                 problems.append(
                     f"{where} column {column!r} of {upstream.to_user_string()} as {dtype}, "
                     f"but team {producer!r} now publishes it as {published[column]}."
@@ -68,3 +79,7 @@ def _consumed(
                     columns = wanted if isinstance(wanted, dict) else dict.fromkeys(wanted)
                     for consumer in assets.keys:
                         yield consumer, upstream, columns
+
+
+def _dtype(name: str) -> str:
+    return DTYPE_ALIASES.get(name, name)

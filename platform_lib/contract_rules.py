@@ -4,39 +4,61 @@ Every column rule becomes its own rule (``client_id_unique``, ``keep_rate_in_ran
 the table-level rules (required columns, ``Config.unique``, ``Config.strict``) are one rule,
 ``table_rules``. A rule with a SQL meaning carries a predicate that selects its *failing* rows,
 so the warehouse can count them without loading the table; any other rule (a custom
-``@pa.check`` or ``@pa.dataframe_check``) falls back to pandera on the frame.
+``@pa.check``, ``@pa.dataframe_check``, index rules, values SQL cannot spell) falls back to
+pandera on the frame, and so does a SQL rule whose query fails.
 
-Severity is ERROR unless the field says ``metadata={"severity": "warn"}``.
+Severity is ERROR unless the field says ``metadata={"severity": "warn"}``. pandera features
+the platform cannot honour (``coerce``, regex column names, ``strict="filter"``, grouped
+checks) are refused when the code location loads, never silently ignored.
 """
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandera.pandas as pa
 from dagster import AssetCheckSeverity
 
+from platform_lib.errors import TeamConventionError
 from platform_lib.sql import quote_identifier
 
 TABLE_RULES = "table_rules"
 TABLE = "__tailor_table__"  # replaced by the checked table's name in failing-row SQL
+SEVERITIES = {"error": AssetCheckSeverity.ERROR, "warn": AssetCheckSeverity.WARN}
 
-# pandera dtype -> the DuckDB types a stored column may have
+# pandera dtype -> the DuckDB types a stored column may have (an all-null column, stored as
+# "NULL", satisfies any of them)
 STORED_TYPES = {
     "int64": ("BIGINT",),
     "int32": ("INTEGER",),
     "int16": ("SMALLINT",),
     "int8": ("TINYINT",),
+    "uint64": ("UBIGINT",),
+    "uint32": ("UINTEGER",),
+    "uint16": ("USMALLINT",),
+    "uint8": ("UTINYINT",),
     "Int64": ("BIGINT",),
     "Int32": ("INTEGER",),
+    "Int16": ("SMALLINT",),
+    "Int8": ("TINYINT",),
+    "UInt64": ("UBIGINT",),
+    "UInt32": ("UINTEGER",),
+    "UInt16": ("USMALLINT",),
+    "UInt8": ("UTINYINT",),
     "float64": ("DOUBLE",),
     "float32": ("FLOAT",),
+    "Float64": ("DOUBLE",),
     "bool": ("BOOLEAN",),
+    "boolean": ("BOOLEAN",),
     "str": ("VARCHAR",),
     "string": ("VARCHAR",),
     "category": ("VARCHAR", "ENUM"),
     "date": ("DATE",),
 }
+NAIVE_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
+UNTYPED = ("object",)  # no dtype promise to check
 
 
 @dataclass(frozen=True)
@@ -47,24 +69,30 @@ class Rule:
     description: str
     severity: AssetCheckSeverity
     column: str | None = None
+    kind: str = "table"
+    """What the rule is: ``table``, ``dtype``, ``not_null``, ``unique``, a pandera check name,
+    ``sql`` (a custom SQL check) or ``dataframe`` (a pandera dataframe check)."""
     failing_rows_sql: str | None = None
     """A condition true for each row that breaks the rule, or None when SQL cannot say it."""
     violations_sql: str | None = None
     """A cheaper aggregate that is 0 exactly when the rule holds (``count(x) - count(DISTINCT
     x)`` for uniqueness); the failing rows are then counted only when it is not."""
     pandera_schema: pa.DataFrameSchema | None = None
-    """For rules without SQL: a schema holding just this rule, validated on the frame."""
+    """The rule alone as a pandera schema, validated on the frame when SQL cannot say it (or
+    when its SQL fails)."""
     expected_type: tuple[str, ...] | None = None
-    """For dtype rules: the stored types that satisfy it (checked from the table's schema);
-    the first is the type values must cast to."""
+    """For dtype rules: the stored types that satisfy it; the first is the one values must
+    convert to."""
     required_columns: tuple[str, ...] = field(default_factory=tuple)
     """For the table rule: the columns the table must have."""
     strict_columns: bool = False
     """For the table rule: whether columns outside the contract are refused."""
+    optional: bool = False
+    """For column rules: the column may be absent (``Field(required=False)``)."""
 
     @property
     def runs_in_warehouse(self) -> bool:
-        return self.pandera_schema is None
+        return self.failing_rows_sql is not None or self.kind in ("table", "dtype")
 
 
 def rules_from_contract(
@@ -73,36 +101,83 @@ def rules_from_contract(
     """The rules of ``contract`` (if any), plus ``sql_checks`` (name -> a SQL condition every
     row must satisfy, e.g. ``{"refunds_are_negative": "kind <> 'refund' OR amount < 0"}``)."""
     schema = contract.to_schema() if contract is not None else pa.DataFrameSchema()
+    _refuse_unsupported(contract, schema)
     rules = [_table_rule(schema)] if contract is not None else []
     for name, column in schema.columns.items():
         rules += _column_rules(name, column)
+    if schema.index is not None:
+        rules.append(
+            Rule(
+                name="index_rules",
+                description="The frame's index follows the contract (pandera)",
+                severity=AssetCheckSeverity.ERROR,
+                kind="index",
+                pandera_schema=pa.DataFrameSchema(index=schema.index),
+            )
+        )
     for name, condition in (sql_checks or {}).items():
         rules.append(
             Rule(
                 name=_check_name(name),
                 description=f"Every row satisfies: {condition}",
                 severity=AssetCheckSeverity.ERROR,
+                kind="sql",
                 failing_rows_sql=f"NOT coalesce(({condition}), false)",
             )
         )
-    for check in schema.checks:  # @pa.dataframe_check: pandera only
+    for check in schema.checks:
         rules.append(
             Rule(
                 name=_check_name(f"table_{check.name}"),
                 description=f"Table check {check.name} (pandera)",
                 severity=AssetCheckSeverity.ERROR,
+                kind="dataframe",
                 pandera_schema=pa.DataFrameSchema(checks=[check]),
             )
         )
+    _refuse_name_collisions(contract, rules)
     return rules
+
+
+def _refuse_unsupported(contract: Any, schema: pa.DataFrameSchema) -> None:
+    where = getattr(contract, "__qualname__", "the contract")
+    problems = []
+    if schema.coerce or any(column.coerce for column in schema.columns.values()):
+        problems.append("coerce=True (cast the columns in the asset instead)")
+    if schema.strict == "filter":
+        problems.append('strict="filter" (select the columns in the asset instead)')
+    for name, column in schema.columns.items():
+        if column.regex:
+            problems.append(f"regex column {name!r} (name each column)")
+        severity = str((column.metadata or {}).get("severity", "error")).lower()
+        if severity not in SEVERITIES:
+            problems.append(f"severity {severity!r} on {name!r} (use 'error' or 'warn')")
+        problems += [
+            f"grouped check {check.name!r} on {name!r}" for check in column.checks if check.groupby
+        ]
+    if problems:
+        raise TeamConventionError(
+            f"Contract {where} uses what the platform cannot check faithfully: "
+            f"{'; '.join(problems)}."
+        )
+
+
+def _refuse_name_collisions(contract: Any, rules: list[Rule]) -> None:
+    repeated = [name for name, count in Counter(rule.name for rule in rules).items() if count > 1]
+    if repeated:
+        raise TeamConventionError(
+            f"Contract {getattr(contract, '__qualname__', '')} gives several checks the same "
+            f"name {repeated}: two columns (or a column and a sql_check) differ only in "
+            "characters a check name cannot hold. Rename one of them."
+        )
 
 
 def _table_rule(schema: pa.DataFrameSchema) -> Rule:
     unique_sets = schema.unique or []
     columns = [quote_identifier(name) for name in unique_sets]
-    failing = None
-    description = f"Has the contract's columns ({', '.join(schema.columns)})"
-    violations = None
+    required = tuple(name for name, column in schema.columns.items() if column.required)
+    failing = violations = None
+    description = f"Has the contract's columns ({', '.join(required)})"
     if columns:
         key = ", ".join(columns)
         failing = f"({key}) IN (SELECT ({key}) FROM {TABLE} GROUP BY {key} HAVING count(*) > 1)"
@@ -116,24 +191,24 @@ def _table_rule(schema: pa.DataFrameSchema) -> Rule:
         severity=AssetCheckSeverity.ERROR,
         failing_rows_sql=failing,
         violations_sql=violations,
-        required_columns=tuple(schema.columns),
+        required_columns=required,
         strict_columns=bool(schema.strict),
     )
 
 
 def _column_rules(name: str, column: pa.Column) -> list[Rule]:
-    severity = _severity(column)
+    severity = SEVERITIES[str((column.metadata or {}).get("severity", "error")).lower()]
     quoted = quote_identifier(name)
+    optional = not column.required
 
-    def rule(suffix: str, description: str, **how: Any) -> Rule:
-        return Rule(_check_name(f"{name}_{suffix}"), description, severity, name, **how)
+    def rule(kind: str, description: str, **how: Any) -> Rule:
+        rule_name = _check_name(f"{name}_{kind}")
+        return Rule(rule_name, description, severity, name, kind, optional=optional, **how)
 
     rules = []
-    if column.dtype is not None:
-        dtype = str(column.dtype)
-        rules.append(
-            rule("dtype", f"{name} is stored as {dtype}", expected_type=_stored_types(dtype))
-        )
+    dtype = str(column.dtype) if column.dtype is not None else None
+    if dtype is not None and dtype not in UNTYPED:
+        rules.append(rule("dtype", f"{name} is stored as {dtype}", expected_type=_stored(dtype)))
     if not column.nullable:
         rules.append(rule("not_null", f"{name} has no nulls", failing_rows_sql=f"{quoted} IS NULL"))
     if column.unique:
@@ -147,42 +222,50 @@ def _column_rules(name: str, column: pa.Column) -> list[Rule]:
             )
         )
     for check in column.checks:
+        alone = pa.DataFrameSchema({name: pa.Column(checks=[check], nullable=True, required=False)})
         condition = _sql_condition(quoted, check.name, check.statistics)
         if condition is None:
-            only_this = pa.Column(checks=[check], nullable=True, required=False)
-            rules.append(
-                rule(
-                    check.name,
-                    f"{name}: {check.name} (pandera)",
-                    pandera_schema=pa.DataFrameSchema({name: only_this}),
-                )
+            description = f"{name}: {check.name} (pandera)"
+            rules.append(rule(check.name, description, pandera_schema=alone))
+            continue
+        # a null is the not-null rule's business, unless the check says ignore_na=False
+        skip_nulls = f"{quoted} IS NOT NULL AND " if check.ignore_na else f"{quoted} IS NULL OR "
+        rules.append(
+            rule(
+                check.name,
+                f"{name}: {_describe(check.name, check.statistics)}",
+                failing_rows_sql=f"{skip_nulls}NOT ({condition})",
+                pandera_schema=alone,
             )
-        else:  # a null is the not-null rule's business, not this one's
-            rules.append(
-                rule(
-                    check.name,
-                    f"{name}: {_describe(check.name, check.statistics)}",
-                    failing_rows_sql=f"{quoted} IS NOT NULL AND NOT ({condition})",
-                )
-            )
+        )
     return rules
+
+
+class _NoSQL(Exception):
+    """A value SQL cannot spell faithfully: the rule falls back to pandera."""
 
 
 def _sql_condition(column: str, check: str, stats: dict[str, Any]) -> str | None:
     """The SQL condition a valid value satisfies, for the pandera checks that have one."""
+    try:
+        return _condition(column, check, stats)
+    except _NoSQL:
+        return None
+
+
+def _condition(column: str, check: str, stats: dict[str, Any]) -> str | None:
     literal = _literal
-    if check in ("greater_than", "gt"):
-        return f"{column} > {literal(stats['min_value'])}"
-    if check in ("greater_than_or_equal_to", "ge"):
-        return f"{column} >= {literal(stats['min_value'])}"
-    if check in ("less_than", "lt"):
-        return f"{column} < {literal(stats['max_value'])}"
-    if check in ("less_than_or_equal_to", "le"):
-        return f"{column} <= {literal(stats['max_value'])}"
-    if check in ("equal_to", "eq"):
-        return f"{column} = {literal(stats['value'])}"
-    if check in ("not_equal_to", "ne"):
-        return f"{column} <> {literal(stats['value'])}"
+    comparisons = {
+        "greater_than": (">", "min_value"),
+        "greater_than_or_equal_to": (">=", "min_value"),
+        "less_than": ("<", "max_value"),
+        "less_than_or_equal_to": ("<=", "max_value"),
+        "equal_to": ("=", "value"),
+        "not_equal_to": ("<>", "value"),
+    }
+    if check in comparisons:
+        operator, key = comparisons[check]
+        return f"{column} {operator} {literal(stats[key])}"
     if check == "in_range":
         low = ">=" if stats.get("include_min", True) else ">"
         high = "<=" if stats.get("include_max", True) else "<"
@@ -194,10 +277,12 @@ def _sql_condition(column: str, check: str, stats: dict[str, Any]) -> str | None
         return f"{column} IN ({', '.join(literal(v) for v in stats['allowed_values'])})"
     if check == "notin":
         return f"{column} NOT IN ({', '.join(literal(v) for v in stats['forbidden_values'])})"
-    if check == "str_matches":  # pandera anchors at the start, like re.match
-        return f"regexp_matches({column}, {literal('^(?:' + stats['pattern'] + ')')})"
-    if check == "str_contains":
-        return f"regexp_matches({column}, {literal(stats['pattern'])})"
+    if check in ("str_matches", "str_contains"):
+        pattern = stats["pattern"]
+        if not isinstance(pattern, str) or not _re2_compatible(pattern):
+            raise _NoSQL(pattern)
+        anchored = "^(?:" + pattern + ")" if check == "str_matches" else pattern  # like re.match
+        return f"regexp_matches({column}, {literal(anchored)})"
     if check == "str_startswith":
         return f"starts_with({column}, {literal(stats['string'])})"
     if check == "str_endswith":
@@ -214,6 +299,12 @@ def _sql_condition(column: str, check: str, stats: dict[str, Any]) -> str | None
     return None
 
 
+def _re2_compatible(pattern: str) -> bool:
+    """DuckDB's RE2 has no lookaround or backreferences, and ``$`` does not match before a
+    trailing newline as Python's does: such patterns are left to pandera."""
+    return not re.search(r"\(\?[=!<]|\\[1-9]|\$", pattern.rstrip("$"))
+
+
 def _describe(check: str, stats: dict[str, Any]) -> str:
     shown = ", ".join(f"{k}={v!r}" for k, v in stats.items() if v is not None)
     return f"{check}({shown})"
@@ -222,26 +313,23 @@ def _describe(check: str, stats: dict[str, Any]) -> str:
 def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
+    if isinstance(value, int):
         return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _NoSQL(value)
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise _NoSQL(value)  # None, timestamps, and anything else: pandera compares it exactly
 
 
-def _stored_types(dtype: str) -> tuple[str, ...]:
+def _stored(dtype: str) -> tuple[str, ...]:
     if dtype.startswith("datetime64"):
-        return (
-            "TIMESTAMP",
-            "TIMESTAMP_NS",
-            "TIMESTAMP_MS",
-            "TIMESTAMP_S",
-            "TIMESTAMP WITH TIME ZONE",
-        )
+        return ("TIMESTAMP WITH TIME ZONE",) if "," in dtype else NAIVE_TIMESTAMPS
+    if dtype.startswith("timedelta64"):
+        return ("INTERVAL",)
     return STORED_TYPES.get(dtype, (dtype.upper(),))
-
-
-def _severity(column: pa.Column) -> AssetCheckSeverity:
-    wanted = str((column.metadata or {}).get("severity", "error")).upper()
-    return AssetCheckSeverity.WARN if wanted == "WARN" else AssetCheckSeverity.ERROR
 
 
 def _check_name(name: str) -> str:

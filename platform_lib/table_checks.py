@@ -22,6 +22,13 @@ class TableChecks:
     max_rows: int | None = None
     max_change: float | None = None
 
+    def __post_init__(self) -> None:
+        if self.max_change is not None and not self.max_change > 1:
+            raise ValueError(
+                f"TableChecks(max_change={self.max_change}): the allowed factor must be above 1 "
+                "(3.0 allows a third to three times the previous row count)."
+            )
+
     def rules(self) -> list[Rule]:
         wanted = []
         if self.not_empty:
@@ -37,7 +44,7 @@ class TableChecks:
                     f"Row count within {self.max_change}x of the previous materialization",
                 )
             )
-        return [Rule(name, text, AssetCheckSeverity.ERROR) for name, text in wanted]
+        return [Rule(name, text, AssetCheckSeverity.ERROR, kind=name) for name, text in wanted]
 
     def failure(self, rule_name: str, rows: int, previous_rows: int | None) -> str | None:
         """Why ``rule_name`` fails for a table of ``rows`` rows, or None when it passes."""

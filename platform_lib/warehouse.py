@@ -59,6 +59,12 @@ class WarehouseIOManager(ConfigurableIOManager):
                 f"Asset {label} returned {type(frame).__name__}; the warehouse stores pandas "
                 "DataFrames. Return a DataFrame from the asset function."
             )
+        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        if repeated:
+            raise WarehouseError(
+                f"Asset {label} returned a frame with column(s) {repeated} more than once; a "
+                "table's columns must have distinct names. Rename or drop the duplicates."
+            )
         if self.team is not None and location.team != self.team:
             raise WarehouseError(
                 f"Team {self.team!r} may not write {label}: the table {location.name} belongs "

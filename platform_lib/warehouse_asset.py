@@ -38,6 +38,7 @@ from dagster import (
 )
 
 from platform_lib.contract_rules import Rule, rules_from_contract
+from platform_lib.errors import TeamConventionError
 from platform_lib.partition_slice import run_partition_slice
 from platform_lib.rule_evaluation import (
     IN_WAREHOUSE,
@@ -73,9 +74,20 @@ def warehouse_asset(
     """
 
     def decorate(function: Callable) -> Any:
+        name = asset_kwargs.get("name") or function.__name__
+        if "check_specs" in asset_kwargs:
+            raise TeamConventionError(
+                f"Asset {name}: warehouse_asset makes the asset's checks from its contract; "
+                "write other checks as @asset_check functions and pass them to "
+                "team_definitions(asset_checks=[...])."
+            )
+        if table_checks and table_checks.max_change and asset_kwargs.get("partitions_def"):
+            raise TeamConventionError(
+                f"Asset {name}: max_change compares whole-table row counts, which a backfill "
+                "of new partitions changes legitimately. Use min_rows/max_rows instead."
+            )
         rules = rules_from_contract(contract, sql_checks)
         table_rules = table_checks.rules() if table_checks else []
-        name = asset_kwargs.get("name") or function.__name__
         metadata = {**asset_kwargs.pop("metadata", {})}
         if contract is not None:
             metadata["dagster/column_schema"] = column_schema(contract)
@@ -168,7 +180,7 @@ def _write_checked(
 
     def before_commit(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> bool:
         outcomes.extend(evaluate_on_frame(frame, rules) if isinstance(frame, pd.DataFrame) else [])
-        outcomes.extend(evaluate_in_warehouse(connection, location.sql, rules))
+        outcomes.extend(evaluate_in_warehouse(connection, location.sql, rules, frame))
         outcomes.extend(_table_check_outcomes(context, connection, location, table_checks))
         return not _blocking_failures(outcomes)
 
@@ -184,8 +196,9 @@ def _write_checked(
     raise Failure(
         description=(
             f"Asset {label} broke its contract: {failed}. The table was not changed: "
-            "downstream assets keep reading the previous version. The failing rows are on the "
-            "asset's Checks tab; fix the data or the asset, then materialize again."
+            "downstream assets keep reading the previous version. Each check's details (and "
+            "failing rows) are on the asset's Checks tab; fix the data or the asset, then "
+            "materialize again."
         )
     )
 

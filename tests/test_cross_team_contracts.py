@@ -55,3 +55,10 @@ def test_reading_columns_of_an_asset_without_a_contract_is_reported(workspace):
         "styling/style_recommendations (team 'styling') reads columns of merchandising/inventory,"
         " which team 'merchandising' publishes without a contract; ask them to add one."
     ]
+
+
+def test_dtype_spellings_of_the_same_type_are_not_a_change(workspace):
+    from platform_lib.consumed_columns import _dtype
+
+    assert _dtype("int") == _dtype("int64") and _dtype("string") == _dtype("str")
+    assert _dtype("int32") != _dtype("int64")

@@ -1,0 +1,216 @@
+"""The real thing for end-to-end tests: `dagster dev` (webserver, daemon, one code server per
+location) on a free loopback port, with its own DAGSTER_HOME, warehouse and landing zone,
+driven over the webserver's GraphQL endpoint, and stopped the way Ctrl-C stops it."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
+
+DAGSTER = str(Path(sys.executable).parent / "dagster")
+TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
+
+LOCATIONS = """
+{ workspaceOrError { ... on Workspace { locationEntries {
+    name loadStatus
+    locationOrLoadError { __typename ... on PythonError {
+        message errorChain { error { message } }
+    } }
+} } } }
+"""
+ASSETS = """
+{ assetNodes {
+    assetKey { path } isExecutable
+    repository { name location { name } }
+    assetChecksOrError { ... on AssetChecks { checks { name } } }
+} }
+"""
+LAUNCH = """
+mutation LaunchPipelineExecution($executionParams: ExecutionParams!) {
+  launchPipelineExecution(executionParams: $executionParams) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on InvalidSubsetError { message }
+  }
+}
+"""
+RUNS = """
+{ runsOrError(limit: 50) { ... on Runs { results {
+    runId status tags { key value } assetSelection { path }
+} } } }
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class DagsterDev:
+    """One `dagster dev` process group and a GraphQL client for it."""
+
+    def __init__(
+        self, workspace: Path, root: Path, env: dict[str, str], cwd: Path, via_make: bool = False
+    ):
+        self.home = root / "dagster_home"
+        self.home.mkdir(parents=True)
+        (self.home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = root / "dagster_dev.log"
+        command = [DAGSTER, "dev", "-w", str(workspace), "-h", "127.0.0.1", "-p", str(self.port)]
+        if via_make:  # the README's command, on this port and instance
+            command = ["make", "-s", "dev", f"PORT={self.port}", f"DAGSTER_HOME={self.home}"]
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env={**os.environ, **env, "DAGSTER_HOME": str(self.home)},
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal gives it
+        )
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        request = urllib.request.Request(
+            f"{self.url}/graphql",
+            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.load(response)
+        assert "errors" not in answer, answer["errors"]
+        return answer["data"]
+
+    def locations(self) -> dict[str, dict]:
+        entries = self.graphql(LOCATIONS)["workspaceOrError"]["locationEntries"]
+        return {entry["name"]: entry for entry in entries}
+
+    def wait_until_loaded(self, names: set[str], timeout: float = 240) -> dict[str, dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()[-3000:]
+            try:
+                locations = self.locations()
+                if names <= set(locations) and all(
+                    locations[name]["loadStatus"] == "LOADED" for name in names
+                ):
+                    return locations
+            except OSError:
+                pass  # the webserver is still starting
+            time.sleep(1)
+        raise AssertionError(f"locations {names} not loaded: {self.log.read_text()[-3000:]}")
+
+    def assets_of(self, location: str) -> list[dict]:
+        return [
+            node
+            for node in self.graphql(ASSETS)["assetNodes"]
+            if node["isExecutable"] and node["repository"]["location"]["name"] == location
+        ]
+
+    def materialize(self, location: str) -> str:
+        """Launch what the UI's "Materialize" button launches for a location's assets."""
+        nodes = self.assets_of(location)
+        params = {
+            "mode": "default",
+            "executionMetadata": {"tags": []},
+            "runConfigData": "{}",
+            "selector": {
+                "repositoryLocationName": location,
+                "repositoryName": nodes[0]["repository"]["name"],
+                "pipelineName": "__ASSET_JOB",
+                "assetSelection": [{"path": node["assetKey"]["path"]} for node in nodes],
+                "assetCheckSelection": [
+                    {"assetKey": {"path": node["assetKey"]["path"]}, "name": check["name"]}
+                    for node in nodes
+                    for check in node["assetChecksOrError"]["checks"]
+                ],
+            },
+        }
+        launched = self.graphql(LAUNCH, {"executionParams": params})["launchPipelineExecution"]
+        assert launched["__typename"] == "LaunchRunSuccess", launched
+        return launched["run"]["runId"]
+
+    def runs(self) -> list[dict]:
+        return self.graphql(RUNS)["runsOrError"]["results"]
+
+    def wait_for_run(self, run_id: str, timeout: float = 240) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = next(run["status"] for run in self.runs() if run["runId"] == run_id)
+            if status in TERMINAL:
+                return status
+            time.sleep(1)
+        raise AssertionError(f"run {run_id} did not finish")
+
+    def stop(self) -> None:
+        """Ctrl-C: SIGINT to the whole process group; then nothing of it may be left."""
+        if self.process.poll() is None:  # its own session: the group id is its pid
+            os.killpg(self.process.pid, signal.SIGINT)
+            self.process.wait(timeout=90)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.leftovers():
+            time.sleep(0.5)
+        assert self.leftovers() == [], self.leftovers()
+
+    def leftovers(self) -> list[str]:
+        """Processes of this server still alive: in its process group, or naming its home."""
+        by_group = subprocess.run(
+            ["pgrep", "-a", "-g", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
+        by_home = subprocess.run(
+            ["pgrep", "-af", str(self.home)], capture_output=True, text=True
+        ).stdout
+        return sorted(set(by_group.splitlines()) | set(by_home.splitlines()))
+
+
+@pytest.fixture(scope="module")
+def e2e_landing(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("e2e_landing") / "zone"
+    subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "make_landing.py"), "--out", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+@pytest.fixture
+def dagster_dev_factory(tmp_path_factory) -> Iterator:
+    """Start `dagster dev` for any workspace; every server started is stopped at teardown."""
+    started = []
+
+    def start(workspace: Path, env: dict[str, str], cwd: Path, via_make=False) -> DagsterDev:
+        root = tmp_path_factory.mktemp("dagster_dev")
+        server = DagsterDev(workspace, root, env, cwd, via_make)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def dagster_dev(tmp_path_factory, e2e_landing) -> Iterator[DagsterDev]:
+    """The repository's workspace.yaml served by `dagster dev`, all locations loaded."""
+    root = tmp_path_factory.mktemp("dagster_dev")
+    env = {WAREHOUSE_ENV: str(root / "warehouse"), LANDING_ENV: str(e2e_landing)}
+    server = DagsterDev(REPO_ROOT / "workspace.yaml", root, env, REPO_ROOT)
+    try:
+        server.wait_until_loaded({"merchandising", "client_insights", "styling"})
+        server.warehouse = root / "warehouse"
+        yield server
+    finally:
+        server.stop()

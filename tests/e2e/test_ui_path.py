@@ -1,0 +1,139 @@
+"""The UI path, end to end: the real `dagster dev` serving workspace.yaml, runs launched with
+the mutation the UI's Materialize button sends, a real browser, and a run that must fail."""
+
+import os
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from platform_lib import open_warehouse
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+CHECKS = """
+{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks {
+    name executionForLatestMaterialization { status }
+} } } } }
+"""
+
+
+def tables(warehouse: Path) -> set[str]:
+    with open_warehouse(warehouse) as connection:
+        rows = connection.sql("SELECT database_name, table_name FROM duckdb_tables()").fetchall()
+    return {f"{team}.{table}" for team, table in rows}
+
+
+def check_statuses(server, team: str) -> dict[str, str]:
+    return {
+        f"{'/'.join(node['assetKey']['path'])}:{check['name']}": (
+            (check["executionForLatestMaterialization"] or {}).get("status", "NONE")
+        )
+        for node in server.graphql(CHECKS)["assetNodes"]
+        if node["assetKey"]["path"][0] == team
+        for check in node["assetChecksOrError"].get("checks", [])
+    }
+
+
+def wait_for_styling_run(server, timeout: float = 180) -> str:
+    """The run the styling_automation sensor launches once its upstreams are updated."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        styling = [
+            run
+            for run in server.runs()
+            if any(key["path"][0] == "styling" for key in run["assetSelection"] or [])
+        ]
+        if styling and styling[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+            return styling[0]["status"]
+        time.sleep(2)
+    raise AssertionError("the styling assets were never materialized by automation")
+
+
+def test_all_three_code_locations_load_in_their_own_processes(dagster_dev):
+    locations = dagster_dev.locations()
+    assert {name: entry["loadStatus"] for name, entry in locations.items()} == {
+        "merchandising": "LOADED",
+        "client_insights": "LOADED",
+        "styling": "LOADED",
+    }
+
+
+def test_materialize_one_team_as_the_ui_button_does(dagster_dev):
+    run_id = dagster_dev.materialize("merchandising")
+    assert dagster_dev.wait_for_run(run_id) == "SUCCESS"
+    assert {
+        "merchandising.raw_inventory",
+        "merchandising.raw_purchase_orders",
+        "merchandising.inventory",
+        "merchandising.demand_forecast",
+    } <= tables(dagster_dev.warehouse)
+    statuses = check_statuses(dagster_dev, "merchandising")
+    assert len(statuses) > 40
+    assert set(statuses.values()) == {"SUCCEEDED"}
+
+
+def test_in_a_real_browser_every_team_materializes_across_locations(dagster_dev, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+        )
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(f"{dagster_dev.url}/asset-groups", wait_until="networkidle")
+        skip = page.get_by_role("button", name="Skip")  # the first-visit dialog
+        if skip.count():
+            skip.first.click()
+        for team in ("merchandising", "client_insights"):
+            page.goto(
+                f"{dagster_dev.url}/locations/{team}/asset-groups/{team}",
+                wait_until="networkidle",
+            )
+            page.get_by_role("button", name="Materialize all").click()
+            page.get_by_text("Launched run").first.wait_for(timeout=60_000)
+        assert wait_for_styling_run(dagster_dev) == "SUCCESS"
+        page.goto(f"{dagster_dev.url}/runs", wait_until="networkidle")
+        page.get_by_text("Success").first.wait_for(timeout=60_000)
+        page.goto(f"{dagster_dev.url}/asset-groups", wait_until="networkidle")
+        time.sleep(3)  # let the lineage settle its layout and statuses
+        page.screenshot(path=str(tmp_path / "lineage.png"))
+        if os.environ.get("TAILOR_DOCS_SCREENSHOT"):
+            page.screenshot(path=os.environ["TAILOR_DOCS_SCREENSHOT"])
+        browser.close()
+    assert (tmp_path / "lineage.png").stat().st_size > 10_000
+    assert len(tables(dagster_dev.warehouse)) == 10
+    for team in ("merchandising", "client_insights", "styling"):
+        assert set(check_statuses(dagster_dev, team).values()) == {"SUCCEEDED"}, team
+
+
+def test_a_run_on_a_corrupted_landing_file_fails_and_keeps_the_table(dagster_dev, e2e_landing):
+    assert dagster_dev.wait_for_run(dagster_dev.materialize("client_insights")) == "SUCCESS"
+    with open_warehouse(dagster_dev.warehouse) as connection:
+        before = connection.sql("SELECT * FROM client_insights.raw_clients").df()
+    clients_file = e2e_landing / "clients.csv"
+    original = clients_file.read_bytes()
+    try:
+        clients = pd.read_csv(clients_file)
+        clients.loc[1, "client_id"] = clients.loc[0, "client_id"]
+        clients.to_csv(clients_file, index=False)
+        run_id = dagster_dev.materialize("client_insights")
+        assert dagster_dev.wait_for_run(run_id) == "FAILURE"
+    finally:
+        clients_file.write_bytes(original)
+    statuses = check_statuses(dagster_dev, "client_insights")
+    assert statuses["client_insights/raw_clients:client_id_unique"] == "FAILED"
+    with open_warehouse(dagster_dev.warehouse) as connection:
+        after = connection.sql("SELECT * FROM client_insights.raw_clients").df()
+    pd.testing.assert_frame_equal(after, before)
