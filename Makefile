@@ -23,7 +23,10 @@ test: install landing dagster-home browser
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-bench: install
+bench: install  # ratios measured in one run; figures also saved as JSON in data/bench/
+	$(BIN)/python bench/run_overhead.py
+	$(BIN)/python bench/team_throughput.py
+	$(BIN)/python bench/workspace_scale.py
 	$(BIN)/python bench/warehouse_io.py
 	$(BIN)/python bench/contract_checks.py
 

@@ -6,15 +6,19 @@ holds the lock it retries with jittered exponential backoff until a deadline, th
 with an error naming the process that holds it.
 """
 
+from __future__ import annotations
+
 import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from platform_lib.errors import WarehouseError
+
+if TYPE_CHECKING:  # duckdb is imported when a run needs it, not at load
+    import duckdb
 
 LOCK_WAIT_SECONDS = 120.0
 _FIRST_DELAY = 0.05
@@ -28,6 +32,8 @@ def _is_lock_conflict(error: duckdb.Error) -> bool:
 def _open(
     path: Path, read_only: bool, wait_seconds: float, on_wait: Callable[[str], None] | None
 ) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
     deadline = time.monotonic() + wait_seconds
     delay = _FIRST_DELAY
     while True:

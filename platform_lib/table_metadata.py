@@ -1,10 +1,16 @@
 """What a materialization records about its table, for the asset's page in the UI."""
 
-import duckdb
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from dagster import MetadataValue, TableColumn, TableSchema
 
 from platform_lib.warehouse_layout import TableLocation
+
+if TYPE_CHECKING:  # duckdb is imported when a run needs it, not at load
+    import duckdb
 
 PREVIEW_ROWS = 5
 

@@ -10,20 +10,24 @@ process) leaves the previous contents as they were, and nothing temporary behind
   partitions still hold it. An empty frame just empties its partitions.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
 
-import duckdb
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from platform_lib.errors import WarehouseError
 from platform_lib.partition_slice import PartitionSlice
 from platform_lib.sql import quote_identifier
 from platform_lib.warehouse_layout import TableLocation
 
+if TYPE_CHECKING:  # duckdb is imported when a run needs it, not at load
+    import duckdb
+
 FRAME = "tailor_frame"
 UNTYPED = '"NULL"'  # DuckDB's type for a column that is all None
 
 
-BeforeCommit = Callable[[duckdb.DuckDBPyConnection, TableLocation], bool]
+BeforeCommit = Callable[["duckdb.DuckDBPyConnection", TableLocation], bool]
 
 
 def write_frame(
@@ -104,6 +108,8 @@ def _replace_partitions(
 def _refuse_rows_outside(
     connection: duckdb.DuckDBPyConnection, partitions: PartitionSlice, asset_label: str
 ) -> None:
+    import duckdb
+
     predicate, parameters = partitions.predicate()
     try:
         outside = connection.execute(

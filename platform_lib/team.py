@@ -30,6 +30,7 @@ from dagster import (
 
 from platform_lib.errors import TeamConventionError
 from platform_lib.landing import LandingZone
+from platform_lib.parallel_job import ParallelJob
 from platform_lib.warehouse import WarehouseIOManager
 
 PLATFORM_KINDS = frozenset({"duckdb", "pandas"})
@@ -66,8 +67,9 @@ def team_definitions(
     Partitioned assets backfill a range of partitions in one run (and one warehouse
     transaction) unless they set their own ``backfill_policy``.
 
-    Runs execute in one process by default: DuckDB has a single writer per file, and a
-    process per step costs over a second each, which a scientist iterating feels every time.
+    Runs execute in one process by default: a process per step costs over a second each,
+    which a scientist iterating feels every time, and DuckDB has a single writer per file.
+    Heavy, independent assets opt into parallel steps with ``jobs=[ParallelJob(...)]``.
     """
     _check_team_name(team)
     assets = list(assets)
@@ -90,7 +92,7 @@ def team_definitions(
         asset_checks=[check.with_attributes(asset_key_replacements=renames) for check in checks],
         schedules=schedules,
         sensors=[*sensors, *_automation_sensor(team, team_assets)],
-        jobs=jobs,
+        jobs=[job.for_team(team) if isinstance(job, ParallelJob) else job for job in jobs],
         resources={
             "io_manager": WarehouseIOManager(team=team),
             "landing": LandingZone(),

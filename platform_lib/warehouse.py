@@ -1,8 +1,10 @@
 """WarehouseIOManager: stores each asset's DataFrame as a table of its team's database."""
 
-from pathlib import Path
+from __future__ import annotations
 
-import duckdb
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from dagster import AssetExecutionContext, ConfigurableIOManager, InputContext, OutputContext
 
@@ -14,6 +16,9 @@ from platform_lib.sql import quote_identifier
 from platform_lib.table_metadata import database_size, materialization_metadata
 from platform_lib.table_writes import FRAME, BeforeCommit, write_frame
 from platform_lib.warehouse_layout import TableLocation, table_for
+
+if TYPE_CHECKING:  # duckdb is imported when a run needs it, not at load
+    pass
 
 
 class WarehouseIOManager(ConfigurableIOManager):
@@ -90,6 +95,8 @@ class WarehouseIOManager(ConfigurableIOManager):
         if partitions is not None:
             predicate, parameters = partitions.predicate()
             query += f" WHERE {predicate}"
+        import duckdb
+
         with self._connection(context, location, read_only=True) as connection:
             try:
                 return connection.execute(query, parameters).fetchdf()

@@ -6,17 +6,22 @@ left open on one team's data cannot stall another team's runs. Attached together
 ``open_warehouse``) every table reads as ``team.name``.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 from dagster import AssetKey
 
 from platform_lib.errors import WarehouseError
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import quote_identifier
+
+if TYPE_CHECKING:  # duckdb is imported when a run needs it, not at load
+    import duckdb
 
 DATABASE_SUFFIX = ".duckdb"
 
@@ -72,6 +77,8 @@ def open_warehouse(root: Path | str | None = None) -> Iterator[duckdb.DuckDBPyCo
         with open_warehouse() as warehouse:
             frame = warehouse.sql("SELECT * FROM merchandising.inventory").df()
     """
+    import duckdb
+
     root = Path(root) if root else warehouse_dir()
     connection = duckdb.connect()
     try:

@@ -1,6 +1,10 @@
 """Merchandising's code location: what it owns, composed by the platform."""
 
-from platform_lib import team_definitions
+from platform_lib import ParallelJob, team_definitions
 from teams.merchandising import forecast, ingest, inventory
 
-defs = team_definitions("merchandising", assets=[ingest, inventory, forecast])
+defs = team_definitions(
+    "merchandising",
+    assets=[ingest, inventory, forecast],
+    jobs=[ParallelJob("ingest_feeds", assets=["raw_inventory", "raw_purchase_orders"])],
+)
