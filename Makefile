@@ -21,6 +21,7 @@ dev: install landing dagster-home
 test: install landing dagster-home browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/tailor check
 	$(BIN)/pytest
 
 bench: install  # ratios measured in one run; figures also saved as JSON in data/bench/

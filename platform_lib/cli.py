@@ -1,0 +1,128 @@
+"""``tailor``: the platform's command line for scientists and the engineers who help them.
+
+    tailor check            the platform's rules over the whole workspace (exit 1 if broken)
+    tailor list [--json]    teams, their assets, owners, schedules and sensors
+    tailor status [--json]  per team: latest materializations, failing checks, failed runs
+
+Errors are one line and a hint; ``--debug`` shows the traceback.
+"""
+
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from platform_lib.errors import TailorError
+from platform_lib.settings import REPO_ROOT
+from platform_lib.workspace import read_workspace
+
+
+class TailorCommandError(click.ClickException):
+    """A failure to report as one line plus a hint."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(f"{message}\n  hint: {hint}")
+
+
+def _root(root: Path | None) -> Path:
+    """The repository to work on: --root, else the current folder if it holds a workspace,
+    else the installed one. Its packages take precedence on sys.path."""
+    chosen = root or (Path.cwd() if (Path.cwd() / "workspace.yaml").exists() else REPO_ROOT)
+    chosen = chosen.resolve()
+    if not (chosen / "workspace.yaml").exists():
+        raise TailorCommandError(
+            f"{chosen} has no workspace.yaml", "run tailor from the repository's top folder"
+        )
+    sys.path.insert(0, str(chosen))
+    return chosen
+
+
+def _print_table(rows: list[dict], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        click.echo("(nothing)")
+        return
+    columns = list(rows[0])
+    widths = {c: max(len(c), *(len(str(row[c])) for row in rows)) for c in columns}
+    click.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
+    click.echo("  ".join("-" * widths[c] for c in columns))
+    for row in rows:
+        click.echo("  ".join(str(row[c]).ljust(widths[c]) for c in columns).rstrip())
+
+
+@click.group()
+@click.option("--root", type=click.Path(path_type=Path), help="The repository (default: here).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.pass_context
+def tailor(context: click.Context, root: Path | None, debug: bool) -> None:
+    """Tailor: check, list and watch the teams' code locations."""
+    context.obj = {"root": root, "debug": debug}
+
+
+def _guarded(context: click.Context, action):
+    try:
+        return action()
+    except click.ClickException:
+        raise
+    except TailorError as error:
+        raise TailorCommandError(str(error), "the message says what to do") from error
+    except Exception as error:
+        if context.obj["debug"]:
+            traceback.print_exc()
+        raise TailorCommandError(
+            f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+            "run again with --debug for the traceback",
+        ) from error
+
+
+@tailor.command()
+@click.pass_context
+def check(context: click.Context) -> None:
+    """Check every team against the platform's rules: owners, descriptions, groups, key
+    prefixes, contracts or checks, no imports of another team's code, no dependency on an
+    undefined asset, consumed columns still published. Exits 1 if any rule is broken."""
+    from platform_lib.workspace_rules import check_workspace
+
+    root = _root(context.obj["root"])
+    locations = read_workspace(root / "workspace.yaml")
+    click.echo(f"checking {len(locations)} code location(s) ...", err=True)
+    violations = _guarded(context, lambda: check_workspace(root, locations))
+    for violation in violations:
+        click.echo(str(violation))
+    if violations:
+        raise SystemExit(1)
+    click.echo(f"ok: {len(locations)} code location(s) follow the platform's rules")
+
+
+@tailor.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def list_teams(context: click.Context, as_json: bool) -> None:
+    """Teams, their assets and owners, schedules and sensors."""
+    from platform_lib.team_inventory import inventory
+
+    root = _root(context.obj["root"])
+    rows = _guarded(context, lambda: inventory(read_workspace(root / "workspace.yaml")))
+    _print_table(rows, as_json)
+
+
+@tailor.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def status(context: click.Context, as_json: bool) -> None:
+    """Per team, from the Dagster instance in DAGSTER_HOME: latest materialization and its
+    age, failing checks, and failed runs in the last 24 hours."""
+    from platform_lib.team_status import local_instance, team_status
+
+    root = _root(context.obj["root"])
+    locations = read_workspace(root / "workspace.yaml")
+    rows = _guarded(context, lambda: team_status(locations, local_instance(root)))
+    _print_table(rows, as_json)
+
+
+def main() -> None:
+    tailor(prog_name="tailor")

@@ -1,0 +1,29 @@
+"""What each team owns, read from its loaded code location (``tailor list``)."""
+
+from dagster import AssetsDefinition
+
+from platform_lib.workspace import CodeLocation
+
+
+def inventory(locations: list[CodeLocation]) -> list[dict]:
+    """One row per team: its assets, owners, checks, schedules and sensors."""
+    rows = []
+    for location in locations:
+        defs = location.load()
+        specs = [s for s in defs.resolve_all_asset_specs() if s.key.path[0] == location.name]
+        checks = sum(
+            len(assets.check_specs)
+            for assets in defs.assets or []
+            if isinstance(assets, AssetsDefinition)
+        )
+        rows.append(
+            {
+                "team": location.name,
+                "assets": ", ".join(sorted(spec.key.path[1] for spec in specs)),
+                "owners": ", ".join(sorted({owner for spec in specs for owner in spec.owners})),
+                "checks": checks,
+                "schedules": ", ".join(s.name for s in defs.schedules or []) or "-",
+                "sensors": ", ".join(s.name for s in defs.sensors or []) or "-",
+            }
+        )
+    return rows
