@@ -1,5 +1,7 @@
 """``tailor``: the platform's command line for scientists and the engineers who help them.
 
+    tailor new-team NAME    a new team: its own code location, an example asset and test
+    tailor new-asset TEAM NAME   a new asset module with a contract skeleton and a test
     tailor check            the platform's rules over the whole workspace (exit 1 if broken)
     tailor list [--json]    teams, their assets, owners, schedules and sensors
     tailor status [--json]  per team: latest materializations, failing checks, failed runs
@@ -69,7 +71,7 @@ def _guarded(context: click.Context, action):
     except click.ClickException:
         raise
     except TailorError as error:
-        raise TailorCommandError(str(error), "the message says what to do") from error
+        raise TailorCommandError(str(error), error.hint) from error
     except Exception as error:
         if context.obj["debug"]:
             traceback.print_exc()
@@ -122,6 +124,47 @@ def status(context: click.Context, as_json: bool) -> None:
     locations = read_workspace(root / "workspace.yaml")
     rows = _guarded(context, lambda: team_status(locations, local_instance(root)))
     _print_table(rows, as_json)
+
+
+@tailor.command(name="new-team")
+@click.argument("name")
+@click.pass_context
+def new_team(context: click.Context, name: str) -> None:
+    """Create teams/NAME/ (definitions, an example asset with a contract, its test) and add
+    it to workspace.yaml as its own code location."""
+    from platform_lib.scaffold import new_team as scaffold_team
+
+    root = _root(context.obj["root"])
+    teams = {location.name for location in read_workspace(root / "workspace.yaml")}
+    written = _guarded(context, lambda: scaffold_team(root, name, teams))
+    for path in written:
+        click.echo(f"  wrote {path.relative_to(root)}")
+    click.echo(
+        f"\nTeam {name!r} is ready. Next:\n"
+        f"  1. make test            runs teams/{name}/tests and checks the platform's rules\n"
+        f"  2. make dev             shows the {name} code location; materialize its example\n"
+        f"  3. tailor new-asset {name} <asset_name>   adds your first real asset"
+    )
+
+
+@tailor.command(name="new-asset")
+@click.argument("team")
+@click.argument("name")
+@click.pass_context
+def new_asset(context: click.Context, team: str, name: str) -> None:
+    """Add teams/TEAM/NAME.py (an asset with a contract skeleton) and its test, and list the
+    module in the team's definitions.py."""
+    from platform_lib.scaffold import new_asset as scaffold_asset
+
+    root = _root(context.obj["root"])
+    teams = {location.name for location in read_workspace(root / "workspace.yaml")}
+    written = _guarded(context, lambda: scaffold_asset(root, team, name, teams))
+    for path in written:
+        click.echo(f"  wrote {path.relative_to(root)}")
+    click.echo(
+        f"\nAsset {team}/{name} is scaffolded: write its logic in build_{name}, its columns "
+        f"in the contract, then make test."
+    )
 
 
 def main() -> None:

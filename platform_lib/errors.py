@@ -2,7 +2,12 @@
 
 
 class TailorError(Exception):
-    """Base class of every error the platform raises on purpose."""
+    """Base class of every error the platform raises on purpose; ``hint`` says what to do
+    when the message alone does not."""
+
+    def __init__(self, message: str, hint: str = "the message says what to do"):
+        super().__init__(message)
+        self.hint = hint
 
 
 class TeamConventionError(TailorError):

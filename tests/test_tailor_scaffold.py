@@ -1,0 +1,108 @@
+"""`tailor new-team` and `tailor new-asset` through the real entry point, in temporary copies
+of the repository: what they create works, and a refusal or failure changes nothing."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from platform_lib.settings import REPO_ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def run(copy: Path, *command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        list(command),
+        cwd=copy,
+        env={**os.environ, "PYTHONPATH": str(copy), "DAGSTER_HOME": str(copy / ".home")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def tree(copy: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(copy)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(copy.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and ".home" not in path.parts
+    }
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    repo = tmp_path / "repo"
+    ignore = shutil.ignore_patterns("__pycache__", "tests")
+    for folder in ("platform_lib", "teams"):
+        shutil.copytree(REPO_ROOT / folder, repo / folder, ignore=ignore)
+    for name in ("workspace.yaml", "pyproject.toml"):
+        shutil.copy(REPO_ROOT / name, repo / name)
+    (repo / ".home").mkdir()
+    return repo
+
+
+def test_a_new_team_is_a_working_code_location_with_a_passing_test(copy):
+    before = (copy / "workspace.yaml").read_text()
+    created = run(copy, str(BIN / "tailor"), "new-team", "pricing")
+    assert created.returncode == 0, created.stderr
+    assert "tailor new-asset pricing" in created.stdout  # next steps
+    workspace = (copy / "workspace.yaml").read_text()
+    assert workspace.startswith(before)  # comments and order kept, the team appended
+    assert "location_name: pricing" in workspace
+    validated = run(copy, str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml")
+    assert validated.returncode == 0, validated.stdout[-2000:] + validated.stderr[-2000:]
+    assert "Validation successful for code location pricing" in validated.stdout + validated.stderr
+    tested = run(copy, str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", "teams/pricing/tests")
+    assert tested.returncode == 0 and "1 passed" in tested.stdout, tested.stdout
+    checked = run(copy, str(BIN / "tailor"), "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    formatted = run(copy, str(BIN / "ruff"), "format", "--check", "teams/pricing")
+    linted = run(copy, str(BIN / "ruff"), "check", "teams/pricing")
+    assert formatted.returncode == 0 and linted.returncode == 0, formatted.stdout + linted.stdout
+
+
+def test_a_new_asset_is_listed_in_its_teams_definitions_and_tested(copy):
+    assert run(copy, str(BIN / "tailor"), "new-team", "pricing").returncode == 0
+    added = run(copy, str(BIN / "tailor"), "new-asset", "pricing", "margins")
+    assert added.returncode == 0, added.stderr
+    definitions = (copy / "teams" / "pricing" / "definitions.py").read_text()
+    assert "from teams.pricing import example, margins" in definitions
+    assert "assets=[example, margins]" in definitions
+    tested = run(copy, str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", "teams/pricing/tests")
+    assert "2 passed" in tested.stdout, tested.stdout
+    assert run(copy, str(BIN / "tailor"), "check").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (["new-team", "select"], "it is a reserved word of DuckDB's SQL"),
+        (["new-team", "class"], "it is a Python keyword"),
+        (["new-team", "Pricing-Team"], "use lowercase letters"),
+        (["new-team", "styling"], "a team with that name already exists"),
+        (["new-asset", "nobody", "margins"], "Team 'nobody' is not in workspace.yaml"),
+        (["new-asset", "styling", "workload"], "an asset with that name already exists"),
+        (["new-asset", "styling", "order"], "reserved word"),
+    ],
+)
+def test_a_refusal_leaves_the_tree_byte_for_byte_unchanged(copy, command, message):
+    before = tree(copy)
+    refused = run(copy, str(BIN / "tailor"), *command)
+    assert refused.returncode == 1
+    lines = refused.stderr.strip().splitlines()
+    assert message in lines[0] and lines[1].startswith("  hint: ")
+    assert tree(copy) == before
+
+
+def test_a_failure_midway_removes_what_was_already_placed(copy):
+    before = tree(copy)
+    (copy / ".workspace.yaml.tailor-tmp").mkdir()  # the workspace cannot be rewritten
+    failed = run(copy, str(BIN / "tailor"), "new-team", "pricing")
+    assert failed.returncode == 1
+    assert not (copy / "teams" / "pricing").exists()
+    assert tree(copy) == before
