@@ -1,0 +1,143 @@
+"""Alerts and where they go: a team's routes, and delivery that never loses an alert.
+
+A team declares its routes once, in ``teams/<team>/alerts.py``; secrets are named by the
+environment variables that hold them, never written in the repository::
+
+    routes = AlertRoutes(
+        slack_webhook_env="MERCHANDISING_SLACK_WEBHOOK",  # a Slack-compatible incoming webhook
+        webhook_env="MERCHANDISING_ALERT_WEBHOOK",        # any service taking JSON
+        emails=("merchandising@example.com",),           # via TAILOR_SMTP_HOST / _PORT / _USER
+    )
+
+Every alert is also appended to a readable log, ``$DAGSTER_HOME/tailor_alerts.log``; with no
+route configured that log is where alerts go. A route that fails is retried with backoff,
+then the failure and its reason are written to the log: delivery never raises.
+"""
+
+import json
+import os
+import smtplib
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+UI_URL_ENV = "TAILOR_UI_URL"
+DEFAULT_UI_URL = "http://127.0.0.1:3000"
+LOG_NAME = "tailor_alerts.log"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """What failed, for whom, when, and where to look."""
+
+    team: str
+    kind: str  # "run failure", "check failure", "freshness"
+    subject: str  # the job or the asset(s)
+    message: str
+    link: str
+    at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def text(self) -> str:
+        return f"[{self.team}] {self.kind}: {self.subject}\n{self.message}\n{self.link}"
+
+
+@dataclass(frozen=True)
+class AlertRoutes:
+    """Where one team's alerts go (see the module docstring)."""
+
+    slack_webhook_env: str | None = None
+    webhook_env: str | None = None
+    emails: tuple[str, ...] = ()
+    warn_checks: bool = False
+    """Also alert on failed WARN checks (ERROR checks always alert)."""
+    group_minutes: float = 60
+    """Repeated failures of the same asset within this window are grouped into one alert."""
+
+
+def ui_link(path: str) -> str:
+    """A link into the Dagster UI: ``$TAILOR_UI_URL`` (default the local one) + ``path``."""
+    return os.environ.get(UI_URL_ENV, DEFAULT_UI_URL).rstrip("/") + path
+
+
+def alert_log(home: Path | None = None) -> Path:
+    """The local alert log, under DAGSTER_HOME (or the current folder without one)."""
+    return Path(home or os.environ.get("DAGSTER_HOME") or ".") / LOG_NAME
+
+
+def deliver(
+    alert: Alert,
+    routes: AlertRoutes,
+    *,
+    attempts: int = 3,
+    first_delay: float = 1.0,
+    log: Path | None = None,
+) -> dict[str, str]:
+    """Send ``alert`` on every configured route; returns ``{route: "sent" | reason}``."""
+    outcomes = {}
+    for route, send in _senders(routes).items():
+        outcomes[route] = _with_retries(lambda send=send: send(alert), attempts, first_delay)
+    _append(log or alert_log(), alert, outcomes)
+    return outcomes
+
+
+def _senders(routes: AlertRoutes) -> dict[str, Callable[[Alert], None]]:
+    senders = {}
+    slack = os.environ.get(routes.slack_webhook_env or "")
+    if slack:
+        senders["slack"] = lambda alert: _post(slack, {"text": alert.text()})
+    webhook = os.environ.get(routes.webhook_env or "")
+    if webhook:
+        senders["webhook"] = lambda alert: _post(webhook, asdict(alert))
+    if routes.emails:
+        senders["email"] = lambda alert: _email(alert, routes.emails)
+    return senders
+
+
+def _with_retries(send: Callable[[], None], attempts: int, first_delay: float) -> str:
+    delay, reason = first_delay, ""
+    for attempt in range(attempts):
+        try:
+            send()
+            return "sent"
+        except Exception as error:  # any transport failure: retry, then report
+            reason = f"{type(error).__name__}: {error}"
+            if attempt + 1 < attempts:
+                time.sleep(delay)
+                delay *= 2
+    return f"failed after {attempts} attempts ({reason})"
+
+
+def _post(url: str, payload: dict) -> None:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
+
+
+def _email(alert: Alert, recipients: tuple[str, ...]) -> None:
+    host = os.environ.get("TAILOR_SMTP_HOST")
+    if not host:
+        raise RuntimeError("TAILOR_SMTP_HOST is not set")
+    message = EmailMessage()
+    message["Subject"] = f"[{alert.team}] {alert.kind}: {alert.subject}"
+    message["From"] = os.environ.get("TAILOR_SMTP_FROM", "tailor@localhost")
+    message["To"] = ", ".join(recipients)
+    message.set_content(alert.text())
+    with smtplib.SMTP(host, int(os.environ.get("TAILOR_SMTP_PORT", "25")), timeout=10) as smtp:
+        user = os.environ.get("TAILOR_SMTP_USER")
+        if user:
+            smtp.login(user, os.environ.get("TAILOR_SMTP_PASSWORD", ""))
+        smtp.send_message(message)
+
+
+def _append(log: Path, alert: Alert, outcomes: dict[str, str]) -> None:
+    delivery = ", ".join(f"{route}: {result}" for route, result in outcomes.items())
+    lines = [f"{alert.at} {alert.text()}", f"    delivery: {delivery or 'local log only'}", ""]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a") as file:
+        file.write("\n".join(lines) + "\n")

@@ -1,0 +1,142 @@
+"""Alert delivery over real loopback servers: an HTTP server for the Slack-compatible and JSON
+webhooks, an SMTP server for email; retries, and the local log that never loses an alert."""
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+
+from platform_lib.alert_delivery import Alert, AlertRoutes, deliver
+
+ALERT = Alert(
+    team="merchandising",
+    kind="run failure",
+    subject="job __ASSET_JOB",
+    message="raw_inventory failed: landing file missing",
+    link="http://127.0.0.1:3000/runs/abc",
+)
+
+
+class Receiver(ThreadingHTTPServer):
+    """A webhook endpoint on loopback answering each POST with the next status in line."""
+
+    def __init__(self, statuses=(200,)):
+        self.statuses, self.bodies = list(statuses), []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(handler):  # noqa: N805
+                body = handler.rfile.read(int(handler.headers["Content-Length"]))
+                self.bodies.append(json.loads(body))
+                status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+                handler.send_response(status)
+                handler.end_headers()
+
+            def log_message(handler, *args):  # noqa: N805
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+
+@pytest.fixture
+def receiver():
+    servers = []
+
+    def start(statuses=(200,)):
+        servers.append(Receiver(statuses))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+class Mailbox(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    mailbox = Mailbox()
+    port = closed_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("TAILOR_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TAILOR_SMTP_PORT", str(port))
+    yield mailbox
+    controller.stop()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_every_route_receives_the_alert(receiver, smtp_server, monkeypatch, tmp_path):
+    slack, webhook = receiver(), receiver()
+    monkeypatch.setenv("MERCH_SLACK", slack.url)
+    monkeypatch.setenv("MERCH_HOOK", webhook.url)
+    routes = AlertRoutes(
+        slack_webhook_env="MERCH_SLACK", webhook_env="MERCH_HOOK", emails=("merch@example.com",)
+    )
+    outcomes = deliver(ALERT, routes, log=tmp_path / "alerts.log")
+    assert outcomes == {"slack": "sent", "webhook": "sent", "email": "sent"}
+    assert "[merchandising] run failure: job __ASSET_JOB" in slack.bodies[0]["text"]
+    assert "http://127.0.0.1:3000/runs/abc" in slack.bodies[0]["text"]
+    assert webhook.bodies[0]["team"] == "merchandising"
+    assert webhook.bodies[0]["message"] == ALERT.message
+    (mail,) = smtp_server.messages
+    assert mail["Subject"] == "[merchandising] run failure: job __ASSET_JOB"
+    assert mail["To"] == "merch@example.com"
+    assert "landing file missing" in mail.get_payload()
+
+
+def test_with_no_route_configured_the_alert_lands_in_the_local_log(tmp_path):
+    log = tmp_path / "alerts.log"
+    assert deliver(ALERT, AlertRoutes(), log=log) == {}
+    text = log.read_text()
+    assert "[merchandising] run failure: job __ASSET_JOB" in text
+    assert "delivery: local log only" in text
+
+
+def test_a_flaky_webhook_is_retried_until_it_answers(receiver, monkeypatch, tmp_path):
+    flaky = receiver(statuses=(500, 503, 200))
+    monkeypatch.setenv("MERCH_HOOK", flaky.url)
+    outcome = deliver(ALERT, AlertRoutes(webhook_env="MERCH_HOOK"), first_delay=0.01,
+                      log=tmp_path / "alerts.log")  # fmt: skip
+    assert outcome == {"webhook": "sent"}
+    assert len(flaky.bodies) == 3
+
+
+def test_routes_that_stay_down_are_logged_with_the_reason_and_never_raise(
+    receiver, monkeypatch, tmp_path
+):
+    broken = receiver(statuses=(500,))
+    monkeypatch.setenv("MERCH_HOOK", broken.url)
+    monkeypatch.setenv("MERCH_SLACK", f"http://127.0.0.1:{closed_port()}/hook")
+    monkeypatch.setenv("TAILOR_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TAILOR_SMTP_PORT", str(closed_port()))
+    routes = AlertRoutes(slack_webhook_env="MERCH_SLACK", webhook_env="MERCH_HOOK", emails=("a@b",))
+    log = tmp_path / "alerts.log"
+    outcomes = deliver(ALERT, routes, attempts=2, first_delay=0.01, log=log)
+    assert len(broken.bodies) == 2  # tried twice
+    assert outcomes["webhook"].startswith("failed after 2 attempts (HTTPError: HTTP Error 500")
+    assert outcomes["slack"].startswith("failed after 2 attempts (URLError")
+    assert outcomes["email"].startswith("failed after 2 attempts (ConnectionRefusedError")
+    assert "webhook: failed after 2 attempts" in log.read_text()
+    second = deliver(ALERT, AlertRoutes(), log=log)  # the next alert still goes through
+    assert second == {} and log.read_text().count("[merchandising] run failure") == 2
