@@ -11,6 +11,7 @@ from typing import Any
 from platform_lib.errors import LandingFileError, TailorError, TeamConventionError, WarehouseError
 
 _HOMES = {
+    "AlertRoutes": "platform_lib.alert_delivery",
     "LandingZone": "platform_lib.landing",
     "ParallelJob": "platform_lib.parallel_job",
     "TableChecks": "platform_lib.table_checks",

@@ -17,9 +17,22 @@ from platform_lib.errors import TailorError
 DEFINITIONS = '''"""{title}'s code location: what it owns, composed by the platform."""
 
 from platform_lib import team_definitions
-from teams.{team} import {module}
+from teams.{team} import alerts, {module}
 
-defs = team_definitions("{team}", assets=[{module}])
+defs = team_definitions("{team}", alerts=alerts.routes, assets=[{module}])
+'''
+
+ALERTS = '''"""Where {team}'s alerts go. Secrets live in the environment, never in this
+file; with none of these variables set, alerts are written to
+$DAGSTER_HOME/tailor_alerts.log."""
+
+from platform_lib import AlertRoutes
+
+routes = AlertRoutes(
+    slack_webhook_env="{upper}_SLACK_WEBHOOK",
+    webhook_env="{upper}_ALERT_WEBHOOK",
+    emails=(),
+)
 '''
 
 ASSET = '''"""{title}: {asset} (replace this example with your own logic)."""
@@ -104,6 +117,7 @@ def new_team(root: Path, team: str, teams: set[str]) -> list[Path]:
     files = {
         "__init__.py": f'"""{title}: the team\'s assets."""\n',
         "definitions.py": DEFINITIONS.format(title=title, team=team, module=asset),
+        "alerts.py": ALERTS.format(team=team, upper=team.upper()),
         f"{asset}.py": ASSET.format(title=title, asset=asset, model="Example"),
         "tests/test_example.py": TEST.format(title=title, team=team, asset=asset, model="Example"),
     }

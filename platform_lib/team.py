@@ -28,6 +28,8 @@ from dagster import (
     load_assets_from_modules,
 )
 
+from platform_lib.alert_delivery import AlertRoutes
+from platform_lib.alert_sensors import alert_sensors
 from platform_lib.errors import TeamConventionError
 from platform_lib.landing import LandingZone
 from platform_lib.parallel_job import ParallelJob
@@ -48,6 +50,7 @@ def team_definitions(
     jobs: Sequence[Any] = (),
     asset_checks: Iterable[AssetChecksDefinition | ModuleType] = (),
     resources: Mapping[str, Any] | None = None,
+    alerts: AlertRoutes | None = None,
 ) -> Definitions:
     """The ``Definitions`` of one team's code location.
 
@@ -63,6 +66,9 @@ def team_definitions(
     follows its upstreams: Dagster's declarative automation materializes it once they have
     all been updated (``AutomationCondition.eager()``, unless the asset sets its own). That
     is how work flows across code locations, which no single run can span.
+
+    Failed runs and failed checks go to ``alerts`` (an ``AlertRoutes``; with none, to the
+    local alert log) through sensors the platform adds.
 
     Partitioned assets backfill a range of partitions in one run (and one warehouse
     transaction) unless they set their own ``backfill_policy``.
@@ -91,7 +97,11 @@ def team_definitions(
         assets=[*team_assets, *_other_teams_upstreams(team, team_assets)],
         asset_checks=[check.with_attributes(asset_key_replacements=renames) for check in checks],
         schedules=schedules,
-        sensors=[*sensors, *_automation_sensor(team, team_assets)],
+        sensors=[
+            *sensors,
+            *_automation_sensor(team, team_assets),
+            *alert_sensors(team, alerts or AlertRoutes()),
+        ],
         jobs=[job.for_team(team) if isinstance(job, ParallelJob) else job for job in jobs],
         resources={
             "io_manager": WarehouseIOManager(team=team),

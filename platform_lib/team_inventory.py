@@ -1,5 +1,8 @@
 """What each team owns, read from its loaded code location (``tailor list``)."""
 
+import importlib
+import os
+
 from dagster import AssetsDefinition
 
 from platform_lib.workspace import CodeLocation
@@ -24,6 +27,23 @@ def inventory(locations: list[CodeLocation]) -> list[dict]:
                 "checks": checks,
                 "schedules": ", ".join(s.name for s in defs.schedules or []) or "-",
                 "sensors": ", ".join(s.name for s in defs.sensors or []) or "-",
+                "alert_routes": _routes(location.name),
             }
         )
     return rows
+
+
+def _routes(team: str) -> str:
+    """The team's alert routes from teams/<team>/alerts.py, naming the environment variables
+    (and whether they are set here); the local log always receives alerts."""
+    try:
+        routes = importlib.import_module(f"teams.{team}.alerts").routes
+    except ModuleNotFoundError:
+        return "local log"
+    shown = [
+        f"{kind} ${name}{'' if os.environ.get(name) else ' (unset)'}"
+        for kind, name in (("slack", routes.slack_webhook_env), ("webhook", routes.webhook_env))
+        if name
+    ]
+    shown += [f"email {address}" for address in routes.emails]
+    return ", ".join([*shown, "local log"])

@@ -103,8 +103,12 @@ def test_list_shows_every_team_with_its_assets_as_json():
     rows = {row["team"]: row for row in json.loads(result.stdout)}
     assert set(rows) == {"merchandising", "client_insights", "styling"}
     assert "style_recommendations" in rows["styling"]["assets"]
-    assert rows["styling"]["sensors"] == "styling_automation"
+    assert "styling_automation" in rows["styling"]["sensors"]
+    assert "merchandising_run_failure_alerts" in rows["merchandising"]["sensors"]
     assert rows["merchandising"]["owners"] == "team:merchandising"
+    assert rows["styling"]["alert_routes"] == (
+        "slack $STYLING_SLACK_WEBHOOK (unset), webhook $STYLING_ALERT_WEBHOOK (unset), local log"
+    )
 
 
 def test_status_reads_real_runs_from_the_instance(tmp_path, landing_zone, monkeypatch):

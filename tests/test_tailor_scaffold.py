@@ -54,6 +54,7 @@ def test_a_new_team_is_a_working_code_location_with_a_passing_test(copy):
     workspace = (copy / "workspace.yaml").read_text()
     assert workspace.startswith(before)  # comments and order kept, the team appended
     assert "location_name: pricing" in workspace
+    assert 'webhook_env="PRICING_ALERT_WEBHOOK"' in (copy / "teams/pricing/alerts.py").read_text()
     validated = run(copy, str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml")
     assert validated.returncode == 0, validated.stdout[-2000:] + validated.stderr[-2000:]
     assert "Validation successful for code location pricing" in validated.stdout + validated.stderr
@@ -71,7 +72,7 @@ def test_a_new_asset_is_listed_in_its_teams_definitions_and_tested(copy):
     added = run(copy, str(BIN / "tailor"), "new-asset", "pricing", "margins")
     assert added.returncode == 0, added.stderr
     definitions = (copy / "teams" / "pricing" / "definitions.py").read_text()
-    assert "from teams.pricing import example, margins" in definitions
+    assert "from teams.pricing import alerts, example, margins" in definitions
     assert "assets=[example, margins]" in definitions
     tested = run(copy, str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", "teams/pricing/tests")
     assert "2 passed" in tested.stdout, tested.stdout

@@ -1,10 +1,11 @@
 """Merchandising's code location: what it owns, composed by the platform."""
 
 from platform_lib import ParallelJob, team_definitions
-from teams.merchandising import forecast, ingest, inventory
+from teams.merchandising import alerts, forecast, ingest, inventory
 
 defs = team_definitions(
     "merchandising",
+    alerts=alerts.routes,
     assets=[ingest, inventory, forecast],
     jobs=[ParallelJob("ingest_feeds", assets=["raw_inventory", "raw_purchase_orders"])],
 )

@@ -4,6 +4,6 @@ It reads client_insights and merchandising assets by key, through the warehouse.
 """
 
 from platform_lib import team_definitions
-from teams.styling import recommendations, workload
+from teams.styling import alerts, recommendations, workload
 
-defs = team_definitions("styling", assets=[recommendations, workload])
+defs = team_definitions("styling", alerts=alerts.routes, assets=[recommendations, workload])
