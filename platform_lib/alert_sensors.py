@@ -3,7 +3,7 @@ its alert routes.
 
 - Run failures: Dagster's ``run_failure_sensor`` over the team's code location (runs launched
   from the UI, schedules or automation alike).
-- Check failures: a sensor reading the instance's check evaluations since its cursor; one
+- Check failures: a sensor reading the latest execution of each of the team's checks; one
   alert per failed asset of a run, listing its failing checks and their failing-row counts.
   ERROR checks always alert, WARN checks when the team opts in. An asset that keeps failing
   alerts once per ``group_minutes``; the repeats are written to the local log.
@@ -11,12 +11,12 @@ its alert routes.
 
 import json
 import time
+from collections.abc import Iterable
 
 from dagster import (
+    AssetCheckKey,
     AssetCheckSeverity,
-    DagsterEventType,
     DefaultSensorStatus,
-    EventRecordsFilter,
     RunFailureSensorContext,
     SensorDefinition,
     SensorEvaluationContext,
@@ -26,11 +26,13 @@ from dagster import (
 
 from platform_lib.alert_delivery import Alert, AlertRoutes, alert_log, deliver, ui_link
 
-CHECK_BATCH = 500
 
-
-def alert_sensors(team: str, routes: AlertRoutes) -> list[SensorDefinition]:
-    """The team's run-failure and check-failure alert sensors, running from the start."""
+def alert_sensors(
+    team: str, routes: AlertRoutes, check_keys: Iterable[AssetCheckKey]
+) -> list[SensorDefinition]:
+    """The team's run-failure and check-failure alert sensors, running from the start.
+    Check failures are read as the latest execution of each of ``check_keys``, which every
+    instance storage answers (the local SQLite one cannot page events across runs)."""
 
     @run_failure_sensor(
         name=f"{team}_run_failure_alerts",
@@ -54,24 +56,22 @@ def alert_sensors(team: str, routes: AlertRoutes) -> list[SensorDefinition]:
         description=f"Sends {team}'s failed asset checks to its alert routes.",
     )
     def check_failures(context: SensorEvaluationContext) -> None:
-        state = json.loads(context.cursor) if context.cursor else None
-        records = context.instance.get_event_records(
-            EventRecordsFilter(
-                event_type=DagsterEventType.ASSET_CHECK_EVALUATION,
-                after_cursor=state["after"] if state else None,
-            ),
-            limit=CHECK_BATCH,
-            ascending=state is not None,
+        latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            list(check_keys)
         )
-        if state is None:  # first tick: start from now, not from history
-            newest = max((record.storage_id for record in records), default=0)
-            context.update_cursor(json.dumps({"after": newest, "alerted": {}}))
+        executions = {
+            key.to_user_string(): record for key, record in latest.items() if record is not None
+        }
+        if not context.cursor:  # first tick: start from now, not from history
+            seen = {name: record.id for name, record in executions.items()}
+            context.update_cursor(json.dumps({"seen": seen, "alerted": {}}))
             return
+        state = json.loads(context.cursor)
         failures: dict[tuple[str, str], list[str]] = {}
-        for record in records:
-            evaluation = record.event_log_entry.dagster_event.event_specific_data
-            if evaluation.asset_key.path[0] != team or evaluation.passed:
+        for name, record in executions.items():
+            if state["seen"].get(name) == record.id or record.status.value != "FAILED":
                 continue
+            evaluation = record.event.dagster_event.event_specific_data
             if evaluation.severity == AssetCheckSeverity.WARN and not routes.warn_checks:
                 continue
             rows = evaluation.metadata.get("failing_rows")
@@ -80,7 +80,7 @@ def alert_sensors(team: str, routes: AlertRoutes) -> list[SensorDefinition]:
             failures.setdefault(key, []).append(f"{evaluation.check_name}{detail}")
         alerted = state["alerted"]
         for (asset, run_id), checks in failures.items():
-            alert = Alert(team, "check failure", asset, "failed: " + ", ".join(checks),
+            alert = Alert(team, "check failure", asset, "failed: " + ", ".join(sorted(checks)),
                           ui_link(f"/runs/{run_id}"))  # fmt: skip
             if time.time() - alerted.get(asset, 0) < routes.group_minutes * 60:
                 with alert_log().open("a") as log:
@@ -88,7 +88,7 @@ def alert_sensors(team: str, routes: AlertRoutes) -> list[SensorDefinition]:
                 continue
             deliver(alert, routes)
             alerted[asset] = time.time()
-        newest = max((record.storage_id for record in records), default=state["after"])
-        context.update_cursor(json.dumps({"after": newest, "alerted": alerted}))
+        seen = {name: record.id for name, record in executions.items()}
+        context.update_cursor(json.dumps({"seen": seen, "alerted": alerted}))
 
     return [run_failures, check_failures]

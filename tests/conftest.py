@@ -4,8 +4,10 @@ project's own script, a temporary warehouse file, and a Dagster instance."""
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from graphlib import TopologicalSorter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pandas as pd
@@ -191,3 +193,49 @@ def hold_read_connection():
     for holder in started:
         holder.kill()
         holder.wait()
+
+
+class WebhookReceiver(ThreadingHTTPServer):
+    """A webhook endpoint on loopback: records each POSTed JSON body and answers with the next
+    status in line (the last one repeats)."""
+
+    def __init__(self, statuses=(200,)):
+        self.statuses, self.bodies = list(statuses), []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.bodies.append(json.loads(body))
+                statuses = receiver.statuses
+                self.send_response(statuses.pop(0) if len(statuses) > 1 else statuses[0])
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+
+@pytest.fixture(scope="session")
+def receiver_class() -> type[WebhookReceiver]:
+    return WebhookReceiver
+
+
+@pytest.fixture
+def webhook_receiver():
+    """Start loopback webhook receivers (``webhook_receiver(statuses)``); all stop at teardown."""
+    started = []
+
+    def start(statuses=(200,)) -> WebhookReceiver:
+        started.append(WebhookReceiver(statuses))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.shutdown()

@@ -1,10 +1,7 @@
 """Alert delivery over real loopback servers: an HTTP server for the Slack-compatible and JSON
 webhooks, an SMTP server for email; retries, and the local log that never loses an alert."""
 
-import json
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -19,44 +16,6 @@ ALERT = Alert(
     message="raw_inventory failed: landing file missing",
     link="http://127.0.0.1:3000/runs/abc",
 )
-
-
-class Receiver(ThreadingHTTPServer):
-    """A webhook endpoint on loopback answering each POST with the next status in line."""
-
-    def __init__(self, statuses=(200,)):
-        self.statuses, self.bodies = list(statuses), []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(handler):  # noqa: N805
-                body = handler.rfile.read(int(handler.headers["Content-Length"]))
-                self.bodies.append(json.loads(body))
-                status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
-                handler.send_response(status)
-                handler.end_headers()
-
-            def log_message(handler, *args):  # noqa: N805
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/hook"
-
-
-@pytest.fixture
-def receiver():
-    servers = []
-
-    def start(statuses=(200,)):
-        servers.append(Receiver(statuses))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.shutdown()
 
 
 class Mailbox(Message):
@@ -86,8 +45,8 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_every_route_receives_the_alert(receiver, smtp_server, monkeypatch, tmp_path):
-    slack, webhook = receiver(), receiver()
+def test_every_route_receives_the_alert(webhook_receiver, smtp_server, monkeypatch, tmp_path):
+    slack, webhook = webhook_receiver(), webhook_receiver()
     monkeypatch.setenv("MERCH_SLACK", slack.url)
     monkeypatch.setenv("MERCH_HOOK", webhook.url)
     routes = AlertRoutes(
@@ -113,8 +72,8 @@ def test_with_no_route_configured_the_alert_lands_in_the_local_log(tmp_path):
     assert "delivery: local log only" in text
 
 
-def test_a_flaky_webhook_is_retried_until_it_answers(receiver, monkeypatch, tmp_path):
-    flaky = receiver(statuses=(500, 503, 200))
+def test_a_flaky_webhook_is_retried_until_it_answers(webhook_receiver, monkeypatch, tmp_path):
+    flaky = webhook_receiver(statuses=(500, 503, 200))
     monkeypatch.setenv("MERCH_HOOK", flaky.url)
     outcome = deliver(ALERT, AlertRoutes(webhook_env="MERCH_HOOK"), first_delay=0.01,
                       log=tmp_path / "alerts.log")  # fmt: skip
@@ -123,9 +82,9 @@ def test_a_flaky_webhook_is_retried_until_it_answers(receiver, monkeypatch, tmp_
 
 
 def test_routes_that_stay_down_are_logged_with_the_reason_and_never_raise(
-    receiver, monkeypatch, tmp_path
+    webhook_receiver, monkeypatch, tmp_path
 ):
-    broken = receiver(statuses=(500,))
+    broken = webhook_receiver(statuses=(500,))
     monkeypatch.setenv("MERCH_HOOK", broken.url)
     monkeypatch.setenv("MERCH_SLACK", f"http://127.0.0.1:{closed_port()}/hook")
     monkeypatch.setenv("TAILOR_SMTP_HOST", "127.0.0.1")

@@ -1,47 +1,28 @@
 """The alert sensors every team gets, evaluated against a real instance holding real failed
 runs and real check evaluations; alerts arrive at a real HTTP server on loopback."""
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pandas as pd
 import pandera.pandas as pa
 import pytest
-from dagster import DagsterEventType, build_run_status_sensor_context, build_sensor_context
+from dagster import (
+    DagsterEventType,
+    DagsterInstance,
+    build_run_status_sensor_context,
+    build_sensor_context,
+)
 from pandera.typing import Series
 
 from platform_lib import AlertRoutes, team_definitions, warehouse_asset
 
 
-class Hook(ThreadingHTTPServer):
-    def __init__(self):
-        self.bodies = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(handler):  # noqa: N805
-                length = int(handler.headers["Content-Length"])
-                self.bodies.append(json.loads(handler.rfile.read(length)))
-                handler.send_response(200)
-                handler.end_headers()
-
-            def log_message(handler, *args):  # noqa: N805
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
-def hooks(monkeypatch, tmp_path):
+def hooks(monkeypatch, tmp_path, webhook_receiver):
     """A webhook per team, and DAGSTER_HOME for the local alert log."""
-    servers = {team: Hook() for team in ("crm", "ops")}
+    servers = {team: webhook_receiver() for team in ("crm", "ops")}
     for team, server in servers.items():
-        monkeypatch.setenv(f"{team.upper()}_HOOK", f"http://127.0.0.1:{server.server_address[1]}")
+        monkeypatch.setenv(f"{team.upper()}_HOOK", server.url)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-    yield servers
-    for server in servers.values():
-        server.shutdown()
+    return servers
 
 
 class Clients(pa.DataFrameModel):
@@ -55,6 +36,14 @@ FRAMES = {}
 def clients() -> pd.DataFrame:
     """Clients."""
     return FRAMES["clients"]
+
+
+@pytest.fixture
+def instance(tmp_path):
+    """An on-disk SQLite instance, as `dagster dev` uses (its event log is run-sharded)."""
+    (tmp_path / "instance").mkdir()
+    with DagsterInstance.from_config(str(tmp_path / "instance")) as local:
+        yield local
 
 
 def team(name: str):

@@ -203,10 +203,21 @@ def dagster_dev_factory(tmp_path_factory) -> Iterator:
 
 
 @pytest.fixture(scope="module")
-def dagster_dev(tmp_path_factory, e2e_landing) -> Iterator[DagsterDev]:
-    """The repository's workspace.yaml served by `dagster dev`, all locations loaded."""
+def team_webhooks(receiver_class) -> Iterator[dict]:
+    """A real webhook receiver per team, for the alerts the running daemon sends."""
+    receivers = {team: receiver_class() for team in ("merchandising", "client_insights")}
+    yield receivers
+    for receiver in receivers.values():
+        receiver.shutdown()
+
+
+@pytest.fixture(scope="module")
+def dagster_dev(tmp_path_factory, e2e_landing, team_webhooks) -> Iterator[DagsterDev]:
+    """The repository's workspace.yaml served by `dagster dev`, all locations loaded, each
+    team's alert webhook pointing at its own receiver."""
     root = tmp_path_factory.mktemp("dagster_dev")
     env = {WAREHOUSE_ENV: str(root / "warehouse"), LANDING_ENV: str(e2e_landing)}
+    env |= {f"{team.upper()}_ALERT_WEBHOOK": r.url for team, r in team_webhooks.items()}
     server = DagsterDev(REPO_ROOT / "workspace.yaml", root, env, REPO_ROOT)
     try:
         server.wait_until_loaded({"merchandising", "client_insights", "styling"})

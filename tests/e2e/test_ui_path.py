@@ -46,6 +46,22 @@ def check_statuses(server, team: str) -> dict[str, str]:
     }
 
 
+def open_page(page, url: str) -> None:
+    """Navigate, then clear whatever dialog Dagster shows on top (the first-visit one can
+    appear a moment after the page loads), so clicks reach the page."""
+    page.goto(url, wait_until="networkidle")
+    skip = page.get_by_role("button", name="Skip")
+    try:
+        skip.first.wait_for(state="visible", timeout=3000)
+        skip.first.click()
+    except Exception:  # no first-visit dialog this time
+        pass
+    backdrop = page.locator(".bp5-overlay-backdrop")
+    if backdrop.count():
+        page.keyboard.press("Escape")
+        backdrop.first.wait_for(state="detached", timeout=15_000)
+
+
 def wait_for_styling_run(server, timeout: float = 180) -> str:
     """The run the styling_automation sensor launches once its upstreams are updated."""
     deadline = time.monotonic() + timeout
@@ -92,21 +108,15 @@ def test_in_a_real_browser_every_team_materializes_across_locations(dagster_dev,
             executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
         )
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        page.goto(f"{dagster_dev.url}/asset-groups", wait_until="networkidle")
-        skip = page.get_by_role("button", name="Skip")  # the first-visit dialog
-        if skip.count():
-            skip.first.click()
+        open_page(page, f"{dagster_dev.url}/asset-groups")
         for team in ("merchandising", "client_insights"):
-            page.goto(
-                f"{dagster_dev.url}/locations/{team}/asset-groups/{team}",
-                wait_until="networkidle",
-            )
+            open_page(page, f"{dagster_dev.url}/locations/{team}/asset-groups/{team}")
             page.get_by_role("button", name="Materialize all").click()
             page.get_by_text("Launched run").first.wait_for(timeout=60_000)
         assert wait_for_styling_run(dagster_dev) == "SUCCESS"
-        page.goto(f"{dagster_dev.url}/runs", wait_until="networkidle")
+        open_page(page, f"{dagster_dev.url}/runs")
         page.get_by_text("Success").first.wait_for(timeout=60_000)
-        page.goto(f"{dagster_dev.url}/asset-groups", wait_until="networkidle")
+        open_page(page, f"{dagster_dev.url}/asset-groups")
         time.sleep(3)  # let the lineage settle its layout and statuses
         page.screenshot(path=str(tmp_path / "lineage.png"))
         if os.environ.get("TAILOR_DOCS_SCREENSHOT"):
@@ -118,7 +128,18 @@ def test_in_a_real_browser_every_team_materializes_across_locations(dagster_dev,
         assert set(check_statuses(dagster_dev, team).values()) == {"SUCCEEDED"}, team
 
 
-def test_a_run_on_a_corrupted_landing_file_fails_and_keeps_the_table(dagster_dev, e2e_landing):
+def wait_for_alerts(receiver, kinds: set[str], timeout: float = 150) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if kinds <= {body["kind"] for body in receiver.bodies}:
+            return receiver.bodies
+        time.sleep(2)
+    raise AssertionError(f"alerts {kinds} never arrived; got {receiver.bodies}")
+
+
+def test_a_run_on_a_corrupted_landing_file_fails_and_keeps_the_table(
+    dagster_dev, e2e_landing, team_webhooks
+):
     assert dagster_dev.wait_for_run(dagster_dev.materialize("client_insights")) == "SUCCESS"
     with open_warehouse(dagster_dev.warehouse) as connection:
         before = connection.sql("SELECT * FROM client_insights.raw_clients").df()
@@ -137,3 +158,12 @@ def test_a_run_on_a_corrupted_landing_file_fails_and_keeps_the_table(dagster_dev
     with open_warehouse(dagster_dev.warehouse) as connection:
         after = connection.sql("SELECT * FROM client_insights.raw_clients").df()
     pd.testing.assert_frame_equal(after, before)
+
+    # the running daemon's sensors alert the owning team, and only it
+    alerts = wait_for_alerts(team_webhooks["client_insights"], {"run failure", "check failure"})
+    check_alert = next(alert for alert in alerts if alert["kind"] == "check failure")
+    assert check_alert["subject"] == "client_insights/raw_clients"
+    assert "client_id_unique (2 failing rows)" in check_alert["message"]
+    run_alert = next(alert for alert in alerts if alert["kind"] == "run failure")
+    assert run_alert["link"].endswith(f"/runs/{run_id}")
+    assert team_webhooks["merchandising"].bodies == []
