@@ -15,6 +15,7 @@ _HOMES = {
     "LandingZone": "platform_lib.landing",
     "ParallelJob": "platform_lib.parallel_job",
     "TableChecks": "platform_lib.table_checks",
+    "TeamSchedule": "platform_lib.team_schedule",
     "WarehouseIOManager": "platform_lib.warehouse",
     "open_warehouse": "platform_lib.warehouse_layout",
     "team_definitions": "platform_lib.team",

@@ -34,6 +34,7 @@ from platform_lib.alert_sensors import alert_sensors
 from platform_lib.errors import TeamConventionError
 from platform_lib.landing import LandingZone
 from platform_lib.parallel_job import ParallelJob
+from platform_lib.team_schedule import TeamSchedule
 from platform_lib.warehouse import WarehouseIOManager
 
 PLATFORM_KINDS = frozenset({"duckdb", "pandas"})
@@ -97,7 +98,7 @@ def team_definitions(
     return Definitions(
         assets=[*team_assets, *_other_teams_upstreams(team, team_assets)],
         asset_checks=[check.with_attributes(asset_key_replacements=renames) for check in checks],
-        schedules=schedules,
+        schedules=[s.for_team(team) if isinstance(s, TeamSchedule) else s for s in schedules],
         sensors=[
             *sensors,
             *_automation_sensor(team, team_assets),
