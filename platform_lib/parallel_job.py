@@ -17,8 +17,10 @@ keeps the queue of writers short.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dagster import AssetSelection, define_asset_job, multiprocess_executor
+from dagster import define_asset_job, multiprocess_executor
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from platform_lib.team_selection import team_selection
 
 DEFAULT_MAX_CONCURRENT = 4
 
@@ -35,14 +37,9 @@ class ParallelJob:
 
     def for_team(self, team: str) -> UnresolvedAssetJobDefinition:
         """The Dagster job, with the team's asset keys and run tags."""
-        selection = (
-            AssetSelection.groups(team)
-            if self.assets is None
-            else AssetSelection.assets(*[[team, name] for name in self.assets])
-        )
         return define_asset_job(
             self.name,
-            selection=selection,
+            selection=team_selection(team, self.assets),
             executor_def=multiprocess_executor.configured({"max_concurrent": self.max_concurrent}),
             tags={"team": team, "tailor/execution": "parallel"},
             description=self.description

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -20,16 +21,20 @@ def materialization_metadata(
     frame_relation: str,
     frame: pd.DataFrame,
     location: TableLocation,
+    descriptions: Mapping[str, str] | None = None,
 ) -> dict:
-    """Row count, table name, stored column types and a preview, read inside the write's
-    connection."""
+    """Row count, table name, stored column types (described from the contract, when there
+    is one) and a preview, read inside the write's connection."""
     columns = connection.execute(f"DESCRIBE {frame_relation}").fetchall()
     table_rows = connection.execute(f"SELECT count(*) FROM {location.sql}").fetchall()[0][0]
     return {
         "dagster/row_count": len(frame),
         "dagster/table_name": location.name,
         "dagster/column_schema": TableSchema(
-            columns=[TableColumn(name=name, type=kind) for name, kind, *_ in columns]
+            columns=[
+                TableColumn(name=name, type=kind, description=(descriptions or {}).get(name))
+                for name, kind, *_ in columns
+            ]
         ),
         "table_row_count": table_rows,
         "preview": MetadataValue.md(_markdown_preview(frame)),

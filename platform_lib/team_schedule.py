@@ -11,7 +11,9 @@ the team like any other.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dagster import AssetSelection, DefaultScheduleStatus, ScheduleDefinition, define_asset_job
+from dagster import DefaultScheduleStatus, ScheduleDefinition, define_asset_job
+
+from platform_lib.team_selection import team_selection
 
 
 @dataclass(frozen=True)
@@ -25,12 +27,9 @@ class TeamSchedule:
     running: bool = True
 
     def for_team(self, team: str) -> ScheduleDefinition:
-        selection = (
-            AssetSelection.groups(team)
-            if self.assets is None
-            else AssetSelection.assets(*[[team, name] for name in self.assets])
+        job = define_asset_job(
+            f"{self.name}_job", selection=team_selection(team, self.assets), tags={"team": team}
         )
-        job = define_asset_job(f"{self.name}_job", selection=selection, tags={"team": team})
         return ScheduleDefinition(
             name=f"{team}_{self.name}",
             job=job,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,9 +55,11 @@ class WarehouseIOManager(ConfigurableIOManager):
         frame: pd.DataFrame,
         partitions: PartitionSlice | None,
         before_commit: BeforeCommit | None = None,
+        descriptions: Mapping[str, str] | None = None,
     ) -> tuple[bool, dict]:
         """Write ``frame`` as the asset's table in one transaction; ``before_commit`` may veto
-        it (see ``write_frame``). Returns whether it committed, and the metadata to record."""
+        it (see ``write_frame``). Returns whether it committed, and the metadata to record
+        (its column schema described by ``descriptions``)."""
         label = context.asset_key.to_user_string()
         location = table_for(context.asset_key, self._root())
         if not isinstance(frame, pd.DataFrame):
@@ -80,7 +83,7 @@ class WarehouseIOManager(ConfigurableIOManager):
             committed = write_frame(connection, location, partitions, label, before_commit)
             if not committed:
                 return False, {}
-            metadata = materialization_metadata(connection, FRAME, frame, location)
+            metadata = materialization_metadata(connection, FRAME, frame, location, descriptions)
         return True, {**metadata, **database_size(location)}
 
     def load_input(self, context: InputContext) -> pd.DataFrame:

@@ -70,7 +70,7 @@ def warehouse_asset(
     - ``sql_checks``: ``{name: condition}``, a SQL condition every row must satisfy.
     - ``table_checks``: ``TableChecks(not_empty=..., min_rows=..., max_rows=..., max_change=...)``.
     - ``freshness``: the asset is overdue when not materialized for this long (Dagster's
-      ``FreshnessPolicy``; the UI shows it, and alerts follow it).
+      ``FreshnessPolicy``, which the UI shows).
     """
 
     def decorate(function: Callable) -> Any:
@@ -89,8 +89,10 @@ def warehouse_asset(
         rules = rules_from_contract(contract, sql_checks)
         table_rules = table_checks.rules() if table_checks else []
         metadata = {**asset_kwargs.pop("metadata", {})}
+        descriptions = {}
         if contract is not None:
-            metadata["dagster/column_schema"] = column_schema(contract)
+            metadata["dagster/column_schema"] = schema = column_schema(contract)
+            descriptions = {c.name: c.description for c in schema.columns if c.description}
             metadata[CONTRACT_METADATA] = f"{contract.__module__}.{contract.__qualname__}"
         if freshness is not None:
             asset_kwargs["freshness_policy"] = FreshnessPolicy.time_window(fail_window=freshness)
@@ -99,7 +101,7 @@ def warehouse_asset(
             metadata=metadata,
             check_specs=[_check_spec(name, rule) for rule in [*rules, *table_rules]],
             **{key: value for key, value in asset_kwargs.items() if key != "name"},
-        )(_checked(function, rules, table_checks, _descriptions(contract)))
+        )(_checked(function, rules, table_checks, descriptions))
 
     return decorate(fn) if fn is not None else decorate
 
@@ -127,13 +129,6 @@ def _check_spec(asset_name: str, rule: Rule) -> AssetCheckSpec:
     )
 
 
-def _descriptions(contract: type[pa.DataFrameModel] | None) -> dict[str, str]:
-    if contract is None:
-        return {}
-    columns = contract.to_schema().columns.items()
-    return {name: column.description for name, column in columns if column.description}
-
-
 def _checked(
     function: Callable,
     rules: list[Rule],
@@ -151,8 +146,9 @@ def _checked(
         result = function(context, *args, **kwargs) if wants_context else function(*args, **kwargs)
         extra = result.metadata if isinstance(result, Output) else {}
         frame = result.value if isinstance(result, Output) else result
-        written = _write_checked(context, warehouse, frame, rules, table_checks, extra)
-        yield from (_with_descriptions(event, descriptions) for event in written)
+        yield from _write_checked(
+            context, warehouse, frame, rules, table_checks, extra, descriptions
+        )
 
     context_parameter = inspect.Parameter(
         "context", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=AssetExecutionContext
@@ -174,18 +170,19 @@ def _write_checked(
     rules: list[Rule],
     table_checks: TableChecks | None,
     extra_metadata: dict,
+    descriptions: dict[str, str],
 ) -> Iterator[Any]:
     label = context.asset_key.to_user_string()
-    outcomes: list[Outcome] = []
+    # rules only pandera can check need just the frame: run them before taking the write lock
+    outcomes = evaluate_on_frame(frame, rules) if isinstance(frame, pd.DataFrame) else []
 
     def before_commit(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> bool:
-        outcomes.extend(evaluate_on_frame(frame, rules) if isinstance(frame, pd.DataFrame) else [])
         outcomes.extend(evaluate_in_warehouse(connection, location.sql, rules, frame))
         outcomes.extend(_table_check_outcomes(context, connection, location, table_checks))
         return not _blocking_failures(outcomes)
 
     committed, metadata = warehouse.store(
-        context, frame, run_partition_slice(context, label), before_commit
+        context, frame, run_partition_slice(context, label), before_commit, descriptions
     )
     results = [outcome.check_result() for outcome in outcomes]
     if committed:
@@ -200,23 +197,6 @@ def _write_checked(
             "failing rows) are on the asset's Checks tab; fix the data or the asset, then "
             "materialize again."
         )
-    )
-
-
-def _with_descriptions(event: Any, descriptions: dict[str, str]) -> Any:
-    """The materialization's stored column types, annotated with the contract's descriptions."""
-    schema = getattr(event, "metadata", None) and event.metadata.get("dagster/column_schema")
-    if not isinstance(event, MaterializeResult) or schema is None or not descriptions:
-        return event
-    described = TableSchema(
-        columns=[
-            TableColumn(name=c.name, type=c.type, description=descriptions.get(c.name))
-            for c in schema.columns
-        ]
-    )
-    return MaterializeResult(
-        metadata={**event.metadata, "dagster/column_schema": described},
-        check_results=event.check_results,
     )
 
 

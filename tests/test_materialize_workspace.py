@@ -3,6 +3,7 @@ dependency order across locations, with the expected tables."""
 
 from dagster import AssetKey
 
+CRM_COLUMNS = ["client_id", "signup_date", "region", "size", "style_preference", "budget_per_item"]
 EXPECTED_COLUMNS = {
     "merchandising.raw_inventory": [
         "snapshot_date",
@@ -58,12 +59,7 @@ EXPECTED_COLUMNS = {
         "revenue",
     ],
     "client_insights.client_profiles": [
-        "client_id",
-        "signup_date",
-        "region",
-        "size",
-        "style_preference",
-        "budget_per_item",
+        *CRM_COLUMNS,
         "n_orders",
         "items_sent",
         "items_kept",
