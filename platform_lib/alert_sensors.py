@@ -3,6 +3,7 @@ its alert routes.
 
 - Run failures: Dagster's ``run_failure_sensor`` over the team's code location (runs launched
   from the UI, schedules or automation alike).
+- Overdue assets: ``freshness_alerts.overdue_assets`` over the assets with a policy.
 - Check failures: a sensor reading the latest execution of each of the team's checks; one
   alert per failed asset of a run, listing its failing checks and their failing-row counts.
   ERROR checks always alert, WARN checks when the team opts in. An asset that keeps failing
@@ -11,11 +12,11 @@ its alert routes.
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from dagster import (
-    AssetCheckKey,
     AssetCheckSeverity,
+    AssetsDefinition,
     DefaultSensorStatus,
     RunFailureSensorContext,
     SensorDefinition,
@@ -25,14 +26,22 @@ from dagster import (
 )
 
 from platform_lib.alert_delivery import Alert, AlertRoutes, alert_log, deliver, ui_link
+from platform_lib.freshness_alerts import overdue_assets
 
 
 def alert_sensors(
-    team: str, routes: AlertRoutes, check_keys: Iterable[AssetCheckKey]
+    team: str, routes: AlertRoutes, assets: Iterable[AssetsDefinition]
 ) -> list[SensorDefinition]:
-    """The team's run-failure and check-failure alert sensors, running from the start.
-    Check failures are read as the latest execution of each of ``check_keys``, which every
-    instance storage answers (the local SQLite one cannot page events across runs)."""
+    """The team's run-failure, check-failure and freshness alert sensors over its ``assets``,
+    running from the start."""
+    assets = list(assets)
+    check_keys = [spec.key for asset in assets for spec in asset.check_specs]
+    policies = {
+        spec.key: spec.freshness_policy
+        for asset in assets
+        for spec in asset.specs
+        if spec.freshness_policy is not None
+    }
 
     @run_failure_sensor(
         name=f"{team}_run_failure_alerts",
@@ -49,24 +58,24 @@ def alert_sensors(
             routes,
         )  # fmt: skip
 
-    @sensor(
-        name=f"{team}_check_failure_alerts",
-        default_status=DefaultSensorStatus.RUNNING,
-        minimum_interval_seconds=30,
-        description=f"Sends {team}'s failed asset checks to its alert routes.",
-    )
     def check_failures(context: SensorEvaluationContext) -> None:
+        # the latest execution of each check: every instance storage answers that (the local
+        # SQLite one cannot page events across runs)
         latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(
             list(check_keys)
         )
         executions = {
             key.to_user_string(): record for key, record in latest.items() if record is not None
         }
+        state = json.loads(context.cursor or '{"seen": {}, "alerted": {}}')
+        # an execution counts as seen once it has a result: a planned one is updated in place
+        seen = {
+            name: record.id if record.status.value != "PLANNED" else state["seen"].get(name)
+            for name, record in executions.items()
+        }
         if not context.cursor:  # first tick: start from now, not from history
-            seen = {name: record.id for name, record in executions.items()}
             context.update_cursor(json.dumps({"seen": seen, "alerted": {}}))
             return
-        state = json.loads(context.cursor)
         failures: dict[tuple[str, str], list[str]] = {}
         for name, record in executions.items():
             if state["seen"].get(name) == record.id or record.status.value != "FAILED":
@@ -88,7 +97,26 @@ def alert_sensors(
                 continue
             deliver(alert, routes)
             alerted[asset] = time.time()
-        seen = {name: record.id for name, record in executions.items()}
         context.update_cursor(json.dumps({"seen": seen, "alerted": alerted}))
 
-    return [run_failures, check_failures]
+    return [
+        run_failures,
+        _polling_sensor(f"{team}_check_failure_alerts", f"{team}'s failed checks", check_failures),
+        _polling_sensor(
+            f"{team}_freshness_alerts",
+            f"{team}'s overdue assets (FreshnessPolicy)",
+            overdue_assets(team, routes, policies),
+        ),
+    ]
+
+
+def _polling_sensor(
+    name: str, what: str, evaluate: Callable[[SensorEvaluationContext], None]
+) -> SensorDefinition:
+    """A sensor running ``evaluate`` every 30 seconds, on from the start."""
+    return sensor(
+        name=name,
+        default_status=DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=30,
+        description=f"Sends {what} to its alert routes.",
+    )(evaluate)

@@ -13,7 +13,6 @@ from types import ModuleType
 from typing import Any
 
 from dagster import (
-    AssetCheckKey,
     AssetChecksDefinition,
     AssetKey,
     AssetsDefinition,
@@ -102,7 +101,7 @@ def team_definitions(
         sensors=[
             *sensors,
             *_automation_sensor(team, team_assets),
-            *alert_sensors(team, alerts or AlertRoutes(), _check_keys(team_assets)),
+            *alert_sensors(team, alerts or AlertRoutes(), team_assets),
         ],
         jobs=[job.for_team(team) if isinstance(job, ParallelJob) else job for job in jobs],
         resources={
@@ -199,10 +198,6 @@ def _followers_of_other_teams(assets: list[AssetsDefinition]) -> set[AssetKey]:
         if key in specs and any(up not in specs or up in followers for up in graph[key]):
             followers.add(key)
     return followers
-
-
-def _check_keys(assets: list[AssetsDefinition]) -> list[AssetCheckKey]:
-    return [spec.key for asset in assets for spec in asset.check_specs]
 
 
 def _automation_sensor(

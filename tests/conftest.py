@@ -2,6 +2,7 @@
 project's own script, a temporary warehouse file, and a Dagster instance."""
 
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 from dagster import DagsterInstance, Definitions
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
@@ -239,3 +242,38 @@ def webhook_receiver():
     yield start
     for server in started:
         server.shutdown()
+
+
+def unused_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def closed_port() -> Callable[[], int]:
+    return unused_port
+
+
+class Mailbox(Message):
+    """An SMTP handler keeping every message it receives."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+@pytest.fixture
+def smtp_server(monkeypatch) -> Mailbox:
+    """A real SMTP server on loopback, set as the platform's TAILOR_SMTP_HOST/_PORT."""
+    mailbox, port = Mailbox(), unused_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("TAILOR_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TAILOR_SMTP_PORT", str(port))
+    yield mailbox
+    controller.stop()

@@ -1,12 +1,6 @@
 """Alert delivery over real loopback servers: an HTTP server for the Slack-compatible and JSON
 webhooks, an SMTP server for email; retries, and the local log that never loses an alert."""
 
-import socket
-
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
-
 from platform_lib.alert_delivery import Alert, AlertRoutes, deliver
 
 ALERT = Alert(
@@ -16,33 +10,6 @@ ALERT = Alert(
     message="raw_inventory failed: landing file missing",
     link="http://127.0.0.1:3000/runs/abc",
 )
-
-
-class Mailbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-@pytest.fixture
-def smtp_server(monkeypatch):
-    mailbox = Mailbox()
-    port = closed_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("TAILOR_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("TAILOR_SMTP_PORT", str(port))
-    yield mailbox
-    controller.stop()
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_every_route_receives_the_alert(webhook_receiver, smtp_server, monkeypatch, tmp_path):
@@ -82,7 +49,7 @@ def test_a_flaky_webhook_is_retried_until_it_answers(webhook_receiver, monkeypat
 
 
 def test_routes_that_stay_down_are_logged_with_the_reason_and_never_raise(
-    webhook_receiver, monkeypatch, tmp_path
+    webhook_receiver, closed_port, monkeypatch, tmp_path
 ):
     broken = webhook_receiver(statuses=(500,))
     monkeypatch.setenv("MERCH_HOOK", broken.url)

@@ -1,6 +1,8 @@
 """The alert sensors every team gets, evaluated against a real instance holding real failed
 runs and real check evaluations; alerts arrive at a real HTTP server on loopback."""
 
+import threading
+
 import pandas as pd
 import pandera.pandas as pa
 import pytest
@@ -97,3 +99,63 @@ def test_a_failed_error_check_alerts_once_with_its_failing_rows(hooks, warehouse
     assert len(hooks["crm"].bodies) == 1  # grouped within the window, not a storm
     log = (warehouse.parent / "tailor_alerts.log").read_text()
     assert "grouped with an earlier alert: crm/clients" in log
+
+
+def test_a_route_that_is_down_is_logged_and_the_next_tick_still_alerts(
+    webhook_receiver, warehouse, instance, monkeypatch
+):
+    hook = webhook_receiver(statuses=(500, 500, 500, 200))  # down for one alert's 3 attempts
+    monkeypatch.setenv("CRM_HOOK", hook.url)
+    monkeypatch.setenv("DAGSTER_HOME", str(warehouse.parent))
+    routes = AlertRoutes(webhook_env="CRM_HOOK", group_minutes=0)
+    crm = team_definitions("crm", assets=[clients], alerts=routes)
+    check_sensor = sensor_named(crm, "_check_failure_alerts")
+    job = crm.resolve_implicit_global_asset_job_def()
+    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    context = build_sensor_context(instance=instance)
+    check_sensor(context)
+    for _ in range(2):
+        job.execute_in_process(instance=instance, raise_on_error=False)
+        context = build_sensor_context(instance=instance, cursor=context.cursor)
+        check_sensor(context)  # never raises
+    assert len(hook.bodies) == 4  # the first alert tried 3 times, the second went through
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    assert "webhook: failed after 3 attempts (HTTPError: HTTP Error 500" in log
+    assert "webhook: sent" in log
+
+
+GATE = {"started": threading.Event(), "release": threading.Event()}
+
+
+@warehouse_asset(contract=Clients, name="clients")
+def gated_clients() -> pd.DataFrame:
+    """Clients, once the test lets the run go on."""
+    GATE["started"].set()
+    GATE["release"].wait(timeout=60)
+    return pd.DataFrame({"client_id": [1, 1]})
+
+
+def test_a_check_still_running_at_a_tick_alerts_once_it_has_failed(hooks, warehouse, instance):
+    crm = team_definitions(
+        "crm", assets=[gated_clients], alerts=AlertRoutes(webhook_env="CRM_HOOK")
+    )
+    check_sensor = sensor_named(crm, "_check_failure_alerts")
+    context = build_sensor_context(instance=instance)
+    check_sensor(context)
+    job = crm.resolve_implicit_global_asset_job_def()
+    run = threading.Thread(
+        target=lambda: job.execute_in_process(instance=instance, raise_on_error=False)
+    )
+    run.start()
+    assert GATE["started"].wait(timeout=60)
+    (planned,) = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [next(iter(crm.resolve_asset_graph().asset_check_keys))]
+    ).values()
+    assert planned.status.value == "PLANNED"
+    context = build_sensor_context(instance=instance, cursor=context.cursor)
+    check_sensor(context)  # a tick while the check is still running
+    GATE["release"].set()
+    run.join(timeout=60)
+    check_sensor(build_sensor_context(instance=instance, cursor=context.cursor))
+    (alert,) = hooks["crm"].bodies
+    assert "client_id_unique (2 failing rows)" in alert["message"]

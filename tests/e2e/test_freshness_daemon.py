@@ -1,0 +1,36 @@
+"""The freshness daemon `dagster dev` runs, in real time: a minute after its last
+materialization each team's asset is overdue, and each team hears of it on its own route,
+crm by email (a real SMTP server), ops by webhook (a real HTTP server)."""
+
+import time
+
+import pytest
+
+from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
+
+pytestmark = pytest.mark.e2e
+WORKSPACE = REPO_ROOT / "tests" / "freshness_workspace"
+
+
+def test_an_asset_left_overdue_alerts_its_own_team(
+    dagster_dev_factory, tmp_path, smtp_server, webhook_receiver
+):
+    ops_hook = webhook_receiver()
+    env = {
+        WAREHOUSE_ENV: str(tmp_path / "warehouse"),
+        LANDING_ENV: str(tmp_path / "landing"),
+        "OPS_HOOK": ops_hook.url,
+        "FRESHNESS_DAEMON_INTERVAL_SECONDS": "5",
+    }
+    server = dagster_dev_factory(WORKSPACE / "workspace.yaml", env, WORKSPACE)
+    server.wait_until_loaded({"crm", "ops"})
+    for team in ("crm", "ops"):
+        assert server.wait_for_run(server.materialize(team)) == "SUCCESS", team
+    deadline = time.monotonic() + 180  # a minute to become overdue, then the next ticks
+    while time.monotonic() < deadline and not (smtp_server.messages and ops_hook.bodies):
+        time.sleep(2)
+    (mail,) = smtp_server.messages
+    assert mail["Subject"] == "[crm] freshness: crm/orders"
+    (alert,) = ops_hook.bodies
+    assert (alert["team"], alert["kind"], alert["subject"]) == ("ops", "freshness", "ops/orders")
+    assert alert["link"] == "http://127.0.0.1:3000/assets/ops/orders"
