@@ -15,6 +15,8 @@ dev: install landing dagster-home
 	@echo ""
 	@echo "  Tailor is starting: open http://$(HOST):$(PORT) (Ctrl-C stops everything)"
 	@echo "  warehouse: $(TAILOR_WAREHOUSE_DIR)    landing zone: $(TAILOR_LANDING_DIR)"
+	@echo "  environment: $${TAILOR_ENV:-prod}$${TAILOR_SAMPLE:+, sample $$TAILOR_SAMPLE}" \
+		"(make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.01] writes to your sandbox instead)"
 	@echo ""
 	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
 
@@ -30,6 +32,7 @@ bench: install  # ratios measured in one run; figures also saved as JSON in data
 	$(BIN)/python bench/workspace_scale.py
 	$(BIN)/python bench/warehouse_io.py
 	$(BIN)/python bench/contract_checks.py
+	$(BIN)/python bench/sample_mode.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,55 +5,18 @@
     tailor check            the platform's rules over the whole workspace (exit 1 if broken)
     tailor list [--json]    teams, their assets, owners, schedules and sensors
     tailor status [--json]  per team: latest materializations, failing checks, failed runs
+    tailor sandbox ...      your dev sandboxes: list, diff against production, drop
 
 Errors are one line and a hint; ``--debug`` shows the traceback.
 """
 
-import json
-import sys
-import traceback
 from pathlib import Path
 
 import click
 
-from platform_lib.errors import TailorError
-from platform_lib.settings import REPO_ROOT
+from platform_lib.cli_support import guarded, print_table, repository
+from platform_lib.sandbox_cli import sandbox
 from platform_lib.workspace import read_workspace
-
-
-class TailorCommandError(click.ClickException):
-    """A failure to report as one line plus a hint."""
-
-    def __init__(self, message: str, hint: str):
-        super().__init__(f"{message}\n  hint: {hint}")
-
-
-def _root(root: Path | None) -> Path:
-    """The repository to work on: --root, else the current folder if it holds a workspace,
-    else the installed one. Its packages take precedence on sys.path."""
-    chosen = root or (Path.cwd() if (Path.cwd() / "workspace.yaml").exists() else REPO_ROOT)
-    chosen = chosen.resolve()
-    if not (chosen / "workspace.yaml").exists():
-        raise TailorCommandError(
-            f"{chosen} has no workspace.yaml", "run tailor from the repository's top folder"
-        )
-    sys.path.insert(0, str(chosen))
-    return chosen
-
-
-def _print_table(rows: list[dict], as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, default=str))
-        return
-    if not rows:
-        click.echo("(nothing)")
-        return
-    columns = list(rows[0])
-    widths = {c: max(len(c), *(len(str(row[c])) for row in rows)) for c in columns}
-    click.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
-    click.echo("  ".join("-" * widths[c] for c in columns))
-    for row in rows:
-        click.echo("  ".join(str(row[c]).ljust(widths[c]) for c in columns).rstrip())
 
 
 @click.group()
@@ -65,22 +28,6 @@ def tailor(context: click.Context, root: Path | None, debug: bool) -> None:
     context.obj = {"root": root, "debug": debug}
 
 
-def _guarded(context: click.Context, action):
-    try:
-        return action()
-    except click.ClickException:
-        raise
-    except TailorError as error:
-        raise TailorCommandError(str(error), error.hint) from error
-    except Exception as error:
-        if context.obj["debug"]:
-            traceback.print_exc()
-        raise TailorCommandError(
-            f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
-            "run again with --debug for the traceback",
-        ) from error
-
-
 @tailor.command()
 @click.pass_context
 def check(context: click.Context) -> None:
@@ -89,10 +36,10 @@ def check(context: click.Context) -> None:
     undefined asset, consumed columns still published. Exits 1 if any rule is broken."""
     from platform_lib.workspace_rules import check_workspace
 
-    root = _root(context.obj["root"])
+    root = repository(context.obj["root"])
     locations = read_workspace(root / "workspace.yaml")
     click.echo(f"checking {len(locations)} code location(s) ...", err=True)
-    violations = _guarded(context, lambda: check_workspace(root, locations))
+    violations = guarded(context, lambda: check_workspace(root, locations))
     for violation in violations:
         click.echo(str(violation))
     if violations:
@@ -107,9 +54,9 @@ def list_teams(context: click.Context, as_json: bool) -> None:
     """Teams, their assets and owners, schedules and sensors."""
     from platform_lib.team_inventory import inventory
 
-    root = _root(context.obj["root"])
-    rows = _guarded(context, lambda: inventory(read_workspace(root / "workspace.yaml")))
-    _print_table(rows, as_json)
+    root = repository(context.obj["root"])
+    rows = guarded(context, lambda: inventory(read_workspace(root / "workspace.yaml")))
+    print_table(rows, as_json)
 
 
 @tailor.command()
@@ -120,10 +67,10 @@ def status(context: click.Context, as_json: bool) -> None:
     age, failing checks, and failed runs in the last 24 hours."""
     from platform_lib.team_status import local_instance, team_status
 
-    root = _root(context.obj["root"])
+    root = repository(context.obj["root"])
     locations = read_workspace(root / "workspace.yaml")
-    rows = _guarded(context, lambda: team_status(locations, local_instance(root)))
-    _print_table(rows, as_json)
+    rows = guarded(context, lambda: team_status(locations, local_instance(root)))
+    print_table(rows, as_json)
 
 
 @tailor.command(name="new-team")
@@ -134,9 +81,9 @@ def new_team(context: click.Context, name: str) -> None:
     it to workspace.yaml as its own code location."""
     from platform_lib.scaffold import new_team as scaffold_team
 
-    root = _root(context.obj["root"])
+    root = repository(context.obj["root"])
     teams = {location.name for location in read_workspace(root / "workspace.yaml")}
-    written = _guarded(context, lambda: scaffold_team(root, name, teams))
+    written = guarded(context, lambda: scaffold_team(root, name, teams))
     for path in written:
         click.echo(f"  wrote {path.relative_to(root)}")
     click.echo(
@@ -156,15 +103,18 @@ def new_asset(context: click.Context, team: str, name: str) -> None:
     module in the team's definitions.py."""
     from platform_lib.scaffold import new_asset as scaffold_asset
 
-    root = _root(context.obj["root"])
+    root = repository(context.obj["root"])
     teams = {location.name for location in read_workspace(root / "workspace.yaml")}
-    written = _guarded(context, lambda: scaffold_asset(root, team, name, teams))
+    written = guarded(context, lambda: scaffold_asset(root, team, name, teams))
     for path in written:
         click.echo(f"  wrote {path.relative_to(root)}")
     click.echo(
         f"\nAsset {team}/{name} is scaffolded: write its logic in build_{name}, its columns "
         f"in the contract, then make test."
     )
+
+
+tailor.add_command(sandbox)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import pandas as pd
 from dagster import ConfigurableResource
 
 from platform_lib.errors import LandingFileError
+from platform_lib.landing_sample import current_landing_sample, sampled_copy
 from platform_lib.settings import landing_dir
 
 _READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
@@ -26,7 +27,8 @@ class LandingZone(ConfigurableResource):
     """The landing folder. Default: ``$TAILOR_LANDING_DIR``, else ``data/landing``."""
 
     def read(self, file_name: str, **read_options) -> pd.DataFrame:
-        """Read ``file_name`` (``.csv`` or ``.parquet``) into a DataFrame."""
+        """Read ``file_name`` (``.csv`` or ``.parquet``) into a DataFrame; in sample mode,
+        only the sample of an ingest declaring ``sample_by`` (see ``landing_sample``)."""
         file_path = self.folder() / file_name
         reader = _READERS.get(file_path.suffix)
         if reader is None:
@@ -38,8 +40,13 @@ class LandingZone(ConfigurableResource):
                 f"Landing file {file_path} does not exist. Generate the landing zone with "
                 "`make landing` (or point TAILOR_LANDING_DIR at the folder that holds it)."
             )
+        sample = current_landing_sample()
         try:
-            return reader(file_path, **read_options)
+            if sample is None:
+                return reader(file_path, **read_options)
+            return reader(sampled_copy(file_path, sample), **read_options)
+        except LandingFileError:
+            raise
         except Exception as error:
             raise LandingFileError(
                 f"Landing file {file_path} could not be read: {error}. Regenerate it with "

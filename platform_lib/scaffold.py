@@ -56,7 +56,8 @@ def build_{asset}() -> pd.DataFrame:
     return pd.DataFrame({{"item": ["a", "b", "c"], "value": [1.0, 2.5, 4.0]}})
 
 
-@warehouse_asset(contract={model}, table_checks=TableChecks(not_empty=True))
+# sample_by: the key sample mode (TAILOR_SAMPLE) samples this table by; see docs/sandboxes.md
+@warehouse_asset(contract={model}, table_checks=TableChecks(not_empty=True), sample_by="item")
 def {asset}() -> pd.DataFrame:
     """One row per item with its value. Replace with what the table really holds, where it
     comes from, and what one row is."""

@@ -6,6 +6,7 @@
 materialization (its ``table_row_count`` metadata): 3.0 allows a third to three times as many.
 """
 
+import math
 from dataclasses import dataclass
 
 from dagster import AssetCheckSeverity
@@ -46,15 +47,18 @@ class TableChecks:
             )
         return [Rule(name, text, AssetCheckSeverity.ERROR, kind=name) for name, text in wanted]
 
-    def failure(self, rule_name: str, rows: int, previous_rows: int | None) -> str | None:
-        """Why ``rule_name`` fails for a table of ``rows`` rows, or None when it passes."""
+    def failure(
+        self, rule_name: str, rows: int, previous_rows: int | None, scale: float = 1.0
+    ) -> str | None:
+        """Why ``rule_name`` fails for a table of ``rows`` rows, or None when it passes; a
+        sample's row bounds are scaled by its fraction, ``scale``."""
         if rule_name == "not_empty" and rows == 0:
             return "the table is empty"
         if rule_name == "row_count_in_bounds":
-            if self.min_rows is not None and rows < self.min_rows:
-                return f"{rows} rows, fewer than {self.min_rows}"
-            if self.max_rows is not None and rows > self.max_rows:
-                return f"{rows} rows, more than {self.max_rows}"
+            if self.min_rows is not None and rows < (least := math.floor(self.min_rows * scale)):
+                return f"{rows} rows, fewer than {least}"
+            if self.max_rows is not None and rows > (most := math.ceil(self.max_rows * scale)):
+                return f"{rows} rows, more than {most}"
         if rule_name == "row_count_change" and previous_rows:
             ratio = rows / previous_rows
             if not 1 / self.max_change <= ratio <= self.max_change:

@@ -44,7 +44,7 @@ def write_frame(
     """
     connection.execute("BEGIN TRANSACTION")
     try:
-        if partitions is None or partitions.covers_all or not _exists(connection, location):
+        if partitions is None or partitions.covers_all or not table_exists(connection, location):
             if partitions is not None:
                 _refuse_rows_outside(connection, partitions, asset_label)
             connection.execute(f"CREATE OR REPLACE TABLE {location.sql} AS SELECT * FROM {FRAME}")
@@ -128,10 +128,11 @@ def _refuse_rows_outside(
         )
 
 
-def _exists(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> bool:
+def table_exists(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> bool:
     return bool(
         connection.execute(
-            "SELECT 1 FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
+            "SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND table_name = ?",
             [location.table],
         ).fetchall()
     )

@@ -1,4 +1,5 @@
-"""WarehouseIOManager: stores each asset's DataFrame as a table of its team's database."""
+"""WarehouseIOManager: stores each asset's DataFrame as a table of its team's database, or
+of the person's sandbox in a dev run (see ``run_environment``)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from dagster import AssetExecutionContext, ConfigurableIOManager, InputContext, OutputContext
+from dagster import (
+    AssetExecutionContext,
+    ConfigurableIOManager,
+    InitResourceContext,
+    InputContext,
+    OutputContext,
+)
 
 from platform_lib.duckdb_connection import LOCK_WAIT_SECONDS, warehouse_connection
 from platform_lib.errors import WarehouseError
 from platform_lib.partition_slice import PartitionSlice, partition_slice
+from platform_lib.run_environment import RunEnvironment
+from platform_lib.sampling import SAMPLE_BY
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import quote_identifier
+from platform_lib.table_catalog import record_write, table_records
 from platform_lib.table_metadata import database_size, materialization_metadata
-from platform_lib.table_writes import FRAME, BeforeCommit, write_frame
-from platform_lib.warehouse_layout import TableLocation, table_for
+from platform_lib.table_writes import FRAME, BeforeCommit, table_exists, write_frame
+from platform_lib.warehouse_layout import TableLocation, in_sandbox, table_for
 
 if TYPE_CHECKING:  # duckdb is imported when a run needs it, not at load
-    pass
+    import duckdb
 
 
 class WarehouseIOManager(ConfigurableIOManager):
@@ -30,6 +40,8 @@ class WarehouseIOManager(ConfigurableIOManager):
     Partitioned assets name their partition column with ``partition_expr`` metadata and
     replace only their partitions' rows. Reads open the database read-only; a downstream
     asset can read a subset of columns with ``AssetIn(metadata={"columns": [...]})``.
+    In a dev run, writes go to the person's sandbox and reads prefer it, falling through to
+    production; in sample mode, reads keep a sample by the table's ``sample_by`` key.
     ``team_definitions`` attaches it to every team; a team never configures it by hand::
 
         defs = Definitions(assets=[...], resources={"io_manager": WarehouseIOManager()})
@@ -43,6 +55,12 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     lock_wait_seconds: float = LOCK_WAIT_SECONDS
     """How long a read or write waits for another process to release a database."""
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Check the run's environment before any work, and show it as run tags."""
+        environment = RunEnvironment.current()
+        if context.instance is not None and context.run is not None:
+            context.instance.add_run_tags(context.run.run_id, environment.run_tags())
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
         label = context.asset_key.to_user_string()
@@ -61,6 +79,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         it (see ``write_frame``). Returns whether it committed, and the metadata to record
         (its column schema described by ``descriptions``)."""
         label = context.asset_key.to_user_string()
+        environment = RunEnvironment.current()
         location = table_for(context.asset_key, self._root())
         if not isinstance(frame, pd.DataFrame):
             raise WarehouseError(
@@ -78,39 +97,70 @@ class WarehouseIOManager(ConfigurableIOManager):
                 f"Team {self.team!r} may not write {label}: the table {location.name} belongs "
                 f"to team {location.team!r}. A team writes only its own assets."
             )
+        if environment.is_dev:  # the person's sandbox; production is never opened to write
+            location = in_sandbox(location, environment.sandbox(location.team))
+
+        def record_then_commit(connection: duckdb.DuckDBPyConnection, table: TableLocation):
+            if before_commit is not None and not before_commit(connection, table):
+                return False
+            record_write(
+                connection,
+                table.table,
+                sample_by=_declared(context).get(SAMPLE_BY),
+                sample=environment.sampling.describe(),
+                sample_seed=environment.sampling.seed,
+                environment=environment.name,
+                run_id=context.run.run_id
+                if isinstance(context, AssetExecutionContext)
+                else context.run_id,
+            )
+            return True
+
         with self._connection(context, location, read_only=False) as connection:
             connection.register(FRAME, frame)
-            committed = write_frame(connection, location, partitions, label, before_commit)
-            if not committed:
+            if not write_frame(connection, location, partitions, label, record_then_commit):
                 return False, {}
             metadata = materialization_metadata(connection, FRAME, frame, location, descriptions)
-        return True, {**metadata, **database_size(location)}
+        tags = {
+            "tailor/environment": environment.name,
+            "tailor/sample": environment.sampling.describe(),
+        }
+        return True, {**metadata, **database_size(location), **tags}
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         label = context.asset_key.to_user_string()
-        location = table_for(context.asset_key, self._root())
+        environment = RunEnvironment.current()
+        location = self._source(context, table_for(context.asset_key, self._root()), environment)
         columns = list((context.definition_metadata or {}).get("columns") or []) or None
         partitions = partition_slice(context, label)
         if not location.database.exists():
             raise _never_materialized(label, location)
-        selected = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
-        query, parameters = f"SELECT {selected} FROM {location.sql}", []
-        if partitions is not None:
-            predicate, parameters = partitions.predicate()
-            query += f" WHERE {predicate}"
-        import duckdb
-
         with self._connection(context, location, read_only=True) as connection:
-            try:
-                return connection.execute(query, parameters).fetchdf()
-            except duckdb.CatalogException as error:
-                raise _never_materialized(label, location) from error
-            except duckdb.BinderException as error:
-                raise WarehouseError(
-                    f"Reading columns {columns} of {label} from {location.name} failed: "
-                    f"{error}. The owning team ({location.team!r}) may have dropped or renamed "
-                    "a column you consume; ask them, or update the columns you read."
-                ) from error
+            conditions = [partitions.predicate()] if partitions is not None else []
+            fraction = environment.sampling.fraction_for(label)
+            sample_by = _sample_key(connection, location) if fraction else None
+            if sample_by:
+                conditions.append(environment.sampling.predicate(sample_by, fraction))
+            frame = _select(connection, location, columns, conditions, label)
+        how = f", a {fraction:g} sample by {sample_by}" if sample_by else ""
+        if fraction and not sample_by:
+            how = ", whole: it declares no sample_by key to sample by"
+        context.log.info(f"Read {label} from {location.name}{how}: {len(frame)} rows")
+        return frame
+
+    def _source(
+        self, context: InputContext, location: TableLocation, environment: RunEnvironment
+    ) -> TableLocation:
+        """Where a read finds the table: in a dev run the person's sandbox when it holds the
+        table, else production (read-only, like every read)."""
+        if not environment.is_dev:
+            return location
+        sandboxed = in_sandbox(location, environment.sandbox(location.team))
+        if sandboxed.database.exists():
+            with self._connection(context, sandboxed, read_only=True) as connection:
+                if table_exists(connection, sandboxed):
+                    return sandboxed
+        return location
 
     def _connection(self, context, location: TableLocation, *, read_only: bool):
         return warehouse_connection(
@@ -122,6 +172,44 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def _root(self) -> Path:
         return Path(self.directory) if self.directory else warehouse_dir()
+
+
+def _sample_key(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> str | None:
+    record = table_records(connection).get(location.table)
+    return record.sample_by if record else None
+
+
+def _select(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    columns: list[str] | None,
+    conditions: list[tuple[str, list]],
+    label: str,
+) -> pd.DataFrame:
+    """The table's ``columns`` (all by default) in the rows meeting every condition."""
+    import duckdb
+
+    selected = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
+    where = " AND ".join(condition for condition, _ in conditions)
+    parameters = [value for _, values in conditions for value in values]
+    query = f"SELECT {selected} FROM {location.sql}" + (f" WHERE {where}" if where else "")
+    try:
+        return connection.execute(query, parameters).fetchdf()
+    except duckdb.CatalogException as error:
+        raise _never_materialized(label, location) from error
+    except duckdb.BinderException as error:
+        raise WarehouseError(
+            f"Reading columns {columns} of {label} from {location.name} failed: "
+            f"{error}. The owning team ({location.team!r}) may have dropped or renamed "
+            "a column you consume; ask them, or update the columns you read."
+        ) from error
+
+
+def _declared(context: OutputContext | AssetExecutionContext) -> Mapping:
+    """The asset's definition metadata, from either kind of context."""
+    if isinstance(context, OutputContext):
+        return context.definition_metadata or {}
+    return context.assets_def.metadata_by_key.get(context.asset_key) or {}
 
 
 def _never_materialized(label: str, location: TableLocation) -> WarehouseError:

@@ -39,6 +39,7 @@ from dagster import (
 
 from platform_lib.contract_rules import Rule, rules_from_contract
 from platform_lib.errors import TeamConventionError
+from platform_lib.landing_sample import LandingSample, sampling_landing_reads
 from platform_lib.partition_slice import run_partition_slice
 from platform_lib.rule_evaluation import (
     IN_WAREHOUSE,
@@ -46,6 +47,8 @@ from platform_lib.rule_evaluation import (
     evaluate_in_warehouse,
     evaluate_on_frame,
 )
+from platform_lib.run_environment import RunEnvironment
+from platform_lib.sampling import SAMPLE_BY
 from platform_lib.table_checks import TableChecks
 from platform_lib.warehouse import WarehouseIOManager
 from platform_lib.warehouse_layout import TableLocation
@@ -61,6 +64,7 @@ def warehouse_asset(
     sql_checks: dict[str, str] | None = None,
     table_checks: TableChecks | None = None,
     freshness: timedelta | None = None,
+    sample_by: str | None = None,
     **asset_kwargs: Any,
 ):
     """``@asset`` plus the platform's checks; every other keyword goes to ``dagster.asset``.
@@ -71,6 +75,9 @@ def warehouse_asset(
     - ``table_checks``: ``TableChecks(not_empty=..., min_rows=..., max_rows=..., max_change=...)``.
     - ``freshness``: the asset is overdue when not materialized for this long (Dagster's
       ``FreshnessPolicy``, which the UI shows).
+    - ``sample_by``: the key column sample mode samples the table by (see ``sampling``);
+      give tables that join on a key the same one. An ingest reading the landing zone reads
+      only its sample of the file.
     """
 
     def decorate(function: Callable) -> Any:
@@ -96,12 +103,14 @@ def warehouse_asset(
             metadata[CONTRACT_METADATA] = f"{contract.__module__}.{contract.__qualname__}"
         if freshness is not None:
             asset_kwargs["freshness_policy"] = FreshnessPolicy.time_window(fail_window=freshness)
+        if sample_by is not None:
+            metadata[SAMPLE_BY] = sample_by
         return asset(
             name=name,
             metadata=metadata,
             check_specs=[_check_spec(name, rule) for rule in [*rules, *table_rules]],
             **{key: value for key, value in asset_kwargs.items() if key != "name"},
-        )(_checked(function, rules, table_checks, descriptions))
+        )(_checked(function, rules, table_checks, descriptions, sample_by))
 
     return decorate(fn) if fn is not None else decorate
 
@@ -134,8 +143,10 @@ def _checked(
     rules: list[Rule],
     table_checks: TableChecks | None,
     descriptions: dict[str, str],
+    sample_by: str | None,
 ) -> Callable:
-    """The asset's compute: the scientist's function, then a contract-checked write."""
+    """The asset's compute: the scientist's function (reading its landing sample in sample
+    mode), then a contract-checked write."""
     parameters = list(inspect.signature(function).parameters.values())
     wants_context = bool(parameters) and parameters[0].name == "context"
     inputs = parameters[1:] if wants_context else parameters
@@ -143,7 +154,10 @@ def _checked(
     @functools.wraps(function)
     def compute(context: AssetExecutionContext, *args: Any, **kwargs: Any) -> Iterator[Any]:
         warehouse = kwargs.pop(WAREHOUSE_PARAMETER)
-        result = function(context, *args, **kwargs) if wants_context else function(*args, **kwargs)
+        with sampling_landing_reads(_landing_sample(context, sample_by)):
+            result = (
+                function(context, *args, **kwargs) if wants_context else function(*args, **kwargs)
+            )
         extra = result.metadata if isinstance(result, Output) else {}
         frame = result.value if isinstance(result, Output) else result
         yield from _write_checked(
@@ -161,6 +175,13 @@ def _checked(
     )
     compute.__signature__ = inspect.Signature([context_parameter, *inputs, warehouse_parameter])
     return compute
+
+
+def _landing_sample(context: AssetExecutionContext, key: str | None) -> LandingSample | None:
+    label = context.asset_key.to_user_string()
+    sampling = RunEnvironment.current().sampling
+    fraction = sampling.fraction_for(label)
+    return LandingSample(label, key, fraction, sampling) if key and fraction else None
 
 
 def _write_checked(
@@ -213,18 +234,31 @@ def _table_check_outcomes(
     if table_checks is None:
         return []
     rows = connection.execute(f"SELECT count(*) FROM {location.sql}").fetchall()[0][0]
-    previous = _previous_row_count(context)
+    environment = RunEnvironment.current()
+    previous = _previous_row_count(context, environment)
+    scale = environment.sampling.fraction_for(context.asset_key.to_user_string()) or 1.0
     outcomes = []
     for rule in table_checks.rules():
-        problem = table_checks.failure(rule.name, rows, previous)
+        problem = table_checks.failure(rule.name, rows, previous, scale)
         detail = problem or f"{rows} rows" + (f", {previous} before" if previous else "")
+        if scale < 1 and rule.name == "row_count_in_bounds":
+            detail += f" (bounds scaled to the {scale:g} sample)"
         outcomes.append(Outcome(rule, problem is None, IN_WAREHOUSE, detail=detail))
     return outcomes
 
 
-def _previous_row_count(context: AssetExecutionContext) -> int | None:
+def _previous_row_count(context: AssetExecutionContext, environment: RunEnvironment) -> int | None:
+    """The row count of the previous materialization made the same way (environment and
+    sample): a sample's size says nothing about a full table's."""
     event = context.instance.get_latest_materialization_event(context.asset_key)
     if event is None or event.asset_materialization is None:
         return None
-    recorded = event.asset_materialization.metadata.get("table_row_count")
-    return int(recorded.value) if recorded is not None else None
+    metadata = event.asset_materialization.metadata
+    made_as = tuple(
+        getattr(metadata.get(name), "value", default)
+        for name, default in (("tailor/environment", "prod"), ("tailor/sample", "full"))
+    )
+    recorded = metadata.get("table_row_count")
+    if recorded is None or made_as != (environment.name, environment.sampling.describe()):
+        return None
+    return int(recorded.value)

@@ -4,13 +4,17 @@ The asset ``[team, name]`` is the table ``name`` in ``<warehouse>/<team>.duckdb`
 writes lock only its own file, so teams never wait for each other's writers, and a notebook
 left open on one team's data cannot stall another team's runs. Attached together (see
 ``open_warehouse``) every table reads as ``team.name``.
+
+A person's sandbox of a team is a file of its own too,
+``<warehouse>/sandboxes/<team>__dev_<user>.duckdb``, read as ``<team>__dev_<user>.name``:
+dev runs never take a production file's write lock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +28,7 @@ if TYPE_CHECKING:  # duckdb is imported when a run needs it, not at load
     import duckdb
 
 DATABASE_SUFFIX = ".duckdb"
+SANDBOX_FOLDER = "sandboxes"
 
 
 @dataclass(frozen=True)
@@ -33,11 +38,19 @@ class TableLocation:
     team: str
     table: str
     database: Path
+    sandbox: str | None = None
+    """The sandbox (``<team>__dev_<user>``) holding the table; None in production."""
+
+    @property
+    def namespace(self) -> str:
+        """The name the table's database is attached as: the team, or the sandbox."""
+        return self.sandbox or self.team
 
     @property
     def name(self) -> str:
-        """``team.table``, as a person reads it (and as ``open_warehouse`` resolves it)."""
-        return f"{self.team}.{self.table}"
+        """``team.table`` (or ``sandbox.table``), as a person reads it and as
+        ``open_warehouse`` resolves it."""
+        return f"{self.namespace}.{self.table}"
 
     @property
     def sql(self) -> str:
@@ -61,18 +74,33 @@ def table_for(asset_key: AssetKey, root: Path) -> TableLocation:
     return TableLocation(team=team, table=table, database=root / f"{team}{DATABASE_SUFFIX}")
 
 
+def in_sandbox(location: TableLocation, sandbox: str) -> TableLocation:
+    """The same table in ``sandbox`` (``<team>__dev_<user>``)."""
+    folder = location.database.parent / SANDBOX_FOLDER
+    return replace(location, database=folder / f"{sandbox}{DATABASE_SUFFIX}", sandbox=sandbox)
+
+
 def team_databases(root: Path) -> dict[str, Path]:
     """Every team database in the warehouse folder, by team."""
     return {path.stem: path for path in sorted(root.glob(f"*{DATABASE_SUFFIX}"))}
 
 
+def sandbox_databases(root: Path, user: str | None = None) -> dict[str, Path]:
+    """Every sandbox database (of ``user``, or of everyone), by sandbox name."""
+    pattern = f"*__dev_{user}{DATABASE_SUFFIX}" if user else f"*__dev_*{DATABASE_SUFFIX}"
+    return {path.stem: path for path in sorted((root / SANDBOX_FOLDER).glob(pattern))}
+
+
 @contextmanager
-def open_warehouse(root: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_warehouse(
+    root: Path | str | None = None, sandboxes_of: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only view of the whole warehouse for notebooks and ad-hoc SQL.
 
     Every team database is attached read-only under its team's name, so tables read as
-    ``team.asset``. Keep it inside a ``with`` block: an open connection blocks that team's
-    writers until it closes::
+    ``team.asset``; with ``sandboxes_of="alice"``, Alice's sandboxes are attached too, as
+    ``team__dev_alice``. Keep it inside a ``with`` block: an open connection blocks that
+    database's writers until it closes::
 
         with open_warehouse() as warehouse:
             frame = warehouse.sql("SELECT * FROM merchandising.inventory").df()
@@ -80,10 +108,13 @@ def open_warehouse(root: Path | str | None = None) -> Iterator[duckdb.DuckDBPyCo
     import duckdb
 
     root = Path(root) if root else warehouse_dir()
+    databases = team_databases(root)
+    if sandboxes_of:
+        databases |= sandbox_databases(root, sandboxes_of)
     connection = duckdb.connect()
     try:
-        for team, path in team_databases(root).items():
-            connection.execute(f"ATTACH ? AS {quote_identifier(team)} (READ_ONLY)", [str(path)])
+        for name, path in databases.items():
+            connection.execute(f"ATTACH ? AS {quote_identifier(name)} (READ_ONLY)", [str(path)])
         yield connection
     finally:
         connection.close()

@@ -68,8 +68,10 @@ def test_hostile_table_and_column_names_are_stored_exactly(warehouse, name):
     )
     assert list(subset.columns) == [name]
     with duckdb.connect(str(warehouse / "crm.duckdb"), read_only=True) as connection:
-        tables = connection.sql("SELECT table_name FROM duckdb_tables()").fetchall()
-    assert tables == [(name,)]  # nothing else created or dropped
+        tables = connection.sql(
+            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL"
+        ).fetchall()
+    assert tables == [("main", name), ("tailor", "tables")]  # nothing else created or dropped
     pd.testing.assert_frame_equal(
         manager.load_input(build_input_context(asset_key=key)), frame, check_dtype=False
     )

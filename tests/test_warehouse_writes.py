@@ -28,10 +28,12 @@ def asset_named(name: str, frame: pd.DataFrame):
 
 
 def tables_in(database) -> list[str]:
+    """The database's tables, less the warehouse's own catalog (tailor.tables)."""
     with duckdb.connect(str(database), read_only=True) as connection:
-        return [
-            row[0] for row in connection.sql("SELECT table_name FROM duckdb_tables()").fetchall()
-        ]
+        rows = connection.sql(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name <> 'tailor'"
+        ).fetchall()
+    return [row[0] for row in rows]
 
 
 def test_an_asset_is_a_table_in_its_teams_own_database(run_team, warehouse, read_table):

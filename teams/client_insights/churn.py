@@ -76,7 +76,9 @@ def auc(label: np.ndarray, score: np.ndarray) -> float:
     return float((ranks[positives].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-@warehouse_asset(contract=ChurnRisk, table_checks=TableChecks(not_empty=True))
+@warehouse_asset(
+    contract=ChurnRisk, table_checks=TableChecks(not_empty=True), sample_by="client_id"
+)
 def churn_risk(raw_orders: pd.DataFrame) -> Output:
     """Probability that a client who has ordered will not order again in the next 90 days,
     from a logistic regression on order count, keep rate, recency and revenue, with a

@@ -11,7 +11,13 @@ LANDED = TableChecks(not_empty=True, max_change=3.0)
 DAILY_FEED = timedelta(hours=26)
 
 
-@warehouse_asset(contract=RawClients, table_checks=LANDED, freshness=DAILY_FEED, kinds={"csv"})
+@warehouse_asset(
+    contract=RawClients,
+    table_checks=LANDED,
+    freshness=DAILY_FEED,
+    sample_by="client_id",
+    kinds={"csv"},
+)
 def raw_clients(landing: LandingZone) -> pd.DataFrame:
     """Client records from the CRM: one row per client with signup date, region, size,
     style preference and typical budget per item."""
@@ -23,6 +29,7 @@ def raw_clients(landing: LandingZone) -> pd.DataFrame:
     sql_checks=ORDERS_SQL_CHECKS,
     table_checks=LANDED,
     freshness=DAILY_FEED,
+    sample_by="client_id",
     kinds={"parquet"},
 )
 def raw_orders(landing: LandingZone) -> pd.DataFrame:

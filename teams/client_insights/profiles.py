@@ -44,7 +44,9 @@ def build_profiles(clients: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     return profiles.sort_values("client_id", ignore_index=True)
 
 
-@warehouse_asset(contract=ClientProfiles, table_checks=TableChecks(not_empty=True))
+@warehouse_asset(
+    contract=ClientProfiles, table_checks=TableChecks(not_empty=True), sample_by="client_id"
+)
 def client_profiles(raw_clients: pd.DataFrame, raw_orders: pd.DataFrame) -> pd.DataFrame:
     """One row per client: region, size, style preference, budget, tenure, and order
     history (orders, items sent and kept, keep rate, revenue, recency, primary stylist)."""

@@ -12,7 +12,11 @@ DAILY_FEED = timedelta(hours=26)
 
 
 @warehouse_asset(
-    contract=RawInventory, table_checks=LANDED, freshness=DAILY_FEED, kinds={"parquet"}
+    contract=RawInventory,
+    table_checks=LANDED,
+    freshness=DAILY_FEED,
+    sample_by="sku",
+    kinds={"parquet"},
 )
 def raw_inventory(landing: LandingZone) -> pd.DataFrame:
     """Daily stock snapshot per SKU and warehouse, exactly as the WMS exports it.
@@ -23,7 +27,11 @@ def raw_inventory(landing: LandingZone) -> pd.DataFrame:
 
 
 @warehouse_asset(
-    contract=RawPurchaseOrders, table_checks=LANDED, freshness=DAILY_FEED, kinds={"csv"}
+    contract=RawPurchaseOrders,
+    table_checks=LANDED,
+    freshness=DAILY_FEED,
+    sample_by="sku",
+    kinds={"csv"},
 )
 def raw_purchase_orders(landing: LandingZone) -> pd.DataFrame:
     """Purchase orders placed with vendors: one row per PO line, with status and due date."""

@@ -22,7 +22,7 @@ def clean_inventory(raw: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-@warehouse_asset(contract=Inventory, table_checks=TableChecks(not_empty=True))
+@warehouse_asset(contract=Inventory, table_checks=TableChecks(not_empty=True), sample_by="sku")
 def inventory(raw_inventory: pd.DataFrame) -> pd.DataFrame:
     """Stock per SKU and day: units on hand and shipped across all warehouses, with the
     SKU's category (lower case) and unit cost. One row per SKU and snapshot date."""

@@ -37,6 +37,7 @@ def recommend(profiles: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
 
 @warehouse_asset(
     contract=StyleRecommendations,
+    sample_by="client_id",
     ins={
         "client_profiles": AssetIn(
             key=["client_insights", "client_profiles"],

@@ -31,7 +31,9 @@ CHECKS = """
 
 def tables(warehouse: Path) -> set[str]:
     with open_warehouse(warehouse) as connection:
-        rows = connection.sql("SELECT database_name, table_name FROM duckdb_tables()").fetchall()
+        rows = connection.sql(
+            "SELECT database_name, table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+        ).fetchall()
     return {f"{team}.{table}" for team, table in rows}
 
 

@@ -1,0 +1,79 @@
+"""Where a run writes: production, or one person's sandbox; and whether it reads a sample.
+
+- ``TAILOR_ENV``: ``prod`` (the default, what deployments and their schedules run) or
+  ``dev``. In ``dev`` every write goes to the person's sandbox, ``<team>__dev_<user>``, and
+  reads of tables the sandbox does not hold fall through to production, read-only. No code
+  path of a dev run opens a production table for writing.
+- ``TAILOR_USER``: the person, default the operating-system user.
+- ``TAILOR_SAMPLE``: sample mode (see ``sampling``); only in ``dev``, so a sampled result can
+  never replace a full production table.
+
+Each run carries its environment as run tags (``tailor/env``, ``tailor/sample``,
+``tailor/user``), which the UI shows on the run.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+from dataclasses import dataclass
+
+from platform_lib.errors import TailorError
+from platform_lib.sampling import SAMPLE_ENV, Sampling
+
+ENV_VAR = "TAILOR_ENV"
+USER_ENV = "TAILOR_USER"
+ENVIRONMENTS = ("prod", "dev")
+SANDBOX_MARK = "__dev_"
+
+
+@dataclass(frozen=True)
+class RunEnvironment:
+    """The environment a run executes in, read from the environment variables above."""
+
+    name: str = "prod"
+    user: str = ""
+    sampling: Sampling = Sampling()
+
+    @classmethod
+    def current(cls) -> RunEnvironment:
+        """The environment of this process; refuses settings that would write a sample to
+        production."""
+        name = (os.environ.get(ENV_VAR) or "prod").strip().lower()
+        if name not in ENVIRONMENTS:
+            raise TailorError(
+                f"{ENV_VAR}={name!r} is not an environment; use prod (the default) or dev."
+            )
+        environment = cls(name, sandbox_user(), Sampling.from_environment())
+        if environment.sampling.active and name == "prod":
+            raise TailorError(
+                f"{SAMPLE_ENV}={os.environ[SAMPLE_ENV]} in prod: a sampled run would replace "
+                "production tables with a sample, so it is refused. Set TAILOR_ENV=dev to "
+                f"write the sample to your sandbox, or unset {SAMPLE_ENV} for a full run."
+            )
+        return environment
+
+    @property
+    def is_dev(self) -> bool:
+        return self.name == "dev"
+
+    def sandbox(self, team: str) -> str:
+        """The person's sandbox for ``team``: ``<team>__dev_<user>``."""
+        return f"{team}{SANDBOX_MARK}{self.user}"
+
+    def run_tags(self) -> dict[str, str]:
+        tags = {"tailor/env": self.name, "tailor/sample": self.sampling.describe()}
+        return tags | ({"tailor/user": self.user} if self.is_dev else {})
+
+
+def sandbox_user(user: str | None = None) -> str:
+    """``user``, else ``$TAILOR_USER``, else the OS user, as a lowercase identifier."""
+    raw = user or os.environ.get(USER_ENV) or getpass.getuser()
+    name = re.sub(r"[^a-z0-9_]+", "_", raw.strip().lower()).strip("_")
+    if not name:
+        raise TailorError(
+            f"{raw!r} does not make a sandbox name; set {USER_ENV} to your name (letters, "
+            "digits, underscores)."
+        )
+    return name

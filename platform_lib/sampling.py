@@ -1,0 +1,98 @@
+"""Sample mode: runs read a deterministic, key-consistent sample of their inputs.
+
+``TAILOR_SAMPLE`` sets the fraction: ``0.01`` for every input, and ``asset=fraction`` pairs
+override it for single inputs (``0.01,merchandising/products=1`` reads products whole).
+
+A table is sampled by the key its producer declares (``@warehouse_asset(sample_by=...)``):
+a row is kept when a hash of its key, as text, falls below the fraction. The same key value
+is kept in every table that declares that key, so joins between sampled tables still match
+(a client kept in ``raw_clients`` keeps all of its orders in ``raw_orders``); the same seed
+(``TAILOR_SAMPLE_SEED``) keeps the same rows run after run; and a smaller fraction keeps a
+subset of a larger one's rows. A table without a declared key is read whole.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from platform_lib.errors import TailorError
+from platform_lib.sql import quote_identifier
+
+SAMPLE_ENV = "TAILOR_SAMPLE"
+SEED_ENV = "TAILOR_SAMPLE_SEED"
+DEFAULT_SEED = "tailor"
+SAMPLE_BY = "tailor/sample_by"
+"""Asset metadata naming the key an asset's table is sampled by."""
+_BUCKETS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """The fractions a run reads its inputs at; ``None`` means whole."""
+
+    default: float | None = None
+    per_asset: Mapping[str, float] = field(default_factory=dict)
+    seed: str = DEFAULT_SEED
+
+    @classmethod
+    def from_environment(cls) -> Sampling:
+        """``$TAILOR_SAMPLE`` and ``$TAILOR_SAMPLE_SEED``."""
+        return cls.parse(os.environ.get(SAMPLE_ENV, ""), os.environ.get(SEED_ENV) or DEFAULT_SEED)
+
+    @classmethod
+    def parse(cls, text: str, seed: str = DEFAULT_SEED) -> Sampling:
+        """``"0.01"``, ``"0.01,merchandising/inventory=0.1"``, ``"team/asset=0.5"`` or ``""``."""
+        default, per_asset = None, {}
+        for part in filter(None, (piece.strip() for piece in text.split(","))):
+            asset, _, value = part.rpartition("=")
+            fraction = _fraction(value, part)
+            if asset:
+                per_asset[asset.strip()] = fraction
+            elif default is not None:
+                raise TailorError(
+                    f"{SAMPLE_ENV}={text!r} gives the default fraction twice; give it once, "
+                    "then asset=fraction pairs (0.01,merchandising/inventory=0.1)."
+                )
+            else:
+                default = fraction
+        return cls(default, per_asset, seed)
+
+    @property
+    def active(self) -> bool:
+        return any(f < 1 for f in [*self.per_asset.values(), self.default or 1])
+
+    def fraction_for(self, asset: str) -> float | None:
+        """The fraction ``asset`` (``team/name``) is read at; ``None`` reads it whole."""
+        fraction = self.per_asset.get(asset, self.default)
+        return fraction if fraction is not None and fraction < 1 else None
+
+    def describe(self) -> str:
+        """The setting as a tag: ``"0.01"``, ``"0.01, merchandising/inventory=0.1"``, ``"full"``."""
+        if not self.active:
+            return "full"
+        parts = [f"{self.default:g}"] if self.default is not None else []
+        parts += [f"{asset}={fraction:g}" for asset, fraction in sorted(self.per_asset.items())]
+        return ", ".join(parts)
+
+    def predicate(self, key: str, fraction: float) -> tuple[str, list]:
+        """SQL keeping the sample of rows by column ``key``, and its parameters."""
+        return (
+            f"hash(CAST({quote_identifier(key)} AS VARCHAR), ?) % {_BUCKETS} < ?",
+            [self.seed, math.ceil(fraction * _BUCKETS)],
+        )
+
+
+def _fraction(value: str, part: str) -> float:
+    try:
+        fraction = float(value)
+    except ValueError:
+        fraction = math.nan
+    if not 0 < fraction <= 1:
+        raise TailorError(
+            f"{SAMPLE_ENV}: {part!r} is not a fraction in (0, 1]; write e.g. 0.01, or "
+            "team/asset=0.1 for one input."
+        )
+    return fraction

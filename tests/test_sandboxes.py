@@ -1,0 +1,312 @@
+"""Personal sandboxes and sample mode, over a real warehouse and real runs: dev writes land in
+the person's sandbox only, reads fall through to production, samples are deterministic and
+key-consistent, and a sampled run can never write production."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from dagster import AssetKey, DagsterInstance
+
+from platform_lib import WarehouseIOManager, team_definitions, warehouse_asset
+from platform_lib.errors import TailorError
+from platform_lib.run_environment import RunEnvironment, sandbox_user
+from platform_lib.sampling import Sampling
+from platform_lib.warehouse_layout import open_warehouse
+
+FRAMES = {}
+
+
+@warehouse_asset(sample_by="client_id")
+def clients() -> pd.DataFrame:
+    """Clients."""
+    return FRAMES["clients"]
+
+
+@warehouse_asset(sample_by="client_id")
+def orders() -> pd.DataFrame:
+    """Orders, several per client."""
+    return FRAMES["orders"]
+
+
+@warehouse_asset
+def client_orders(clients: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """Each order with its client's region."""
+    return orders.merge(clients, on="client_id", how="left")
+
+
+def make_frames(clients_count: int = 2000, region: str = "north") -> None:
+    rng = np.random.default_rng(7)
+    FRAMES["clients"] = pd.DataFrame(
+        {"client_id": np.arange(1, clients_count + 1), "region": region}
+    )
+    FRAMES["orders"] = pd.DataFrame(
+        {
+            "order_id": np.arange(1, 5 * clients_count + 1),
+            "client_id": rng.integers(1, clients_count + 1, 5 * clients_count),
+        }
+    )
+
+
+@pytest.fixture
+def use(monkeypatch):
+    """Set the run environment: ``use(env="dev", sample="0.1", user="alice", seed=None)``."""
+
+    def set_environment(env=None, sample=None, user="alice", seed=None):
+        for name, value in (
+            ("TAILOR_ENV", env),
+            ("TAILOR_SAMPLE", sample),
+            ("TAILOR_USER", user),
+            ("TAILOR_SAMPLE_SEED", seed),
+        ):
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+
+    return set_environment
+
+
+@pytest.fixture
+def instance(tmp_path):
+    with DagsterInstance.ephemeral() as ephemeral:
+        yield ephemeral
+
+
+def run(instance, *names, resources=None):
+    """Run the crm team (or only ``names``); returns the result."""
+    defs = team_definitions(
+        "crm", assets=[clients, orders, client_orders], resources=resources or {}
+    )
+    selection = [AssetKey(["crm", name]) for name in names] or None
+    return defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=instance, asset_selection=selection, raise_on_error=False
+    )
+
+
+def read(warehouse, table: str, user: str = "alice") -> pd.DataFrame:
+    with open_warehouse(warehouse, sandboxes_of=user) as connection:
+        return connection.sql(f"SELECT * FROM {table}").df()
+
+
+def fingerprint(path) -> tuple[str, int]:
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
+
+
+def test_a_dev_run_writes_only_the_persons_sandbox(warehouse, instance, use, run_failure):
+    make_frames()
+    assert run(instance).success
+    production = warehouse / "crm.duckdb"
+    before = fingerprint(production)
+    use(env="dev", user="Alice Smith")
+    make_frames(region="south")
+    result = run(instance)
+    assert result.success, run_failure(result)
+    assert fingerprint(production) == before  # not a byte changed
+    assert (warehouse / "sandboxes" / "crm__dev_alice_smith.duckdb").exists()
+    assert set(read(warehouse, "crm__dev_alice_smith.clients", "alice_smith").region) == {"south"}
+    assert set(read(warehouse, "crm.clients").region) == {"north"}
+
+
+def test_a_dev_run_never_opens_production_to_write(
+    warehouse, instance, use, hold_read_connection, run_failure
+):
+    """A notebook's read lock on production blocks any writer of it: a dev run goes through
+    untouched, the same run in prod cannot write."""
+    make_frames()
+    assert run(instance).success
+    hold_read_connection(warehouse / "crm.duckdb", 60)
+    impatient = {"io_manager": WarehouseIOManager(team="crm", lock_wait_seconds=1)}
+    use(env="dev")
+    dev = run(instance, resources=impatient)
+    assert dev.success, run_failure(dev)
+    use(env=None)
+    prod = run(instance, resources=impatient)
+    assert not prod.success
+    assert "Waited 1s for the warehouse lock" in run_failure(prod)
+
+
+def test_reads_fall_through_to_production_until_the_sandbox_has_the_table(warehouse, instance, use):
+    make_frames()
+    assert run(instance).success
+    use(env="dev")
+    assert run(instance, "client_orders").success  # only the downstream, in the sandbox
+    assert set(read(warehouse, "crm__dev_alice.client_orders").region) == {"north"}
+    make_frames(region="south")
+    assert run(instance, "clients").success  # the sandbox now has its own clients
+    assert run(instance, "client_orders").success
+    assert set(read(warehouse, "crm__dev_alice.client_orders").region) == {"south"}
+    assert set(read(warehouse, "crm.client_orders").region) == {"north"}
+
+
+def sampled_client_orders(warehouse, instance, use, sample, seed=None) -> pd.DataFrame:
+    use(env="dev", sample=sample, seed=seed)
+    assert run(instance, "client_orders").success
+    return read(warehouse, "crm__dev_alice.client_orders")
+
+
+def test_a_sample_is_deterministic_key_consistent_and_nested(warehouse, instance, use):
+    make_frames()
+    assert run(instance).success
+    full = read(warehouse, "crm.client_orders")
+    tenth = sampled_client_orders(warehouse, instance, use, "0.1")
+    again = sampled_client_orders(warehouse, instance, use, "0.1")
+    assert set(tenth.order_id) == set(again.order_id)  # same rows, run after run
+    kept = set(tenth.client_id)
+    assert 100 <= len(kept) <= 300  # about a tenth of 2000 clients
+    # key-consistent: every order of a kept client is there, and each found its client
+    assert len(tenth) == full.client_id.isin(kept).sum()
+    assert tenth.region.notna().all()
+    twentieth = sampled_client_orders(warehouse, instance, use, "0.05")
+    assert set(twentieth.client_id) < kept  # a smaller fraction keeps a subset
+    reseeded = sampled_client_orders(warehouse, instance, use, "0.1", seed="another")
+    assert set(reseeded.client_id) != kept
+
+
+def test_a_per_asset_fraction_reads_that_input_whole(warehouse, instance, use):
+    make_frames()
+    assert run(instance).success
+    use(env="dev", sample="0.1,crm/clients=1")
+    assert run(instance, "client_orders").success
+    joined = read(warehouse, "crm__dev_alice.client_orders")
+    assert joined.region.notna().all() and 700 <= len(joined) <= 1300  # orders sampled only
+
+
+def test_a_sampled_run_in_prod_is_refused_and_changes_nothing(warehouse, instance, use):
+    make_frames()
+    assert run(instance).success
+    before = fingerprint(warehouse / "crm.duckdb")
+    use(sample="0.01")
+    result = run(instance)
+    assert not result.success
+    assert "TAILOR_SAMPLE=0.01 in prod" in _run_error(result)
+    assert fingerprint(warehouse / "crm.duckdb") == before
+
+
+def _run_error(result) -> str:
+    """Every error message of a failed run (resource set-up failures are not step errors)."""
+    return " ".join(
+        str(getattr(event.event_specific_data, "error", "") or event.message)
+        for event in result.all_events
+        if event.is_failure
+    )
+
+
+def test_runs_and_materializations_show_environment_and_sample(warehouse, instance, use):
+    make_frames()
+    prod = run(instance, "clients")
+    assert {"tailor/env": "prod", "tailor/sample": "full"}.items() <= (
+        instance.get_run_by_id(prod.run_id).tags.items()
+    )
+    use(env="dev", sample="0.1")
+    dev = run(instance, "clients")
+    tags = instance.get_run_by_id(dev.run_id).tags
+    assert {"tailor/env": "dev", "tailor/sample": "0.1", "tailor/user": "alice"}.items() <= (
+        tags.items()
+    )
+    event = instance.get_latest_materialization_event(AssetKey(["crm", "clients"]))
+    metadata = event.asset_materialization.metadata
+    assert metadata["tailor/environment"].value == "dev"
+    assert metadata["tailor/sample"].value == "0.1"
+    assert metadata["dagster/table_name"].value == "crm__dev_alice.clients"
+
+
+@pytest.mark.parametrize(
+    "variables, message",
+    [
+        ({"TAILOR_ENV": "staging"}, "TAILOR_ENV='staging' is not an environment"),
+        ({"TAILOR_ENV": "dev", "TAILOR_SAMPLE": "2"}, "'2' is not a fraction in (0, 1]"),
+        ({"TAILOR_ENV": "dev", "TAILOR_SAMPLE": "a/b=x"}, "'a/b=x' is not a fraction"),
+        ({"TAILOR_ENV": "dev", "TAILOR_SAMPLE": "0.1,0.2"}, "gives the default fraction twice"),
+        ({"TAILOR_SAMPLE": "0.5"}, "TAILOR_SAMPLE=0.5 in prod"),
+    ],
+)
+def test_bad_settings_are_refused_with_what_to_do(monkeypatch, variables, message):
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(TailorError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        RunEnvironment.current()
+
+
+def test_sampling_settings_read_as_written():
+    sampling = Sampling.parse("0.01, merchandising/inventory=0.1, client_insights/raw=1")
+    assert sampling.fraction_for("styling/any") == 0.01
+    assert sampling.fraction_for("merchandising/inventory") == 0.1
+    assert sampling.fraction_for("client_insights/raw") is None  # 1 reads it whole
+    assert sampling.describe() == "0.01, client_insights/raw=1, merchandising/inventory=0.1"
+    assert Sampling.parse("").describe() == "full" and not Sampling.parse("1").active
+    assert sandbox_user("Dr. Ada Lovelace") == "dr_ada_lovelace"
+
+
+TAILOR = str(Path(sys.executable).parent / "tailor")
+
+
+def tailor(warehouse, *args: str) -> subprocess.CompletedProcess:
+    """The real `tailor` command, on this test's warehouse, as Alice."""
+    environment = {**os.environ, "TAILOR_WAREHOUSE_DIR": str(warehouse), "TAILOR_USER": "alice"}
+    return subprocess.run(
+        [TAILOR, *args], env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def changed_sandbox(warehouse, instance, use):
+    """Production crm, and Alice's sandbox clients with 3 clients moved, client 2000 gone,
+    client 2001 new, and a new column."""
+    make_frames()
+    assert run(instance).success
+    use(env="dev")
+    changed = FRAMES["clients"].copy()
+    changed.loc[changed.client_id <= 3, "region"] = "south"
+    changed = pd.concat(
+        [changed[changed.client_id != 2000], pd.DataFrame({"client_id": [2001], "region": "x"})]
+    )
+    FRAMES["clients"] = changed.assign(tier="gold")
+    assert run(instance, "clients").success
+    use(env=None)
+    return warehouse
+
+
+def test_sandbox_diff_shows_rows_columns_and_the_changed_keys(changed_sandbox):
+    result = tailor(changed_sandbox, "sandbox", "diff", "crm/clients", "--limit", "2")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "crm/clients: crm__dev_alice.clients vs crm.clients (sample: full)" in out
+    assert "rows: 2000 in sandbox, 2000 in production (+0)" in out
+    assert "added columns: tier (VARCHAR)" in out
+    assert "rows by client_id: 3 key(s) changed, 1 only in sandbox, 1 only in production" in out
+    shown = [line.split() for line in out.splitlines() if line.startswith(("sandbox", "prod"))]
+    assert shown == [
+        ["sandbox", "1", "south"],
+        ["production", "1", "north"],
+        ["sandbox", "2", "south"],
+        ["production", "2", "north"],
+    ]
+    as_json = json.loads(tailor(changed_sandbox, "sandbox", "diff", "crm/clients", "--json").stdout)
+    assert (as_json["changed_keys"], as_json["key"]) == (3, ["client_id"])
+
+
+def test_sandbox_list_promote_and_drop(changed_sandbox):
+    listed = tailor(changed_sandbox, "sandbox", "list", "--json")
+    (row,) = json.loads(listed.stdout)
+    assert (row["asset"], row["rows"], row["sample"]) == ("crm/clients", 2000, "full")
+    promote = tailor(changed_sandbox, "sandbox", "promote", "crm/clients")
+    assert promote.returncode == 1
+    assert "nothing was promoted" in promote.stderr
+    assert "materialize crm/clients in prod" in promote.stderr
+    production = fingerprint(changed_sandbox / "crm.duckdb")
+    dropped = tailor(changed_sandbox, "sandbox", "drop", "--team", "crm", "--yes")
+    assert "dropped crm__dev_alice" in dropped.stdout
+    assert not (changed_sandbox / "sandboxes" / "crm__dev_alice.duckdb").exists()
+    assert fingerprint(changed_sandbox / "crm.duckdb") == production
+    assert tailor(changed_sandbox, "sandbox", "list").stdout.strip() == "(nothing)"
+    missing = tailor(changed_sandbox, "sandbox", "diff", "crm/clients")
+    assert missing.returncode == 1
+    assert "crm/clients has no table in your sandbox" in missing.stderr
+    assert "TAILOR_ENV=dev" in missing.stderr
