@@ -6,6 +6,7 @@
     tailor list [--json]    teams, their assets, owners, schedules and sensors
     tailor status [--json]  per team: latest materializations, failing checks, failed runs
     tailor sandbox ...      your dev sandboxes: list, diff against production, drop
+    tailor deploy render    deployment files: PostgreSQL, a code server per team, a run queue
 
 Errors are one line and a hint; ``--debug`` shows the traceback.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 
 from platform_lib.cli_support import guarded, print_table, repository
+from platform_lib.deploy_cli import deploy
 from platform_lib.sandbox_cli import sandbox
 from platform_lib.workspace import read_workspace
 
@@ -115,6 +117,7 @@ def new_asset(context: click.Context, team: str, name: str) -> None:
 
 
 tailor.add_command(sandbox)
+tailor.add_command(deploy)
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ from platform_lib.landing import LandingZone
 from platform_lib.parallel_job import ParallelJob
 from platform_lib.team_schedule import TeamSchedule
 from platform_lib.warehouse import WarehouseIOManager
+from platform_lib.warehouse_pool import in_team_pool
 
 PLATFORM_KINDS = frozenset({"duckdb", "pandas"})
 DEFAULT_GROUP = "default"
@@ -72,7 +73,8 @@ def team_definitions(
     local alert log) through sensors the platform adds.
 
     Partitioned assets backfill a range of partitions in one run (and one warehouse
-    transaction) unless they set their own ``backfill_policy``.
+    transaction) unless they set their own ``backfill_policy``. Every asset is in the team's
+    warehouse pool (``warehouse_pool``) unless it sets its own.
 
     Runs execute in one process by default: a process per step costs over a second each,
     which a scientist iterating feels every time, and DuckDB has a single writer per file.
@@ -91,7 +93,9 @@ def team_definitions(
     ]
     followers = _followers_of_other_teams(prefixed)
     team_assets = [
-        asset.map_asset_specs(lambda spec: _apply_conventions(team, spec, followers))
+        in_team_pool(
+            asset.map_asset_specs(lambda spec: _apply_conventions(team, spec, followers)), team
+        )
         for asset in prefixed
     ]
     return Definitions(

@@ -8,7 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from dagster import DagsterInstance
+import pandas as pd
+from dagster import AssetsDefinition, DagsterInstance, asset
 
 from platform_lib import ParallelJob, team_definitions
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
@@ -96,3 +97,18 @@ def test_loading_every_code_location_touches_no_data(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert not missing.exists()
     assert len(read_workspace()) == 3
+
+
+def test_every_team_asset_writes_in_its_teams_warehouse_pool_unless_it_chose_one():
+    for location in read_workspace():
+        for definition in location.load().assets:
+            if isinstance(definition, AssetsDefinition) and definition.is_executable:
+                assert definition.node_def.pool == f"warehouse_{location.name}", definition.key
+
+    @asset(pool="gpu")
+    def model() -> pd.DataFrame:
+        """A model trained on the shared GPU."""
+        return pd.DataFrame({"x": [1]})
+
+    (own,) = team_definitions("crm", assets=[model]).assets
+    assert own.node_def.pool == "gpu"

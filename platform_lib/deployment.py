@@ -1,0 +1,163 @@
+"""``tailor deploy render``: the files an operator needs to run Tailor beyond one laptop.
+
+From ``workspace.yaml``, and deterministic (the same workspace and settings give the same
+bytes), it writes:
+
+- ``workspace.yaml``: every team's code location as its own long-running gRPC code server
+  (``dagster code-server start``), so one team's deploy or crash never restarts another's;
+- ``dagster.yaml``: PostgreSQL for run, event-log and schedule storage (the connection from
+  ``TAILOR_PG_*`` environment variables), the ``QueuedRunCoordinator`` with a global limit
+  and a limit per team, run retries, and a limit of 1 on each team's warehouse pool;
+- ``helm/values.yaml``: values for Dagster's official Helm chart, one user-code deployment
+  per team (image, module, environment from a secret).
+
+A run's team is the code location it was launched from: Dagster tags every run it launches
+from a location with ``dagster/code_location``, and a team's location carries its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from platform_lib.workspace import CodeLocation
+
+LOCATION_TAG = "dagster/code_location"
+PG_ENV = {
+    "hostname": "TAILOR_PG_HOST",
+    "port": "TAILOR_PG_PORT",
+    "username": "TAILOR_PG_USER",
+    "password": "TAILOR_PG_PASSWORD",
+    "db_name": "TAILOR_PG_DB",
+}
+
+
+@dataclass(frozen=True)
+class DeploySettings:
+    """What an operator chooses; every field has a flag on ``tailor deploy render``."""
+
+    max_concurrent_runs: int = 10
+    runs_per_team: int = 2
+    run_retries: int = 2
+    first_port: int = 4100
+    host: str = "127.0.0.1"
+    image: str = "tailor"
+    image_tag: str = "latest"
+
+
+def render(locations: list[CodeLocation], settings: DeploySettings) -> dict[str, str]:
+    """The files of the deployment, by path relative to the output folder."""
+    locations = sorted(locations, key=lambda location: location.name)
+    ports = {location.name: settings.first_port + i for i, location in enumerate(locations)}
+    return {
+        "workspace.yaml": _yaml(_grpc_workspace(locations, ports, settings.host)),
+        "dagster.yaml": _yaml(_instance(locations, settings)),
+        "helm/values.yaml": _yaml(_helm_values(locations, ports, settings)),
+    }
+
+
+def write(out: Path, files: dict[str, str]) -> list[Path]:
+    """Write ``files`` under ``out``; returns the paths written."""
+    written = []
+    for relative, text in files.items():
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        written.append(path)
+    return written
+
+
+def code_server_command(location: CodeLocation, port: int, host: str) -> list[str]:
+    """The command that serves ``location`` as a gRPC code server."""
+    return [
+        "dagster", "code-server", "start", "-h", host, "-p", str(port),
+        "-m", location.module, "-a", location.attribute, "--location-name", location.name,
+    ]  # fmt: skip
+
+
+def _grpc_workspace(locations, ports, host) -> dict:
+    return {
+        "load_from": [
+            {"grpc_server": {"host": host, "port": ports[location.name],
+                             "location_name": location.name}}
+            for location in locations
+        ]
+    }  # fmt: skip
+
+
+def _instance(locations: list[CodeLocation], settings: DeploySettings) -> dict:
+    return {
+        "storage": {"postgres": {"postgres_db": {k: {"env": v} for k, v in PG_ENV.items()}}},
+        "run_coordinator": {
+            "module": "dagster._core.run_coordinator",
+            "class": "QueuedRunCoordinator",
+        },
+        "run_retries": {
+            "enabled": True,
+            "max_retries": settings.run_retries,
+            # a failed step is a bug or bad data; retry only what failed around it
+            "retry_on_asset_or_op_failure": False,
+        },
+        "concurrency": {  # the queue's limits, and the pools'
+            "runs": {
+                "max_concurrent_runs": settings.max_concurrent_runs,
+                "tag_concurrency_limits": _team_limits(locations, settings),
+            },
+            "pools": {
+                "default_limit": 1,  # a team's warehouse file has one writer at a time
+                "granularity": "op",
+            },
+        },
+        "telemetry": {"enabled": False},
+    }
+
+
+def _team_limits(locations: list[CodeLocation], settings: DeploySettings) -> list[dict]:
+    return [
+        {"key": LOCATION_TAG, "value": location.name, "limit": settings.runs_per_team}
+        for location in locations
+    ]
+
+
+def _helm_values(locations, ports, settings: DeploySettings) -> dict:
+    return {
+        "dagster-user-deployments": {
+            "enabled": True,
+            "deployments": [
+                {
+                    "name": location.name.replace("_", "-"),
+                    "image": {
+                        "repository": settings.image,
+                        "tag": settings.image_tag,
+                        "pullPolicy": "IfNotPresent",
+                    },
+                    "codeServerArgs": ["-m", location.module, "-a", location.attribute],
+                    "port": ports[location.name],
+                    "envSecrets": [{"name": f"tailor-{location.name.replace('_', '-')}"}],
+                }
+                for location in locations
+            ],
+        },
+        "postgresql": {"enabled": False},
+        "generatePostgresqlPasswordSecret": False,
+        "dagsterDaemon": {
+            "runCoordinator": {
+                "enabled": True,
+                "type": "QueuedRunCoordinator",
+                "config": {
+                    "queuedRunCoordinator": {
+                        "maxConcurrentRuns": settings.max_concurrent_runs,
+                        "tagConcurrencyLimits": _team_limits(locations, settings),
+                    }
+                },
+            },
+            "runRetries": {"enabled": True, "maxRetries": settings.run_retries},
+        },
+    }
+
+
+def _yaml(document: dict) -> str:
+    header = "# Rendered by `tailor deploy render` from workspace.yaml; do not edit by hand.\n"
+    return header + yaml.safe_dump(document, sort_keys=False, default_flow_style=False)

@@ -1,0 +1,155 @@
+"""`tailor deploy render`: deterministic files, a dagster.yaml Dagster itself accepts, a gRPC
+workspace with a code server per team, and Helm values in the shape of Dagster's chart."""
+
+import os
+import subprocess
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+import yaml
+from dagster._core.instance.config import dagster_instance_config
+from pydantic import BaseModel, ConfigDict
+
+from platform_lib.settings import REPO_ROOT
+from platform_lib.workspace import read_workspace
+
+TAILOR = str(Path(sys.executable).parent / "tailor")
+TEAMS = sorted(location.name for location in read_workspace())
+
+
+def render(out: Path, *flags: str) -> dict[str, str]:
+    result = subprocess.run(
+        [TAILOR, "deploy", "render", "--out", str(out), *flags],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return {str(p.relative_to(out)): p.read_text() for p in sorted(out.rglob("*.yaml"))}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, str]:
+    return render(tmp_path_factory.mktemp("deploy"), "--runs-per-team", "3")
+
+
+def test_render_is_deterministic(rendered, tmp_path):
+    assert set(rendered) == {"workspace.yaml", "dagster.yaml", "helm/values.yaml"}
+    assert render(tmp_path, "--runs-per-team", "3") == rendered
+
+
+def test_dagster_yaml_is_accepted_by_dagster_with_a_limit_per_team(rendered, tmp_path, monkeypatch):
+    for name in ("HOST", "PORT", "USER", "PASSWORD", "DB"):
+        monkeypatch.setenv(f"TAILOR_PG_{name}", "5432" if name == "PORT" else "tailor")
+    (tmp_path / "dagster.yaml").write_text(rendered["dagster.yaml"])
+    config, _ = dagster_instance_config(str(tmp_path))  # Dagster's own schema validation
+    assert config["storage"]["postgres"]["postgres_db"]["hostname"] == {"env": "TAILOR_PG_HOST"}
+    assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
+    runs = config["concurrency"]["runs"]
+    assert runs["max_concurrent_runs"] == 10
+    limits = runs["tag_concurrency_limits"]
+    assert limits == [{"key": "dagster/code_location", "value": t, "limit": 3} for t in TEAMS]
+    assert config["run_retries"]["enabled"] and config["concurrency"]["pools"]["default_limit"] == 1
+
+
+def test_the_workspace_serves_each_team_from_its_own_code_server(rendered):
+    servers = [
+        entry["grpc_server"] for entry in yaml.safe_load(rendered["workspace.yaml"])["load_from"]
+    ]
+    assert [server["location_name"] for server in servers] == TEAMS
+    assert len({server["port"] for server in servers}) == len(TEAMS)
+
+
+# The shape of Dagster's Helm chart values (helm/dagster/values.schema.json) for the keys we
+# set: unknown keys are refused where the chart refuses them.
+class PullPolicy(StrEnum):
+    ALWAYS = "Always"
+    IF_NOT_PRESENT = "IfNotPresent"
+    NEVER = "Never"
+
+
+class Image(BaseModel):
+    repository: str
+    tag: str | int | None = None
+    pullPolicy: PullPolicy
+
+
+class UserDeployment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    image: Image
+    dagsterApiGrpcArgs: list[str] | None = None
+    codeServerArgs: list[str] | None = None
+    port: int
+    envSecrets: list[dict] | None = None
+
+
+class UserDeployments(BaseModel):
+    enabled: bool
+    deployments: list[UserDeployment]
+
+
+class TagConcurrencyLimit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    value: str | None = None
+    limit: int
+
+
+class QueuedRunCoordinatorConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maxConcurrentRuns: int | None = None
+    tagConcurrencyLimits: list[TagConcurrencyLimit] | None = None
+
+
+class RunCoordinator(BaseModel):
+    enabled: bool
+    type: str
+    config: dict[str, QueuedRunCoordinatorConfig]
+
+
+class Daemon(BaseModel):
+    runCoordinator: RunCoordinator
+    runRetries: dict[str, bool | int]
+
+
+class Values(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    user_deployments: UserDeployments
+    postgresql: dict
+    generatePostgresqlPasswordSecret: bool
+    dagsterDaemon: Daemon
+
+    @classmethod
+    def parse(cls, values: dict) -> "Values":
+        return cls(user_deployments=values.pop("dagster-user-deployments"), **values)
+
+
+def test_helm_values_have_the_charts_shape_with_one_deployment_per_team(rendered):
+    values = Values.parse(yaml.safe_load(rendered["helm/values.yaml"]))
+    deployments = values.user_deployments.deployments
+    assert [d.name for d in deployments] == [t.replace("_", "-") for t in TEAMS]
+    for deployment, team in zip(deployments, TEAMS, strict=True):
+        assert deployment.codeServerArgs == ["-m", f"teams.{team}.definitions", "-a", "defs"]
+        assert deployment.envSecrets == [{"name": f"tailor-{team.replace('_', '-')}"}]
+    coordinator = values.dagsterDaemon.runCoordinator
+    assert coordinator.type == "QueuedRunCoordinator"
+    limits = coordinator.config["queuedRunCoordinator"].tagConcurrencyLimits
+    assert {limit.value: limit.limit for limit in limits} == dict.fromkeys(TEAMS, 3)
+    assert not values.postgresql["enabled"]
+
+
+def test_render_refuses_a_workspace_it_cannot_read(tmp_path):
+    (tmp_path / "workspace.yaml").write_text("load_from:\n  - python_file: x.py\n")
+    result = subprocess.run(
+        [TAILOR, "--root", str(tmp_path), "deploy", "render", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ},
+    )
+    assert result.returncode == 1
+    assert "every load_from entry must be a python_module" in result.stderr
