@@ -5,13 +5,17 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 3000
 
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# dev runs keep their own Dagster instance: sandbox materializations never show as production's
+export DAGSTER_HOME := $(CURDIR)/.dagster_home$(if $(filter dev,$(TAILOR_ENV)),/dev)
 export TAILOR_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
 
 .PHONY: dev test lint bench install landing dagster-home browser clean
 
 dev: install landing dagster-home
+	@if [ -n "$$TAILOR_SAMPLE" ] && [ "$${TAILOR_ENV:-prod}" != dev ]; then \
+		echo "TAILOR_SAMPLE needs TAILOR_ENV=dev: a sample never replaces production tables."; \
+		exit 2; fi
 	@echo ""
 	@echo "  Tailor is starting: open http://$(HOST):$(PORT) (Ctrl-C stops everything)"
 	@echo "  warehouse: $(TAILOR_WAREHOUSE_DIR)    landing zone: $(TAILOR_LANDING_DIR)"

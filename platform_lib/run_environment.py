@@ -71,9 +71,9 @@ def sandbox_user(user: str | None = None) -> str:
     """``user``, else ``$TAILOR_USER``, else the OS user, as a lowercase identifier."""
     raw = user or os.environ.get(USER_ENV) or getpass.getuser()
     name = re.sub(r"[^a-z0-9_]+", "_", raw.strip().lower()).strip("_")
-    if not name:
+    if not name or SANDBOX_MARK in name:
         raise TailorError(
             f"{raw!r} does not make a sandbox name; set {USER_ENV} to your name (letters, "
-            "digits, underscores)."
+            f"digits, single underscores; not {SANDBOX_MARK!r})."
         )
     return name

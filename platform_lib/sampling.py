@@ -44,13 +44,18 @@ class Sampling:
 
     @classmethod
     def parse(cls, text: str, seed: str = DEFAULT_SEED) -> Sampling:
-        """``"0.01"``, ``"0.01,merchandising/inventory=0.1"``, ``"team/asset=0.5"`` or ``""``."""
+        """``"0.01"``, ``"0.01,merchandising/inventory=0.1"``, ``"team/asset=0.5"``, or ``""``
+        (and ``"full"``, as ``describe`` writes it) for none."""
         default, per_asset = None, {}
+        if text.strip() == "full":
+            return cls(seed=seed)
         for part in filter(None, (piece.strip() for piece in text.split(","))):
             asset, _, value = part.rpartition("=")
             fraction = _fraction(value, part)
-            if asset:
+            if asset.strip():
                 per_asset[asset.strip()] = fraction
+            elif asset:
+                raise TailorError(f"{SAMPLE_ENV}: {part!r} names no asset; write team/asset=0.1.")
             elif default is not None:
                 raise TailorError(
                     f"{SAMPLE_ENV}={text!r} gives the default fraction twice; give it once, "

@@ -71,17 +71,19 @@ def sandbox_tables(root: Path, user: str) -> list[dict]:
 
 def drop_sandboxes(root: Path, user: str, team: str | None = None) -> list[Path]:
     """Delete ``user``'s sandboxes (of ``team`` only, if given); returns the files removed.
-    A sandbox some process still has open is refused, naming it."""
-    dropped = []
-    for sandbox, path in sandbox_databases(root, user).items():
-        if team and sandbox != f"{team}{SANDBOX_MARK}{user}":
-            continue
+    If a process still has one open, none is removed and the error names it."""
+    chosen = [
+        path
+        for sandbox, path in sandbox_databases(root, user).items()
+        if not team or sandbox == f"{team}{SANDBOX_MARK}{user}"
+    ]
+    for path in chosen:  # every one free before any is removed
         with warehouse_connection(path, read_only=False, wait_seconds=5):
-            pass  # nobody else holds it: safe to remove
+            pass
+    for path in chosen:
         for file in (path, path.with_name(path.name + ".wal")):
             file.unlink(missing_ok=True)
-        dropped.append(path)
-    return dropped
+    return chosen
 
 
 @dataclass

@@ -20,10 +20,10 @@ from platform_lib.duckdb_connection import LOCK_WAIT_SECONDS, warehouse_connecti
 from platform_lib.errors import WarehouseError
 from platform_lib.partition_slice import PartitionSlice, partition_slice
 from platform_lib.run_environment import RunEnvironment
-from platform_lib.sampling import SAMPLE_BY
+from platform_lib.sampling import SAMPLE_BY, Sampling
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import quote_identifier
-from platform_lib.table_catalog import record_write, table_records
+from platform_lib.table_catalog import TableRecord, record_write, table_records
 from platform_lib.table_metadata import database_size, materialization_metadata
 from platform_lib.table_writes import FRAME, BeforeCommit, table_exists, write_frame
 from platform_lib.warehouse_layout import TableLocation, in_sandbox, table_for
@@ -97,6 +97,12 @@ class WarehouseIOManager(ConfigurableIOManager):
                 f"Team {self.team!r} may not write {label}: the table {location.name} belongs "
                 f"to team {location.team!r}. A team writes only its own assets."
             )
+        sample_by = _declared(context).get(SAMPLE_BY)
+        if sample_by is not None and sample_by not in frame.columns:
+            raise WarehouseError(
+                f"Asset {label} declares sample_by={sample_by!r}, but its frame has no such "
+                f"column (it has {sorted(map(str, frame.columns))}). Name one of its columns."
+            )
         if environment.is_dev:  # the person's sandbox; production is never opened to write
             location = in_sandbox(location, environment.sandbox(location.team))
 
@@ -106,7 +112,7 @@ class WarehouseIOManager(ConfigurableIOManager):
             record_write(
                 connection,
                 table.table,
-                sample_by=_declared(context).get(SAMPLE_BY),
+                sample_by=sample_by,
                 sample=environment.sampling.describe(),
                 sample_seed=environment.sampling.seed,
                 environment=environment.name,
@@ -130,15 +136,20 @@ class WarehouseIOManager(ConfigurableIOManager):
     def load_input(self, context: InputContext) -> pd.DataFrame:
         label = context.asset_key.to_user_string()
         environment = RunEnvironment.current()
-        location = self._source(context, table_for(context.asset_key, self._root()), environment)
         columns = list((context.definition_metadata or {}).get("columns") or []) or None
         partitions = partition_slice(context, label)
+        location = self._source(
+            context, table_for(context.asset_key, self._root()), environment, partitions
+        )
         if not location.database.exists():
             raise _never_materialized(label, location)
         with self._connection(context, location, read_only=True) as connection:
             conditions = [partitions.predicate()] if partitions is not None else []
             fraction = environment.sampling.fraction_for(label)
-            sample_by = _sample_key(connection, location) if fraction else None
+            record = table_records(connection).get(location.table)
+            if location.sandbox and record is not None:
+                _refuse_a_smaller_sample(label, location, record, environment, fraction)
+            sample_by = record.sample_by if fraction and record is not None else None
             if sample_by:
                 conditions.append(environment.sampling.predicate(sample_by, fraction))
             frame = _select(connection, location, columns, conditions, label)
@@ -149,16 +160,23 @@ class WarehouseIOManager(ConfigurableIOManager):
         return frame
 
     def _source(
-        self, context: InputContext, location: TableLocation, environment: RunEnvironment
+        self,
+        context: InputContext,
+        location: TableLocation,
+        environment: RunEnvironment,
+        partitions: PartitionSlice | None,
     ) -> TableLocation:
         """Where a read finds the table: in a dev run the person's sandbox when it holds the
-        table, else production (read-only, like every read)."""
+        table (and rows of the partitions read), else production (read-only, like every
+        read)."""
         if not environment.is_dev:
             return location
         sandboxed = in_sandbox(location, environment.sandbox(location.team))
         if sandboxed.database.exists():
             with self._connection(context, sandboxed, read_only=True) as connection:
-                if table_exists(connection, sandboxed):
+                if table_exists(connection, sandboxed) and (
+                    partitions is None or _holds_rows(connection, sandboxed, partitions)
+                ):
                     return sandboxed
         return location
 
@@ -174,9 +192,36 @@ class WarehouseIOManager(ConfigurableIOManager):
         return Path(self.directory) if self.directory else warehouse_dir()
 
 
-def _sample_key(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> str | None:
-    record = table_records(connection).get(location.table)
-    return record.sample_by if record else None
+def _holds_rows(
+    connection: duckdb.DuckDBPyConnection, location: TableLocation, partitions: PartitionSlice
+) -> bool:
+    predicate, parameters = partitions.predicate()
+    query = f"SELECT 1 FROM {location.sql} WHERE {predicate} LIMIT 1"
+    return bool(connection.execute(query, parameters).fetchall())
+
+
+def _refuse_a_smaller_sample(
+    label: str,
+    location: TableLocation,
+    record: TableRecord,
+    environment: RunEnvironment,
+    fraction: float | None,
+) -> None:
+    """A sandbox table computed from a sample cannot feed a run that reads more of it (or
+    another sample): the result would be labelled as more than it is."""
+    held = Sampling.parse(record.sample, record.sample_seed).fraction_for(label)
+    if held is None:
+        return
+    if fraction is None or fraction > held or record.sample_seed != environment.sampling.seed:
+        reading = f"a {fraction:g} sample" if fraction else "whole"
+        raise WarehouseError(
+            f"{location.name} holds {label} computed from a sample ({record.sample}, seed "
+            f"{record.sample_seed!r}), but this run reads it {reading} (TAILOR_SAMPLE="
+            f"{environment.sampling.describe()}, seed {environment.sampling.seed!r}): its "
+            "result would be labelled as more than it is. Materialize "
+            f"{label} again in this run's setting, or drop the sandbox "
+            f"(tailor sandbox drop --team {location.team})."
+        )
 
 
 def _select(

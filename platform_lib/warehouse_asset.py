@@ -247,18 +247,21 @@ def _table_check_outcomes(
     return outcomes
 
 
-def _previous_row_count(context: AssetExecutionContext, environment: RunEnvironment) -> int | None:
-    """The row count of the previous materialization made the same way (environment and
-    sample): a sample's size says nothing about a full table's."""
-    event = context.instance.get_latest_materialization_event(context.asset_key)
-    if event is None or event.asset_materialization is None:
-        return None
-    metadata = event.asset_materialization.metadata
-    made_as = tuple(
-        getattr(metadata.get(name), "value", default)
-        for name, default in (("tailor/environment", "prod"), ("tailor/sample", "full"))
-    )
-    recorded = metadata.get("table_row_count")
-    if recorded is None or made_as != (environment.name, environment.sampling.describe()):
-        return None
-    return int(recorded.value)
+def _previous_row_count(
+    context: AssetExecutionContext, environment: RunEnvironment, looked_at: int = 50
+) -> int | None:
+    """The row count of the latest materialization made the same way (environment and
+    sample), among the last ``looked_at``: a sample's size says nothing about a full
+    table's, and a dev run must not become production's baseline."""
+    made_now = (environment.name, environment.sampling.describe())
+    records = context.instance.fetch_materializations(context.asset_key, limit=looked_at)
+    for record in records.records:
+        metadata = record.asset_materialization.metadata
+        made_as = tuple(
+            getattr(metadata.get(name), "value", default)
+            for name, default in (("tailor/environment", "prod"), ("tailor/sample", "full"))
+        )
+        recorded = metadata.get("table_row_count")
+        if made_as == made_now and recorded is not None:
+            return int(recorded.value)
+    return None

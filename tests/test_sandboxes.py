@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from dagster import AssetKey, DagsterInstance
+from dagster import AssetKey, DagsterInstance, DailyPartitionsDefinition
 
-from platform_lib import WarehouseIOManager, team_definitions, warehouse_asset
+from platform_lib import TableChecks, WarehouseIOManager, team_definitions, warehouse_asset
 from platform_lib.errors import TailorError
 from platform_lib.run_environment import RunEnvironment, sandbox_user
 from platform_lib.sampling import Sampling
@@ -310,3 +310,104 @@ def test_sandbox_list_promote_and_drop(changed_sandbox):
     assert missing.returncode == 1
     assert "crm/clients has no table in your sandbox" in missing.stderr
     assert "TAILOR_ENV=dev" in missing.stderr
+
+
+@warehouse_asset(sample_by="client_id", table_checks=TableChecks(max_change=3.0))
+def accounts(clients: pd.DataFrame) -> pd.DataFrame:
+    """One account per client; its row count may not jump more than 3x between runs."""
+    return clients
+
+
+def test_a_table_made_from_a_sample_is_never_read_as_more_than_that(warehouse, instance, use):
+    make_frames()
+    assert run(instance).success
+    use(env="dev", sample="0.1")
+    assert run(instance).success  # clients, orders and client_orders: all from the sample
+    sampled = read(warehouse, "crm__dev_alice.client_orders")
+    use(env="dev")  # no sample now: reading the sampled sandbox tables whole would lie
+    result = run(instance, "client_orders")
+    assert not result.success
+    assert "holds crm/clients computed from a sample (0.1" in _run_error(result)
+    pd.testing.assert_frame_equal(read(warehouse, "crm__dev_alice.client_orders"), sampled)
+
+
+def test_row_count_change_compares_production_with_production_only(warehouse, instance, use):
+    def run_accounts(*names):
+        defs = team_definitions("crm", assets=[clients, accounts])
+        selection = [AssetKey(["crm", name]) for name in names] or None
+        return defs.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=instance, asset_selection=selection, raise_on_error=False
+        )
+
+    make_frames()
+    assert run_accounts().success  # production: 2000 accounts
+    use(env="dev", sample="0.1")
+    assert run_accounts("accounts").success  # about 200, compared with no production count
+    use(env=None)
+    make_frames(clients_count=500)
+    result = run_accounts()  # 500 after 2000 in production: more than a 3x drop
+    assert not result.success
+    assert "row_count_change" in _run_error(result)
+
+
+DAYS = DailyPartitionsDefinition(start_date="2026-01-01")
+
+
+@warehouse_asset(partitions_def=DAYS, metadata={"partition_expr": "day"})
+def events(context) -> pd.DataFrame:
+    """One event per day."""
+    return pd.DataFrame({"day": [pd.Timestamp(context.partition_key)], "value": [FRAMES["v"]]})
+
+
+@warehouse_asset(partitions_def=DAYS, metadata={"partition_expr": "day"})
+def daily(events: pd.DataFrame) -> pd.DataFrame:
+    """The day's events, summed."""
+    return events.groupby("day", as_index=False)["value"].sum()
+
+
+def test_partitions_the_sandbox_lacks_are_read_from_production(warehouse, instance, use):
+    job = team_definitions("lab", assets=[events, daily]).resolve_implicit_global_asset_job_def()
+
+    def materialize(day, *names):
+        selection = [AssetKey(["lab", name]) for name in names] or None
+        result = job.execute_in_process(
+            instance=instance, partition_key=day, asset_selection=selection
+        )
+        assert result.success
+
+    FRAMES["v"] = 1
+    for day in ("2026-01-01", "2026-01-02"):
+        materialize(day)
+    use(env="dev")
+    FRAMES["v"] = 5
+    materialize("2026-01-01", "events")  # the sandbox holds day 1 only
+    materialize("2026-01-02", "daily")  # day 2 falls through to production
+    materialize("2026-01-01", "daily")  # day 1 from the sandbox
+    sandbox_daily = read(warehouse, "lab__dev_alice.daily").sort_values("day")
+    assert list(sandbox_daily.value) == [5, 1]
+
+
+def test_a_sample_key_the_frame_lacks_is_refused_when_written(warehouse, instance, use):
+    @warehouse_asset(name="clients", sample_by="customer_no")
+    def misnamed() -> pd.DataFrame:
+        """Clients, with a misspelt sample key."""
+        return FRAMES["clients"]
+
+    make_frames()
+    result = team_definitions("crm", assets=[misnamed]).resolve_implicit_global_asset_job_def()
+    failed = result.execute_in_process(instance=instance, raise_on_error=False)
+    assert "declares sample_by='customer_no', but its frame has no such column" in (
+        _run_error(failed)
+    )
+
+
+def test_sandbox_drop_removes_nothing_while_one_sandbox_is_open(
+    changed_sandbox, hold_read_connection, instance, use
+):
+    use(env="dev")
+    defs = team_definitions("ops", assets=[clients])
+    assert defs.resolve_implicit_global_asset_job_def().execute_in_process(instance=instance)
+    hold_read_connection(changed_sandbox / "sandboxes" / "ops__dev_alice.duckdb", 60)
+    dropped = tailor(changed_sandbox, "sandbox", "drop", "--yes")
+    assert dropped.returncode == 1 and "ops__dev_alice.duckdb" in dropped.stderr
+    assert (changed_sandbox / "sandboxes" / "crm__dev_alice.duckdb").exists()
