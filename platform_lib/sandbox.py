@@ -217,7 +217,8 @@ def _compare_rows(
     prod_columns: dict[str, str],
     limit: int,
 ) -> None:
-    """Rows present on one side only, over the columns both have, grouped by key."""
+    """Rows present on one side only, over the columns both have, grouped by key: a key in
+    both tables with any differing row is changed; the others are only in one table."""
     common = [c for c in box_columns if c in prod_columns]
     selected = ", ".join(
         quote_identifier(c)
@@ -236,19 +237,26 @@ def _compare_rows(
     )
     counts = connection.execute(
         f"""
-        WITH a AS (SELECT DISTINCT {keys} FROM only_sandbox),
-             b AS (SELECT DISTINCT {keys} FROM only_production)
+        WITH box AS (SELECT DISTINCT {keys} FROM {box_rows}),
+             prod AS (SELECT DISTINCT {keys} FROM {prod_rows}),
+             differing AS (SELECT {keys} FROM only_sandbox UNION SELECT {keys} FROM only_production)
         SELECT
-            (SELECT count(*) FROM a SEMI JOIN b USING ({keys})),
-            (SELECT count(*) FROM a ANTI JOIN b USING ({keys})),
-            (SELECT count(*) FROM b ANTI JOIN a USING ({keys}))
+            (SELECT count(*) FROM differing SEMI JOIN box USING ({keys})
+                                            SEMI JOIN prod USING ({keys})),
+            (SELECT count(*) FROM box ANTI JOIN prod USING ({keys})),
+            (SELECT count(*) FROM prod ANTI JOIN box USING ({keys}))
         """
     ).fetchall()[0]
     result.changed_keys, result.keys_only_in_sandbox, result.keys_only_in_production = counts
     shown = connection.execute(
         f"""
-        WITH changed AS (
-            SELECT DISTINCT {keys} FROM only_sandbox SEMI JOIN only_production USING ({keys})
+        WITH differing AS (
+            SELECT {keys} FROM only_sandbox UNION SELECT {keys} FROM only_production
+        ),
+        changed AS (
+            SELECT {keys} FROM differing
+            SEMI JOIN (SELECT DISTINCT {keys} FROM {box_rows}) USING ({keys})
+            SEMI JOIN (SELECT DISTINCT {keys} FROM {prod_rows}) USING ({keys})
             ORDER BY ALL LIMIT {int(limit)}
         )
         SELECT 'sandbox' AS side, * FROM only_sandbox SEMI JOIN changed USING ({keys})

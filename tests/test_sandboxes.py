@@ -257,15 +257,19 @@ def tailor(warehouse, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def changed_sandbox(warehouse, instance, use):
-    """Production crm, and Alice's sandbox clients with 3 clients moved, client 2000 gone,
-    client 2001 new, and a new column."""
+    """Production crm, and Alice's sandbox clients with 3 clients moved, client 5 twice,
+    client 2000 gone, client 2001 new, and a new column."""
     make_frames()
     assert run(instance).success
     use(env="dev")
     changed = FRAMES["clients"].copy()
     changed.loc[changed.client_id <= 3, "region"] = "south"
     changed = pd.concat(
-        [changed[changed.client_id != 2000], pd.DataFrame({"client_id": [2001], "region": "x"})]
+        [
+            changed[changed.client_id != 2000],
+            changed[changed.client_id == 5],
+            pd.DataFrame({"client_id": [2001], "region": "x"}),
+        ]
     )
     FRAMES["clients"] = changed.assign(tier="gold")
     assert run(instance, "clients").success
@@ -278,9 +282,9 @@ def test_sandbox_diff_shows_rows_columns_and_the_changed_keys(changed_sandbox):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "crm/clients: crm__dev_alice.clients vs crm.clients (sample: full)" in out
-    assert "rows: 2000 in sandbox, 2000 in production (+0)" in out
+    assert "rows: 2001 in sandbox, 2000 in production (+1)" in out
     assert "added columns: tier (VARCHAR)" in out
-    assert "rows by client_id: 3 key(s) changed, 1 only in sandbox, 1 only in production" in out
+    assert "rows by client_id: 4 key(s) changed, 1 only in sandbox, 1 only in production" in out
     shown = [line.split() for line in out.splitlines() if line.startswith(("sandbox", "prod"))]
     assert shown == [
         ["sandbox", "1", "south"],
@@ -289,13 +293,13 @@ def test_sandbox_diff_shows_rows_columns_and_the_changed_keys(changed_sandbox):
         ["production", "2", "north"],
     ]
     as_json = json.loads(tailor(changed_sandbox, "sandbox", "diff", "crm/clients", "--json").stdout)
-    assert (as_json["changed_keys"], as_json["key"]) == (3, ["client_id"])
+    assert (as_json["changed_keys"], as_json["key"]) == (4, ["client_id"])
 
 
 def test_sandbox_list_promote_and_drop(changed_sandbox):
     listed = tailor(changed_sandbox, "sandbox", "list", "--json")
     (row,) = json.loads(listed.stdout)
-    assert (row["asset"], row["rows"], row["sample"]) == ("crm/clients", 2000, "full")
+    assert (row["asset"], row["rows"], row["sample"]) == ("crm/clients", 2001, "full")
     promote = tailor(changed_sandbox, "sandbox", "promote", "crm/clients")
     assert promote.returncode == 1
     assert "nothing was promoted" in promote.stderr
