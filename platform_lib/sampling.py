@@ -1,11 +1,12 @@
 """Sample mode: runs read a deterministic, key-consistent sample of their inputs.
 
 ``TAILOR_SAMPLE`` sets the fraction: ``0.01`` for every input, and ``asset=fraction`` pairs
-override it for single inputs (``0.01,merchandising/products=1`` reads products whole).
+override it for single inputs (``0.01,merchandising/raw_purchase_orders=1`` reads purchase
+orders whole).
 
 A table is sampled by the key its producer declares (``@warehouse_asset(sample_by=...)``):
-a row is kept when a hash of its key, as text, falls below the fraction. The same key value
-is kept in every table that declares that key, so joins between sampled tables still match
+a row is kept when a hash of its key, as canonical text, falls below the fraction. The same
+key value is kept in every table that declares that key, so joins between sampled tables match
 (a client kept in ``raw_clients`` keeps all of its orders in ``raw_orders``); the same seed
 (``TAILOR_SAMPLE_SEED``) keeps the same rows run after run; and a smaller fraction keeps a
 subset of a larger one's rows. A table without a declared key is read whole.
@@ -85,9 +86,20 @@ class Sampling:
     def predicate(self, key: str, fraction: float) -> tuple[str, list]:
         """SQL keeping the sample of rows by column ``key``, and its parameters."""
         return (
-            f"hash(CAST({quote_identifier(key)} AS VARCHAR), ?) % {_BUCKETS} < ?",
+            f"hash({_canonical(quote_identifier(key))}, ?) % {_BUCKETS} < ?",
             [self.seed, math.ceil(fraction * _BUCKETS)],
         )
+
+
+def _canonical(column: str) -> str:
+    """The key as the text it is hashed by: whole numbers plainly, whatever their type or
+    spelling (``5``, ``5.0`` and ``"005"`` are all ``5``), anything else as its text; so a
+    key that a join turned into a float, or a CSV that pads it, keeps the same rows."""
+    number = f"TRY_CAST({column} AS DOUBLE)"
+    return (
+        f"CASE WHEN {number} = trunc({number}) AND abs({number}) < 9e15 "
+        f"THEN CAST(CAST({number} AS BIGINT) AS VARCHAR) ELSE CAST({column} AS VARCHAR) END"
+    )
 
 
 def _fraction(value: str, part: str) -> float:

@@ -415,3 +415,23 @@ def test_sandbox_drop_removes_nothing_while_one_sandbox_is_open(
     dropped = tailor(changed_sandbox, "sandbox", "drop", "--yes")
     assert dropped.returncode == 1 and "ops__dev_alice.duckdb" in dropped.stderr
     assert (changed_sandbox / "sandboxes" / "crm__dev_alice.duckdb").exists()
+
+
+def test_a_key_keeps_its_rows_whatever_its_type_or_spelling():
+    import duckdb
+
+    condition, parameters = Sampling.parse("0.3").predicate("k", 0.3)
+    kept = {}
+    with duckdb.connect() as connection:
+        for kind, values in {
+            "BIGINT": "range(1, 400)",
+            "DOUBLE": "(SELECT range::DOUBLE FROM range(1, 400))",
+            "VARCHAR": "(SELECT lpad(range::VARCHAR, 4, '0') FROM range(1, 400))",
+        }.items():
+            rows = connection.execute(
+                f"SELECT CAST(k AS BIGINT) FROM (SELECT * FROM {values}) t(k) WHERE {condition}",
+                parameters,
+            ).fetchall()
+            kept[kind] = {row[0] for row in rows}
+    assert 80 < len(kept["BIGINT"]) < 160
+    assert kept["BIGINT"] == kept["DOUBLE"] == kept["VARCHAR"]
