@@ -15,7 +15,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-RESULTS_DIR = Path(__file__).resolve().parent.parent / "data" / "bench"
+REPO = Path(__file__).resolve().parent.parent
+RESULTS_DIR = REPO / "data" / "bench"
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -81,6 +82,16 @@ def interleaved_medians(script: Path, cases: list[str], repeat: int, *args: str)
 
 def median_of(runs: list[dict]) -> dict:
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def make_landing(out: Path, scale: float) -> dict[str, int]:
+    """Generate the landing zone at ``scale`` into ``out``; its rows per file."""
+    subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "make_landing.py"), "--out", str(out),
+         "--scale", str(scale)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return json.loads((out / "manifest.json").read_text())["rows"]
 
 
 def write_results(name: str, results: dict) -> Path:

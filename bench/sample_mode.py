@@ -16,7 +16,6 @@ Targets: the sampled run at least 10x faster; every key metric within 5% of the 
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,13 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measure import (  # noqa: E402
     interleaved_medians,
+    make_landing,
     peak_memory,
     print_table,
+    run_case,
     write_results,
 )
-from measure import run_case as measure_case  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
 LANDING_FILES = {
     "merchandising": ["inventory_snapshots.parquet", "purchase_orders.csv"],
     "client_insights": ["clients.csv", "orders.parquet"],
@@ -56,7 +55,7 @@ METRICS = [  # (name, team, SQL over the team's database attached as `t`)
 ]  # fmt: skip
 
 
-def run_case(team: str, sample: str | None) -> dict:
+def team_run(team: str, sample: str | None) -> dict:
     """One full run of ``team``, in prod (``sample`` None) or sampled in dev."""
     if sample:
         os.environ.update({"TAILOR_ENV": "dev", "TAILOR_SAMPLE": sample, "TAILOR_USER": USER})
@@ -71,15 +70,6 @@ def run_case(team: str, sample: str | None) -> dict:
         assert job.execute_in_process(instance=instance).success, team
         seconds = time.perf_counter() - started
     return {"seconds": seconds, "peak_mb": memory["peak_mb"]}
-
-
-def make_landing(out: Path, scale: float) -> dict[str, int]:
-    subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "make_landing.py"), "--out", str(out),
-         "--scale", str(scale)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return json.loads((out / "manifest.json").read_text())["rows"]
 
 
 def metric(database: Path, sql: str) -> float:
@@ -97,7 +87,7 @@ def bench_team(team: str, folder: Path, args: argparse.Namespace) -> dict:
     rows = sum(make_landing(landing, args.rows / per_scale)[n] for n in LANDING_FILES[team])
     os.environ.update({"TAILOR_LANDING_DIR": str(landing), "TAILOR_WAREHOUSE_DIR": str(warehouse)})
     case_args = ("--sample", args.sample, "--team", team)
-    first = measure_case(Path(__file__), "sample", *case_args)  # samples the landing files
+    first = run_case(Path(__file__), "sample", *case_args)  # samples the landing files
     medians = interleaved_medians(Path(__file__), ["prod", "sample"], args.repeat, *case_args)
     metrics = {}
     for name, owner, sql in METRICS:
@@ -125,7 +115,7 @@ def main() -> None:
     parser.add_argument("--team", choices=sorted(LANDING_FILES))
     args = parser.parse_args()
     if args.case:  # a child process: one case, one JSON line
-        print(json.dumps(run_case(args.team, args.sample if args.case == "sample" else None)))
+        print(json.dumps(team_run(args.team, args.sample if args.case == "sample" else None)))
         return
     with tempfile.TemporaryDirectory() as folder:
         results = {team: bench_team(team, Path(folder), args) for team in LANDING_FILES}

@@ -8,9 +8,7 @@ memory, and the time split by asset.
 """
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,9 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import peak_memory, print_table, write_results  # noqa: E402
+from measure import make_landing, peak_memory, print_table, write_results  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
 ORDER = ["merchandising", "client_insights", "styling"]
 
 
@@ -30,14 +27,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         landing = Path(folder) / "landing"
-        subprocess.run(
-            [sys.executable, str(REPO / "scripts" / "make_landing.py"), "--out", str(landing),
-             "--scale", str(args.scale)],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        rows = sum(make_landing(landing, args.scale).values())
         os.environ["TAILOR_LANDING_DIR"] = str(landing)
         os.environ["TAILOR_WAREHOUSE_DIR"] = str(Path(folder) / "warehouse")
-        rows = sum(json.loads((landing / "manifest.json").read_text())["rows"].values())
         from dagster import DagsterInstance
 
         from platform_lib.workspace import read_workspace

@@ -32,8 +32,8 @@ from platform_lib.freshness_alerts import overdue_assets
 def alert_sensors(
     team: str, routes: AlertRoutes, assets: Iterable[AssetsDefinition]
 ) -> list[SensorDefinition]:
-    """The team's run-failure, check-failure and freshness alert sensors over its ``assets``,
-    running from the start."""
+    """The team's run-failure and check-failure alert sensors, and its freshness sensor when
+    any of its ``assets`` has a FreshnessPolicy; all running from the start."""
     assets = list(assets)
     check_keys = [spec.key for asset in assets for spec in asset.check_specs]
     policies = {
@@ -50,8 +50,8 @@ def alert_sensors(
     )
     def run_failures(context: RunFailureSensorContext) -> None:
         run = context.dagster_run
-        assets = sorted(key.to_user_string() for key in run.asset_selection or [])
-        subject = f"run of {', '.join(assets)}" if assets else f"job {run.job_name}"
+        selected = sorted(key.to_user_string() for key in run.asset_selection or [])
+        subject = f"run of {', '.join(selected)}" if selected else f"job {run.job_name}"
         deliver(
             Alert(team, "run failure", subject, context.failure_event.message or "",
                   ui_link(f"/runs/{run.run_id}")),
@@ -99,15 +99,19 @@ def alert_sensors(
             alerted[asset] = time.time()
         context.update_cursor(json.dumps({"seen": seen, "alerted": alerted}))
 
-    return [
+    sensors = [
         run_failures,
         _polling_sensor(f"{team}_check_failure_alerts", f"{team}'s failed checks", check_failures),
-        _polling_sensor(
-            f"{team}_freshness_alerts",
-            f"{team}'s overdue assets (FreshnessPolicy)",
-            overdue_assets(team, routes, policies),
-        ),
     ]
+    if policies:  # a team with no FreshnessPolicy has nothing to watch
+        sensors.append(
+            _polling_sensor(
+                f"{team}_freshness_alerts",
+                f"{team}'s overdue assets (FreshnessPolicy)",
+                overdue_assets(team, routes, policies),
+            )
+        )
+    return sensors
 
 
 def _polling_sensor(

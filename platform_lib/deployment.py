@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from dagster._core.storage.tags import CODE_LOCATION_TAG  # set on every run from a location
 
 from platform_lib.workspace import CodeLocation
 
-LOCATION_TAG = "dagster/code_location"
 PG_ENV = {
     "hostname": "TAILOR_PG_HOST",
     "port": "TAILOR_PG_PORT",
@@ -69,14 +69,6 @@ def write(out: Path, files: dict[str, str]) -> list[Path]:
     return written
 
 
-def code_server_command(location: CodeLocation, port: int, host: str) -> list[str]:
-    """The command that serves ``location`` as a gRPC code server."""
-    return [
-        "dagster", "code-server", "start", "-h", host, "-p", str(port),
-        "-m", location.module, "-a", location.attribute, "--location-name", location.name,
-    ]  # fmt: skip
-
-
 def _grpc_workspace(locations, ports, host) -> dict:
     return {
         "load_from": [
@@ -116,7 +108,7 @@ def _instance(locations: list[CodeLocation], settings: DeploySettings) -> dict:
 
 def _team_limits(locations: list[CodeLocation], settings: DeploySettings) -> list[dict]:
     return [
-        {"key": LOCATION_TAG, "value": location.name, "limit": settings.runs_per_team}
+        {"key": CODE_LOCATION_TAG, "value": location.name, "limit": settings.runs_per_team}
         for location in locations
     ]
 

@@ -73,13 +73,13 @@ def _attach(
             if on_wait and delay == _FIRST_DELAY and _is_lock_conflict(error):
                 on_wait(f"waiting up to {wait_seconds:.0f}s for {path}: {error}")
             if not _is_lock_conflict(error) or time.monotonic() >= deadline:
+                connection.close()
                 if _is_lock_conflict(error):
                     raise WarehouseError(
                         f"Waited {wait_seconds:.0f}s for the warehouse lock on {path} and "
                         f"another process still holds it. DuckDB says: {error}. Close that "
                         "process's connection (often a notebook) and re-run."
                     ) from error
-                connection.close()
                 raise
             time.sleep(random.uniform(delay / 2, delay))
             delay = min(delay * 2, _MAX_DELAY)

@@ -73,32 +73,40 @@ def sampled_copy(path: Path, sample: LandingSample) -> Path:
                 params=[str(path), *parameters],
             )
             rows.write_csv(str(partial), header=True)
-    except duckdb.BinderException as error:
-        raise LandingFileError(
-            f"Landing file {path} cannot be sampled by {sample.key!r}, the sample_by key "
-            f"of {sample.asset}: {error}. Declare a column of the file as sample_by."
-        ) from error
+    except BaseException as error:
+        partial.unlink(missing_ok=True)  # a failed copy leaves nothing behind
+        if isinstance(error, duckdb.BinderException):
+            raise LandingFileError(
+                f"Landing file {path} cannot be sampled by {sample.key!r}, the sample_by key "
+                f"of {sample.asset}: {error}. Declare a column of the file as sample_by."
+            ) from error
+        raise
     finally:
         connection.close()
-    for stale in copy.parent.glob(f"{copy.name.split('-')[0]}-*"):  # older samples of it
-        stale.unlink(missing_ok=True)
+    file, state, _ = copy.name.split("-", 2)
+    for stale in copy.parent.glob(f"{file}-*"):  # samples of the file as it was before
+        if not stale.name.startswith(f"{file}-{state}-"):
+            stale.unlink(missing_ok=True)
     os.replace(partial, copy)  # whole or not at all, even with runs side by side
     return copy
 
 
 def _kept_copy(path: Path, sample: LandingSample) -> Path:
-    """Where the sample of ``path`` in its current state is kept: named by the file, and by
-    its size, modification time and the sample's key, fraction and seed."""
-    state = path.stat()
-    file = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    version = hashlib.sha256(
-        repr(
-            (state.st_size, state.st_mtime_ns, sample.key, sample.fraction, sample.sampling.seed)
-        ).encode()
-    ).hexdigest()[:16]
+    """Where the sample of ``path`` in its current state is kept, named
+    ``<file>-<state>-<sample>``: the file, its size and modification time, and the sample's
+    key, fraction and seed (each fraction and seed keeps its own copy)."""
+    stat = path.stat()
+    file, state, drawn = (
+        hashlib.sha256(repr(part).encode()).hexdigest()[:16]
+        for part in (
+            str(path.resolve()),
+            (stat.st_size, stat.st_mtime_ns),
+            (sample.key, sample.fraction, sample.sampling.seed),
+        )
+    )
     folder = warehouse_dir() / SANDBOX_FOLDER / "landing_samples"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{file}-{version}{path.suffix}"
+    return folder / f"{file}-{state}-{drawn}{path.suffix}"
 
 
 def _copy_parquet_rows(connection, path: Path, condition: str, parameters: list, copy: Path):

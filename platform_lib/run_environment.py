@@ -17,15 +17,17 @@ from __future__ import annotations
 import getpass
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from platform_lib.errors import TailorError
 from platform_lib.sampling import SAMPLE_ENV, Sampling
+from platform_lib.warehouse_layout import SANDBOX_MARK, sandbox_name
 
 ENV_VAR = "TAILOR_ENV"
 USER_ENV = "TAILOR_USER"
 ENVIRONMENTS = ("prod", "dev")
-SANDBOX_MARK = "__dev_"
+ENV_TAG, SAMPLE_TAG, USER_TAG = "tailor/env", "tailor/sample", "tailor/user"
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,23 @@ class RunEnvironment:
 
     def sandbox(self, team: str) -> str:
         """The person's sandbox for ``team``: ``<team>__dev_<user>``."""
-        return f"{team}{SANDBOX_MARK}{self.user}"
+        return sandbox_name(team, self.user)
+
+    def labels(self) -> dict[str, str]:
+        """What every materialization records of how it was made."""
+        return {ENV_TAG: self.name, SAMPLE_TAG: self.sampling.describe()}
 
     def run_tags(self) -> dict[str, str]:
-        tags = {"tailor/env": self.name, "tailor/sample": self.sampling.describe()}
-        return tags | ({"tailor/user": self.user} if self.is_dev else {})
+        return self.labels() | ({USER_TAG: self.user} if self.is_dev else {})
+
+
+def recorded_labels(metadata: Mapping) -> dict[str, str]:
+    """``labels()`` as a materialization's ``metadata`` recorded them (older ones, made
+    before environments existed, were production's and full)."""
+    return {
+        name: getattr(metadata.get(name), "value", default)
+        for name, default in ((ENV_TAG, "prod"), (SAMPLE_TAG, "full"))
+    }
 
 
 def sandbox_user(user: str | None = None) -> str:

@@ -18,14 +18,15 @@ from dagster import AssetKey
 
 from platform_lib.duckdb_connection import warehouse_connection
 from platform_lib.errors import TailorError
-from platform_lib.run_environment import SANDBOX_MARK
 from platform_lib.sampling import Sampling
 from platform_lib.sql import quote_identifier
 from platform_lib.table_catalog import TableRecord, table_records
 from platform_lib.warehouse_layout import (
+    SANDBOX_MARK,
     TableLocation,
     in_sandbox,
     sandbox_databases,
+    sandbox_name,
     table_for,
 )
 
@@ -75,7 +76,7 @@ def drop_sandboxes(root: Path, user: str, team: str | None = None) -> list[Path]
     chosen = [
         path
         for sandbox, path in sandbox_databases(root, user).items()
-        if not team or sandbox == f"{team}{SANDBOX_MARK}{user}"
+        if not team or sandbox == sandbox_name(team, user)
     ]
     for path in chosen:  # every one free before any is removed
         with warehouse_connection(path, read_only=False, wait_seconds=5):
@@ -114,7 +115,7 @@ def diff_table(
     columns, and rows by ``key`` (default: the table's sample_by key). A sampled sandbox
     table is compared with the same sample of production."""
     production = table_for(AssetKey.from_user_string(asset), root)
-    sandbox = in_sandbox(production, f"{production.team}{SANDBOX_MARK}{user}")
+    sandbox = in_sandbox(production, sandbox_name(production.team, user))
     with _both(production, sandbox, asset) as (connection, record):
         sample, restriction = _same_sample(record, asset)
         prod_rows = f"(SELECT * FROM production.{production.sql}{restriction})"

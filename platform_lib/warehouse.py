@@ -127,11 +127,7 @@ class WarehouseIOManager(ConfigurableIOManager):
             if not write_frame(connection, location, partitions, label, record_then_commit):
                 return False, {}
             metadata = materialization_metadata(connection, FRAME, frame, location, descriptions)
-        tags = {
-            "tailor/environment": environment.name,
-            "tailor/sample": environment.sampling.describe(),
-        }
-        return True, {**metadata, **database_size(location), **tags}
+        return True, {**metadata, **database_size(location), **environment.labels()}
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         label = context.asset_key.to_user_string()
@@ -146,7 +142,9 @@ class WarehouseIOManager(ConfigurableIOManager):
         with self._connection(context, location, read_only=True) as connection:
             conditions = [partitions.predicate()] if partitions is not None else []
             fraction = environment.sampling.fraction_for(label)
-            record = table_records(connection).get(location.table)
+            # the catalog matters only to a sampled read, or to a read of a sandbox table
+            needed = fraction or location.sandbox
+            record = table_records(connection).get(location.table) if needed else None
             if location.sandbox and record is not None:
                 _refuse_a_smaller_sample(label, location, record, environment, fraction)
             sample_by = record.sample_by if fraction and record is not None else None

@@ -47,7 +47,7 @@ from platform_lib.rule_evaluation import (
     evaluate_in_warehouse,
     evaluate_on_frame,
 )
-from platform_lib.run_environment import RunEnvironment
+from platform_lib.run_environment import RunEnvironment, recorded_labels
 from platform_lib.sampling import SAMPLE_BY
 from platform_lib.table_checks import TableChecks
 from platform_lib.warehouse import WarehouseIOManager
@@ -253,15 +253,10 @@ def _previous_row_count(
     """The row count of the latest materialization made the same way (environment and
     sample), among the last ``looked_at``: a sample's size says nothing about a full
     table's, and a dev run must not become production's baseline."""
-    made_now = (environment.name, environment.sampling.describe())
     records = context.instance.fetch_materializations(context.asset_key, limit=looked_at)
     for record in records.records:
         metadata = record.asset_materialization.metadata
-        made_as = tuple(
-            getattr(metadata.get(name), "value", default)
-            for name, default in (("tailor/environment", "prod"), ("tailor/sample", "full"))
-        )
         recorded = metadata.get("table_row_count")
-        if made_as == made_now and recorded is not None:
+        if recorded is not None and recorded_labels(metadata) == environment.labels():
             return int(recorded.value)
     return None

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # duckdb is imported when a run needs it, not at load
 
 DATABASE_SUFFIX = ".duckdb"
 SANDBOX_FOLDER = "sandboxes"
+SANDBOX_MARK = "__dev_"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ def table_for(asset_key: AssetKey, root: Path) -> TableLocation:
     return TableLocation(team=team, table=table, database=root / f"{team}{DATABASE_SUFFIX}")
 
 
+def sandbox_name(team: str, user: str) -> str:
+    """A person's sandbox of a team: ``<team>__dev_<user>``."""
+    return f"{team}{SANDBOX_MARK}{user}"
+
+
 def in_sandbox(location: TableLocation, sandbox: str) -> TableLocation:
     """The same table in ``sandbox`` (``<team>__dev_<user>``)."""
     folder = location.database.parent / SANDBOX_FOLDER
@@ -87,7 +93,7 @@ def team_databases(root: Path) -> dict[str, Path]:
 
 def sandbox_databases(root: Path, user: str | None = None) -> dict[str, Path]:
     """Every sandbox database (of ``user``, or of everyone), by sandbox name."""
-    pattern = f"*__dev_{user}{DATABASE_SUFFIX}" if user else f"*__dev_*{DATABASE_SUFFIX}"
+    pattern = f"*{SANDBOX_MARK}{user or '*'}{DATABASE_SUFFIX}"
     return {path.stem: path for path in sorted((root / SANDBOX_FOLDER).glob(pattern))}
 
 

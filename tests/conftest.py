@@ -76,6 +76,14 @@ def instance() -> DagsterInstance:
         yield ephemeral
 
 
+@pytest.fixture
+def disk_instance(tmp_path) -> DagsterInstance:
+    """An on-disk SQLite instance, as `dagster dev` uses (its event log is run-sharded)."""
+    (tmp_path / "instance").mkdir()
+    with DagsterInstance.from_config(str(tmp_path / "instance")) as local:
+        yield local
+
+
 @pytest.fixture(scope="session")
 def workspace() -> dict[str, Definitions]:
     """Every code location of workspace.yaml, loaded, by location name."""

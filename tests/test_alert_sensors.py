@@ -1,5 +1,5 @@
-"""The alert sensors every team gets, evaluated against a real instance holding real failed
-runs and real check evaluations; alerts arrive at a real HTTP server on loopback."""
+"""The alert sensors every team gets, evaluated against a real on-disk instance holding real
+failed runs and real check evaluations; alerts arrive at a real HTTP server on loopback."""
 
 import threading
 
@@ -8,7 +8,6 @@ import pandera.pandas as pa
 import pytest
 from dagster import (
     DagsterEventType,
-    DagsterInstance,
     build_run_status_sensor_context,
     build_sensor_context,
 )
@@ -40,14 +39,6 @@ def clients() -> pd.DataFrame:
     return FRAMES["clients"]
 
 
-@pytest.fixture
-def instance(tmp_path):
-    """An on-disk SQLite instance, as `dagster dev` uses (its event log is run-sharded)."""
-    (tmp_path / "instance").mkdir()
-    with DagsterInstance.from_config(str(tmp_path / "instance")) as local:
-        yield local
-
-
 def team(name: str):
     return team_definitions(
         name, assets=[clients], alerts=AlertRoutes(webhook_env=f"{name.upper()}_HOOK")
@@ -58,17 +49,19 @@ def sensor_named(defs, suffix):
     return next(sensor for sensor in defs.sensors if sensor.name.endswith(suffix))
 
 
-def test_a_failed_run_alerts_its_teams_route_with_a_link_to_the_run(hooks, warehouse, instance):
+def test_a_failed_run_alerts_its_teams_route_with_a_link_to_the_run(
+    hooks, warehouse, disk_instance
+):
     crm = team("crm")
     FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
     result = crm.resolve_implicit_global_asset_job_def().execute_in_process(
-        instance=instance, raise_on_error=False
+        instance=disk_instance, raise_on_error=False
     )
     failure = next(e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE)
     context = build_run_status_sensor_context(
         sensor_name="crm_run_failure_alerts",
-        dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id),
+        dagster_instance=disk_instance,
+        dagster_run=disk_instance.get_run_by_id(result.run_id),
         dagster_event=failure,
     ).for_run_failure()
     sensor_named(crm, "_run_failure_alerts")(context)
@@ -78,23 +71,23 @@ def test_a_failed_run_alerts_its_teams_route_with_a_link_to_the_run(hooks, wareh
     # that other teams' routes stay quiet is proven with the real daemon in tests/e2e
 
 
-def test_a_failed_error_check_alerts_once_with_its_failing_rows(hooks, warehouse, instance):
+def test_a_failed_error_check_alerts_once_with_its_failing_rows(hooks, warehouse, disk_instance):
     crm = team("crm")
     check_sensor = sensor_named(crm, "_check_failure_alerts")
-    first = build_sensor_context(instance=instance)
+    first = build_sensor_context(instance=disk_instance)
     check_sensor(first)  # the first tick starts from now
     job = crm.resolve_implicit_global_asset_job_def()
     FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1, 2]})
-    job.execute_in_process(instance=instance, raise_on_error=False)
+    job.execute_in_process(instance=disk_instance, raise_on_error=False)
 
-    tick = build_sensor_context(instance=instance, cursor=first.cursor)
+    tick = build_sensor_context(instance=disk_instance, cursor=first.cursor)
     check_sensor(tick)
     (alert,) = hooks["crm"].bodies
     assert alert["kind"] == "check failure" and alert["subject"] == "crm/clients"
     assert "client_id_unique (2 failing rows)" in alert["message"]
 
-    job.execute_in_process(instance=instance, raise_on_error=False)  # fails again at once
-    again = build_sensor_context(instance=instance, cursor=tick.cursor)
+    job.execute_in_process(instance=disk_instance, raise_on_error=False)  # fails again at once
+    again = build_sensor_context(instance=disk_instance, cursor=tick.cursor)
     check_sensor(again)
     assert len(hooks["crm"].bodies) == 1  # grouped within the window, not a storm
     log = (warehouse.parent / "tailor_alerts.log").read_text()
@@ -102,7 +95,7 @@ def test_a_failed_error_check_alerts_once_with_its_failing_rows(hooks, warehouse
 
 
 def test_a_route_that_is_down_is_logged_and_the_next_tick_still_alerts(
-    webhook_receiver, warehouse, instance, monkeypatch
+    webhook_receiver, warehouse, disk_instance, monkeypatch
 ):
     hook = webhook_receiver(statuses=(500, 500, 500, 200))  # down for one alert's 3 attempts
     monkeypatch.setenv("CRM_HOOK", hook.url)
@@ -112,11 +105,11 @@ def test_a_route_that_is_down_is_logged_and_the_next_tick_still_alerts(
     check_sensor = sensor_named(crm, "_check_failure_alerts")
     job = crm.resolve_implicit_global_asset_job_def()
     FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
-    context = build_sensor_context(instance=instance)
+    context = build_sensor_context(instance=disk_instance)
     check_sensor(context)
     for _ in range(2):
-        job.execute_in_process(instance=instance, raise_on_error=False)
-        context = build_sensor_context(instance=instance, cursor=context.cursor)
+        job.execute_in_process(instance=disk_instance, raise_on_error=False)
+        context = build_sensor_context(instance=disk_instance, cursor=context.cursor)
         check_sensor(context)  # never raises
     assert len(hook.bodies) == 4  # the first alert tried 3 times, the second went through
     log = (warehouse.parent / "tailor_alerts.log").read_text()
@@ -135,27 +128,31 @@ def gated_clients() -> pd.DataFrame:
     return pd.DataFrame({"client_id": [1, 1]})
 
 
-def test_a_check_still_running_at_a_tick_alerts_once_it_has_failed(hooks, warehouse, instance):
+def test_a_check_still_running_at_a_tick_alerts_once_it_has_failed(hooks, warehouse, disk_instance):
     crm = team_definitions(
         "crm", assets=[gated_clients], alerts=AlertRoutes(webhook_env="CRM_HOOK")
     )
     check_sensor = sensor_named(crm, "_check_failure_alerts")
-    context = build_sensor_context(instance=instance)
+    context = build_sensor_context(instance=disk_instance)
     check_sensor(context)
     job = crm.resolve_implicit_global_asset_job_def()
     run = threading.Thread(
-        target=lambda: job.execute_in_process(instance=instance, raise_on_error=False)
+        target=lambda: job.execute_in_process(instance=disk_instance, raise_on_error=False)
     )
     run.start()
     assert GATE["started"].wait(timeout=60)
-    (planned,) = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+    (planned,) = disk_instance.event_log_storage.get_latest_asset_check_execution_by_key(
         [next(iter(crm.resolve_asset_graph().asset_check_keys))]
     ).values()
     assert planned.status.value == "PLANNED"
-    context = build_sensor_context(instance=instance, cursor=context.cursor)
+    context = build_sensor_context(instance=disk_instance, cursor=context.cursor)
     check_sensor(context)  # a tick while the check is still running
     GATE["release"].set()
     run.join(timeout=60)
-    check_sensor(build_sensor_context(instance=instance, cursor=context.cursor))
+    check_sensor(build_sensor_context(instance=disk_instance, cursor=context.cursor))
     (alert,) = hooks["crm"].bodies
     assert "client_id_unique (2 failing rows)" in alert["message"]
+
+
+def test_a_team_without_freshness_policies_gets_no_freshness_sensor():
+    assert not [s for s in team("crm").sensors if s.name.endswith("_freshness_alerts")]

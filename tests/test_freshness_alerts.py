@@ -1,5 +1,5 @@
 """Freshness alerts: Dagster's own freshness daemon evaluates two teams' FreshnessPolicies over
-a real instance and a real workspace (one code server per team), on a clock moved forward;
+a real on-disk instance and workspace (one code server per team), on a clock moved forward;
 each team's sensor sends its overdue assets to its own route, email to a real SMTP server or
 a webhook to a real HTTP server, once per overdue spell. tests/e2e proves the same with the
 daemon `dagster dev` runs, in real time."""
@@ -9,7 +9,7 @@ import time
 from contextlib import nullcontext
 
 import pytest
-from dagster import DagsterInstance, build_sensor_context
+from dagster import build_sensor_context
 from dagster._core.test_utils import create_test_daemon_workspace_context, freeze_time
 from dagster._core.workspace.load_target import WorkspaceFileTarget
 from dagster._daemon.freshness import FreshnessDaemon
@@ -28,17 +28,10 @@ def teams(tmp_path, warehouse, monkeypatch):
 
 
 @pytest.fixture
-def instance(tmp_path):
-    (tmp_path / "instance").mkdir()
-    with DagsterInstance.from_config(str(tmp_path / "instance")) as local:
-        yield local
-
-
-@pytest.fixture
-def freshness_daemon(teams, instance):
+def freshness_daemon(teams, disk_instance):
     """One iteration of Dagster's freshness daemon over the workspace, at a given time."""
     target = WorkspaceFileTarget(paths=[str(WORKSPACE / "workspace.yaml")])
-    with create_test_daemon_workspace_context(target, instance) as workspace:
+    with create_test_daemon_workspace_context(target, disk_instance) as workspace:
 
         def evaluate(at: float | None = None) -> None:
             with freeze_time(at) if at else nullcontext():
@@ -64,13 +57,18 @@ def freshness_ticks(defs, instance) -> Ticks:
 
 
 def test_an_overdue_asset_alerts_its_own_team_once_per_overdue_spell(
-    teams, instance, freshness_daemon, smtp_server, webhook_receiver, monkeypatch
+    teams, disk_instance, freshness_daemon, smtp_server, webhook_receiver, monkeypatch
 ):
     ops_hook = webhook_receiver()
     monkeypatch.setenv("OPS_HOOK", ops_hook.url)
-    crm, ops = freshness_ticks(teams["crm"], instance), freshness_ticks(teams["ops"], instance)
+    crm, ops = (
+        freshness_ticks(teams["crm"], disk_instance),
+        freshness_ticks(teams["ops"], disk_instance),
+    )
     for defs in (teams["crm"], teams["ops"]):
-        assert defs.resolve_implicit_global_asset_job_def().execute_in_process(instance=instance)
+        assert defs.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=disk_instance
+        )
     start = time.time()
 
     freshness_daemon()  # just materialized: fresh

@@ -3,6 +3,8 @@ Parquet) with the full read's types, and every keyed table of the sampled dev ru
 production table restricted to the same sample: key-consistent from landing to the last
 table. Row-count checks compare the sample with samples, not with production."""
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -46,9 +48,11 @@ def test_a_landing_sample_is_kept_until_the_file_changes(warehouse, tmp_path, ru
     written = first.stat().st_mtime_ns
     assert sampled_copy(clients, sample) == first
     assert first.stat().st_mtime_ns == written  # reused, not rewritten
+    other_fraction = sampled_copy(clients, replace(sample, fraction=0.2))
+    assert first.exists() and other_fraction.exists()  # each fraction keeps its own
     pd.read_csv(clients).head(10).to_csv(clients, index=False)  # a new export lands
     second = sampled_copy(clients, sample)
-    assert second != first and not first.exists()
+    assert second != first and not first.exists() and not other_fraction.exists()
     assert len(pd.read_csv(second)) <= 10
 
 
@@ -58,3 +62,4 @@ def test_a_sample_key_missing_from_the_landing_file_names_file_key_and_asset(
     sample = LandingSample("crm/raw", "customer_no", 0.1, Sampling.parse("0.1"))
     with pytest.raises(LandingFileError, match=r"clients.csv cannot be sampled by 'customer_no'"):
         sampled_copy(landing_zone / "clients.csv", sample)
+    assert not list((warehouse / "sandboxes" / "landing_samples").iterdir())  # nothing half-made

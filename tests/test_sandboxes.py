@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from dagster import AssetKey, DagsterInstance, DailyPartitionsDefinition
+from dagster import AssetKey, DailyPartitionsDefinition
 
 from platform_lib import TableChecks, WarehouseIOManager, team_definitions, warehouse_asset
 from platform_lib.errors import TailorError
@@ -71,12 +71,6 @@ def use(monkeypatch):
                 monkeypatch.setenv(name, value)
 
     return set_environment
-
-
-@pytest.fixture
-def instance(tmp_path):
-    with DagsterInstance.ephemeral() as ephemeral:
-        yield ephemeral
 
 
 def run(instance, *names, resources=None):
@@ -212,7 +206,7 @@ def test_runs_and_materializations_show_environment_and_sample(warehouse, instan
     )
     event = instance.get_latest_materialization_event(AssetKey(["crm", "clients"]))
     metadata = event.asset_materialization.metadata
-    assert metadata["tailor/environment"].value == "dev"
+    assert metadata["tailor/env"].value == "dev"
     assert metadata["tailor/sample"].value == "0.1"
     assert metadata["dagster/table_name"].value == "crm__dev_alice.clients"
 
