@@ -4,15 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 3000
+# TAILOR_DEPLOYMENT=postgres: the single-host profile (docs/deployment.md) instead of embedded
+TAILOR_DEPLOYMENT ?= embedded
+DEPLOY_DIR ?= deploy
+DEPLOY_FLAGS ?=
 
 # dev runs keep their own Dagster instance: sandbox materializations never show as production's
 export DAGSTER_HOME := $(CURDIR)/.dagster_home$(if $(filter dev,$(TAILOR_ENV)),/dev)
 export TAILOR_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
 
-.PHONY: dev test lint bench install landing dagster-home browser clean
+.PHONY: dev test lint bench install landing dagster-home system-packages clean
 
 dev: install landing dagster-home
+ifeq ($(TAILOR_DEPLOYMENT),postgres)
+	$(BIN)/tailor deploy up --out $(DEPLOY_DIR) --host $(HOST) --webserver-port $(PORT) $(DEPLOY_FLAGS)
+else ifeq ($(TAILOR_DEPLOYMENT),embedded)
 	@if [ -n "$$TAILOR_SAMPLE" ] && [ "$${TAILOR_ENV:-prod}" != dev ]; then \
 		echo "TAILOR_SAMPLE needs TAILOR_ENV=dev: a sample never replaces production tables."; \
 		exit 2; fi
@@ -23,8 +30,11 @@ dev: install landing dagster-home
 		"(make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.01] writes to your sandbox instead)"
 	@echo ""
 	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+else
+	@echo "TAILOR_DEPLOYMENT is 'embedded' (the default) or 'postgres', not '$(TAILOR_DEPLOYMENT)'."; exit 2
+endif
 
-test: install landing dagster-home browser
+test: install landing dagster-home system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/tailor check
@@ -53,8 +63,12 @@ $(BIN)/.installed: pyproject.toml
 landing: install
 	@$(BIN)/python scripts/make_landing.py --out $(TAILOR_LANDING_DIR) --seed 7 --if-missing
 
-browser:  # Debian's chromium, driven by playwright in the UI tests (apt needs root, as in CI)
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+# Debian packages the tests use (apt needs root, as in CI): chromium, driven by playwright in
+# the UI tests, and PostgreSQL's server, a throwaway cluster for the single-host profile's
+system-packages:
+	@missing="$$(command -v chromium >/dev/null || echo chromium) \
+	$$(ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo postgresql)"; \
+	if [ -n "$$(echo $$missing)" ]; then apt-get update && apt-get install -y $$missing; fi
 
 dagster-home:
 	@mkdir -p $(DAGSTER_HOME)

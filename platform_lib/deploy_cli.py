@@ -1,5 +1,7 @@
-"""``tailor deploy``: render the files of a deployment beyond one laptop (docs/deployment.md)."""
+"""``tailor deploy``: render the files of a deployment beyond one laptop, or run the
+single-host profile from them (docs/deployment.md)."""
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -11,27 +13,56 @@ from platform_lib.workspace import read_workspace
 
 @click.group()
 def deploy() -> None:
-    """Deployment files: PostgreSQL storage, a code server per team, a run queue."""
+    """Deployment: PostgreSQL storage, a code server per team, a run queue."""
+
+
+def settings_options(command):
+    """A ``--flag`` per field of DeploySettings, with its default."""
+    for field in reversed(dataclasses.fields(DeploySettings)):
+        flag = "--" + field.name.replace("_", "-")
+        command = click.option(flag, default=field.default, show_default=True)(command)
+    return click.option(
+        "--out", type=click.Path(path_type=Path), default=Path("deploy"), show_default=True
+    )(command)
 
 
 @deploy.command(name="render")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("deploy"), show_default=True)
-@click.option(
-    "--max-concurrent-runs", default=DeploySettings.max_concurrent_runs, show_default=True
-)
-@click.option("--runs-per-team", default=DeploySettings.runs_per_team, show_default=True)
-@click.option("--run-retries", default=DeploySettings.run_retries, show_default=True)
-@click.option("--first-port", default=DeploySettings.first_port, show_default=True)
-@click.option("--host", default=DeploySettings.host, show_default=True)
-@click.option("--image", default=DeploySettings.image, show_default=True)
-@click.option("--image-tag", default=DeploySettings.image_tag, show_default=True)
+@settings_options
 @click.pass_context
 def render_command(context: click.Context, out: Path, **settings) -> None:
     """Write OUT/workspace.yaml (a gRPC code server per team), OUT/dagster.yaml (PostgreSQL,
-    run queue with per-team limits, retries, warehouse pools) and OUT/helm/values.yaml (one
-    user-code deployment per team), from workspace.yaml. The same input gives the same files."""
+    run queue with per-team limits, retries, warehouse pools), OUT/supervisord.conf (the
+    single-host processes) and OUT/helm/values.yaml (one user-code deployment per team),
+    from workspace.yaml. The same input gives the same files."""
     root = repository(context.obj["root"])
     locations = read_workspace(root / "workspace.yaml")
     files = guarded(context, lambda: render(locations, DeploySettings(**settings)))
     for path in write(out, files):
         click.echo(f"  wrote {path}")
+
+
+@deploy.command(name="up")
+@settings_options
+@click.option(
+    "--postgres-folder",
+    type=click.Path(path_type=Path),
+    envvar="TAILOR_PG_FOLDER",
+    default=Path(".dagster_home/postgres"),
+    show_default=True,
+    help="Where the local PostgreSQL keeps its data when TAILOR_PG_HOST is unset.",
+)
+@click.pass_context
+def up_command(context: click.Context, out: Path, postgres_folder: Path, **settings) -> None:
+    """Run the single-host profile: render into OUT, use the PostgreSQL of TAILOR_PG_*
+    (or start a local one), and serve every team's code server, the daemon and the
+    webserver under Supervisor until Ctrl-C."""
+    from platform_lib.single_host import up
+
+    root = repository(context.obj["root"])
+    locations = read_workspace(root / "workspace.yaml")
+    code = guarded(
+        context,
+        lambda: up(locations, out.resolve(), DeploySettings(**settings),
+                   postgres_folder.resolve(), click.echo),
+    )  # fmt: skip
+    raise SystemExit(code)

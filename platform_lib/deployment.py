@@ -8,6 +8,8 @@ bytes), it writes:
 - ``dagster.yaml``: PostgreSQL for run, event-log and schedule storage (the connection from
   ``TAILOR_PG_*`` environment variables), the ``QueuedRunCoordinator`` with a global limit
   and a limit per team, run retries, and a limit of 1 on each team's warehouse pool;
+- ``supervisord.conf``: the single-host profile's processes (a code server per team, the
+  daemon, the webserver) for Supervisor, which restarts each on its own if it dies;
 - ``helm/values.yaml``: values for Dagster's official Helm chart, one user-code deployment
   per team (image, module, environment from a secret).
 
@@ -23,6 +25,7 @@ from pathlib import Path
 import yaml
 from dagster._core.storage.tags import CODE_LOCATION_TAG  # set on every run from a location
 
+from platform_lib.supervisor_conf import supervisord_conf
 from platform_lib.workspace import CodeLocation
 
 PG_ENV = {
@@ -43,6 +46,11 @@ class DeploySettings:
     run_retries: int = 2
     first_port: int = 4100
     host: str = "127.0.0.1"
+    webserver_port: int = 3000
+    # a queued run whose team's code server is unreachable waits this long before the next
+    # try, and fails only after this many tries (Dagster's default fails it at once)
+    code_server_retry_delay: int = 30
+    code_server_retries: int = 20
     image: str = "tailor"
     image_tag: str = "latest"
 
@@ -54,6 +62,7 @@ def render(locations: list[CodeLocation], settings: DeploySettings) -> dict[str,
     return {
         "workspace.yaml": _yaml(_grpc_workspace(locations, ports, settings.host)),
         "dagster.yaml": _yaml(_instance(locations, settings)),
+        "supervisord.conf": supervisord_conf(locations, ports, settings),
         "helm/values.yaml": _yaml(_helm_values(locations, ports, settings)),
     }
 
@@ -81,10 +90,19 @@ def _grpc_workspace(locations, ports, host) -> dict:
 
 def _instance(locations: list[CodeLocation], settings: DeploySettings) -> dict:
     return {
-        "storage": {"postgres": {"postgres_db": {k: {"env": v} for k, v in PG_ENV.items()}}},
+        "storage": {"postgres": {"postgres_db": _postgres_db()}},
         "run_coordinator": {
             "module": "dagster._core.run_coordinator",
             "class": "QueuedRunCoordinator",
+            "config": {
+                "max_user_code_failure_retries": settings.code_server_retries,
+                "user_code_failure_retry_delay": settings.code_server_retry_delay,
+                "dequeue_use_threads": True,
+            },
+        },
+        "run_monitoring": {  # a run whose worker never started fails, and is retried
+            "enabled": True,
+            "start_timeout_seconds": 180,
         },
         "run_retries": {
             "enabled": True,
@@ -100,10 +118,19 @@ def _instance(locations: list[CodeLocation], settings: DeploySettings) -> dict:
             "pools": {
                 "default_limit": 1,  # a team's warehouse file has one writer at a time
                 "granularity": "op",
+                # a busy pool never holds a run in the queue (the run limits decide how many
+                # run): a team's next run starts its process and waits for the pool inside
+                "op_granularity_run_buffer": settings.max_concurrent_runs,
             },
         },
         "telemetry": {"enabled": False},
     }
+
+
+def _postgres_db() -> dict:
+    # psycopg2 is dagster-postgres's driver: SQLAlchemy 2.1 would otherwise pick psycopg 3,
+    # with which dagster-postgres cannot send its run-event notifications
+    return {**{k: {"env": v} for k, v in PG_ENV.items()}, "scheme": "postgresql+psycopg2"}
 
 
 def _team_limits(locations: list[CodeLocation], settings: DeploySettings) -> list[dict]:

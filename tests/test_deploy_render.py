@@ -1,6 +1,7 @@
 """`tailor deploy render`: deterministic files, a dagster.yaml Dagster itself accepts, a gRPC
 workspace with a code server per team, and Helm values in the shape of Dagster's chart."""
 
+import os
 import subprocess
 import sys
 from enum import StrEnum
@@ -10,6 +11,7 @@ import pytest
 import yaml
 from dagster._core.instance.config import dagster_instance_config
 from pydantic import BaseModel, ConfigDict
+from supervisor.options import ServerOptions
 
 from platform_lib.settings import REPO_ROOT
 from platform_lib.workspace import read_workspace
@@ -27,7 +29,7 @@ def render(out: Path, *flags: str) -> dict[str, str]:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    return {str(p.relative_to(out)): p.read_text() for p in sorted(out.rglob("*.yaml"))}
+    return {str(p.relative_to(out)): p.read_text() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,9 @@ def rendered(tmp_path_factory) -> dict[str, str]:
 
 
 def test_render_is_deterministic(rendered, tmp_path):
-    assert set(rendered) == {"workspace.yaml", "dagster.yaml", "helm/values.yaml"}
+    assert set(rendered) == {
+        "workspace.yaml", "dagster.yaml", "supervisord.conf", "helm/values.yaml"
+    }  # fmt: skip
     assert render(tmp_path, "--runs-per-team", "3") == rendered
 
 
@@ -52,6 +56,28 @@ def test_dagster_yaml_is_accepted_by_dagster_with_a_limit_per_team(rendered, tmp
     limits = runs["tag_concurrency_limits"]
     assert limits == [{"key": "dagster/code_location", "value": t, "limit": 3} for t in TEAMS]
     assert config["run_retries"]["enabled"] and config["concurrency"]["pools"]["default_limit"] == 1
+    # a busy pool never holds a run in the queue: the run limits alone decide
+    assert config["concurrency"]["pools"]["op_granularity_run_buffer"] == 10
+    # a queued run of a team whose code server is down waits for it instead of failing
+    assert config["run_coordinator"]["config"]["max_user_code_failure_retries"] > 0
+    # dagster-postgres's own driver: psycopg 3 (SQLAlchemy 2.1's default) breaks its NOTIFY
+    assert config["storage"]["postgres"]["postgres_db"]["scheme"] == "postgresql+psycopg2"
+
+
+def test_supervisor_reads_the_single_host_processes(rendered, tmp_path):
+    (tmp_path / "supervisord.conf").write_text(rendered["supervisord.conf"])
+    options = ServerOptions()  # Supervisor's own parser, as `supervisord -c` uses it
+    options.realize(args=["-c", str(tmp_path / "supervisord.conf")])
+    programs = {group.name: group.process_configs[0] for group in options.process_group_configs}
+    assert set(programs) == {*(f"code-server-{t}" for t in TEAMS), "daemon", "webserver"}
+    ports = yaml.safe_load(rendered["workspace.yaml"])["load_from"]
+    for team, entry in zip(TEAMS, ports, strict=True):
+        config = programs[f"code-server-{team}"]
+        assert config.command.startswith("dagster code-server start")
+        assert f"-p {entry['grpc_server']['port']} -m teams.{team}.definitions" in config.command
+        assert config.environment == {"DAGSTER_HOME": str(tmp_path)}  # where dagster.yaml is
+        assert config.autorestart and not config.killasgroup  # runs outlive a server restart
+    assert programs["webserver"].command.endswith("-h 127.0.0.1 -p 3000")
 
 
 def test_the_workspace_serves_each_team_from_its_own_code_server(rendered):
@@ -139,6 +165,20 @@ def test_helm_values_have_the_charts_shape_with_one_deployment_per_team(rendered
     limits = coordinator.config["queuedRunCoordinator"].tagConcurrencyLimits
     assert {limit.value: limit.limit for limit in limits} == dict.fromkeys(TEAMS, 3)
     assert not values.postgresql["enabled"]
+
+
+def test_up_names_the_postgresql_it_cannot_reach_and_starts_nothing(tmp_path, closed_port):
+    port = closed_port()
+    env = {**os.environ, "TAILOR_PG_HOST": "127.0.0.1", "TAILOR_PG_PORT": str(port)}
+    env |= {"TAILOR_PG_USER": "tailor", "TAILOR_PG_PASSWORD": "x", "TAILOR_PG_DB": "tailor"}
+    result = subprocess.run(
+        [TAILOR, "deploy", "up", "--out", str(tmp_path / "deploy")],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert f"PostgreSQL at 127.0.0.1:{port} (database 'tailor', user 'tailor')" in (result.stderr)
+    assert "hint: check TAILOR_PG_HOST" in result.stderr
+    assert not (tmp_path / "deploy" / "supervisord.pid").exists()
 
 
 def test_render_refuses_a_workspace_it_cannot_read(tmp_path):

@@ -14,6 +14,7 @@ from dagster import AssetsDefinition, DagsterInstance, asset
 from platform_lib import ParallelJob, team_definitions
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
 from platform_lib.workspace import read_workspace
+from tests.overlap import most_at_once
 
 SLOW_TEAM = textwrap.dedent(
     """
@@ -38,15 +39,6 @@ SLOW_TEAM = textwrap.dedent(
     )
     """
 )
-
-
-def most_at_once(windows: list[tuple[float, float]]) -> int:
-    edges = sorted([(start, 1) for start, _ in windows] + [(end, -1) for _, end in windows])
-    running = peak = 0
-    for _, step in edges:
-        running += step
-        peak = max(peak, running)
-    return peak
 
 
 def test_a_parallel_job_runs_independent_assets_in_parallel_up_to_its_cap(tmp_path, read_table):

@@ -58,8 +58,131 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class DagsterDev:
-    """One `dagster dev` process group and a GraphQL client for it."""
+def _serving(location: dict) -> bool:
+    return location["locationOrLoadError"]["__typename"] == "RepositoryLocation"
+
+
+class Webserver:
+    """A Dagster webserver served by a process in a session of its own (as a terminal gives
+    it), and a GraphQL client driving it as the UI does."""
+
+    url: str
+    log: Path
+    home: Path
+    process: subprocess.Popen
+
+    def alive(self) -> bool:
+        """Whether the process serving it still runs."""
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        """Ctrl-C: SIGINT to the whole process group; then nothing of it may be left."""
+        if self.process.poll() is None:  # its own session: the group id is its pid
+            os.killpg(self.process.pid, signal.SIGINT)
+            self.process.wait(timeout=90)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.leftovers():
+            time.sleep(0.5)
+        assert self.leftovers() == [], self.leftovers()
+
+    def leftovers(self) -> list[str]:
+        """Processes of this server still alive: in its session, or naming its home."""
+        by_group = subprocess.run(
+            ["pgrep", "-a", "-s", str(self.process.pid)], capture_output=True, text=True
+        ).stdout
+        by_home = subprocess.run(
+            ["pgrep", "-af", str(self.home)], capture_output=True, text=True
+        ).stdout
+        return sorted(set(by_group.splitlines()) | set(by_home.splitlines()))
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        request = urllib.request.Request(
+            f"{self.url}/graphql",
+            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.load(response)
+        assert "errors" not in answer, answer["errors"]
+        return answer["data"]
+
+    def locations(self) -> dict[str, dict]:
+        entries = self.graphql(LOCATIONS)["workspaceOrError"]["locationEntries"]
+        return {entry["name"]: entry for entry in entries}
+
+    def wait_until_loaded(
+        self, names: set[str], timeout: float = 240, serving: bool = False
+    ) -> dict[str, dict]:
+        """Wait until the locations ``names`` have loaded (and, if ``serving``, without an
+        error: a code server that is still starting answers with one)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.alive(), self.log.read_text()[-3000:]
+            try:
+                locations = self.locations()
+                if names <= set(locations) and all(
+                    locations[name]["loadStatus"] == "LOADED"
+                    and (not serving or _serving(locations[name]))
+                    for name in names
+                ):
+                    return locations
+            except OSError:
+                pass  # the webserver is still starting
+            time.sleep(1)
+        raise AssertionError(f"locations {names} not loaded: {self.log.read_text()[-3000:]}")
+
+    def assets_of(self, location: str) -> list[dict]:
+        return [
+            node
+            for node in self.graphql(ASSETS)["assetNodes"]
+            if node["isExecutable"] and node["repository"]["location"]["name"] == location
+        ]
+
+    def materialize(self, location: str, tags: dict[str, str] | None = None) -> str:
+        """Launch what the UI's "Materialize" button launches for a location's assets."""
+        return self.launch(self.materialize_params(location), tags)
+
+    def materialize_params(self, location: str) -> dict:
+        """The execution parameters of "Materialize all" in a location, as the UI sends them."""
+        nodes = self.assets_of(location)
+        return {
+            "mode": "default",
+            "runConfigData": "{}",
+            "selector": {
+                "repositoryLocationName": location,
+                "repositoryName": nodes[0]["repository"]["name"],
+                "pipelineName": "__ASSET_JOB",
+                "assetSelection": [{"path": node["assetKey"]["path"]} for node in nodes],
+                "assetCheckSelection": [
+                    {"assetKey": {"path": node["assetKey"]["path"]}, "name": check["name"]}
+                    for node in nodes
+                    for check in node["assetChecksOrError"]["checks"]
+                ],
+            },
+        }
+
+    def launch(self, params: dict, tags: dict[str, str] | None = None) -> str:
+        tags = [{"key": key, "value": value} for key, value in (tags or {}).items()]
+        params = {**params, "executionMetadata": {"tags": tags}}
+        launched = self.graphql(LAUNCH, {"executionParams": params})["launchPipelineExecution"]
+        assert launched["__typename"] == "LaunchRunSuccess", launched
+        return launched["run"]["runId"]
+
+    def runs(self) -> list[dict]:
+        return self.graphql(RUNS)["runsOrError"]["results"]
+
+    def wait_for_run(self, run_id: str, timeout: float = 240) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = next(run["status"] for run in self.runs() if run["runId"] == run_id)
+            if status in TERMINAL:
+                return status
+            time.sleep(1)
+        raise AssertionError(f"run {run_id} did not finish")
+
+
+class DagsterDev(Webserver):
+    """One `dagster dev` process group, and the client of its webserver."""
 
     def __init__(
         self, workspace: Path, root: Path, env: dict[str, str], cwd: Path, via_make: bool = False
@@ -81,98 +204,6 @@ class DagsterDev:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, as a terminal gives it
         )
-
-    def graphql(self, query: str, variables: dict | None = None) -> dict:
-        request = urllib.request.Request(
-            f"{self.url}/graphql",
-            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer = json.load(response)
-        assert "errors" not in answer, answer["errors"]
-        return answer["data"]
-
-    def locations(self) -> dict[str, dict]:
-        entries = self.graphql(LOCATIONS)["workspaceOrError"]["locationEntries"]
-        return {entry["name"]: entry for entry in entries}
-
-    def wait_until_loaded(self, names: set[str], timeout: float = 240) -> dict[str, dict]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()[-3000:]
-            try:
-                locations = self.locations()
-                if names <= set(locations) and all(
-                    locations[name]["loadStatus"] == "LOADED" for name in names
-                ):
-                    return locations
-            except OSError:
-                pass  # the webserver is still starting
-            time.sleep(1)
-        raise AssertionError(f"locations {names} not loaded: {self.log.read_text()[-3000:]}")
-
-    def assets_of(self, location: str) -> list[dict]:
-        return [
-            node
-            for node in self.graphql(ASSETS)["assetNodes"]
-            if node["isExecutable"] and node["repository"]["location"]["name"] == location
-        ]
-
-    def materialize(self, location: str) -> str:
-        """Launch what the UI's "Materialize" button launches for a location's assets."""
-        nodes = self.assets_of(location)
-        params = {
-            "mode": "default",
-            "executionMetadata": {"tags": []},
-            "runConfigData": "{}",
-            "selector": {
-                "repositoryLocationName": location,
-                "repositoryName": nodes[0]["repository"]["name"],
-                "pipelineName": "__ASSET_JOB",
-                "assetSelection": [{"path": node["assetKey"]["path"]} for node in nodes],
-                "assetCheckSelection": [
-                    {"assetKey": {"path": node["assetKey"]["path"]}, "name": check["name"]}
-                    for node in nodes
-                    for check in node["assetChecksOrError"]["checks"]
-                ],
-            },
-        }
-        launched = self.graphql(LAUNCH, {"executionParams": params})["launchPipelineExecution"]
-        assert launched["__typename"] == "LaunchRunSuccess", launched
-        return launched["run"]["runId"]
-
-    def runs(self) -> list[dict]:
-        return self.graphql(RUNS)["runsOrError"]["results"]
-
-    def wait_for_run(self, run_id: str, timeout: float = 240) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            status = next(run["status"] for run in self.runs() if run["runId"] == run_id)
-            if status in TERMINAL:
-                return status
-            time.sleep(1)
-        raise AssertionError(f"run {run_id} did not finish")
-
-    def stop(self) -> None:
-        """Ctrl-C: SIGINT to the whole process group; then nothing of it may be left."""
-        if self.process.poll() is None:  # its own session: the group id is its pid
-            os.killpg(self.process.pid, signal.SIGINT)
-            self.process.wait(timeout=90)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.leftovers():
-            time.sleep(0.5)
-        assert self.leftovers() == [], self.leftovers()
-
-    def leftovers(self) -> list[str]:
-        """Processes of this server still alive: in its process group, or naming its home."""
-        by_group = subprocess.run(
-            ["pgrep", "-a", "-g", str(self.process.pid)], capture_output=True, text=True
-        ).stdout
-        by_home = subprocess.run(
-            ["pgrep", "-af", str(self.home)], capture_output=True, text=True
-        ).stdout
-        return sorted(set(by_group.splitlines()) | set(by_home.splitlines()))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,83 @@
+"""The single-host profile's processes, as a ``supervisord.conf`` for Supervisor.
+
+One program per team's code server (``dagster code-server start``), the Dagster daemon and
+the webserver; each is restarted by Supervisor if it dies, on its own. Paths are relative
+to the file (``%(here)s``), whose folder is also ``DAGSTER_HOME``: the rendered
+``dagster.yaml`` sits beside it.
+
+    supervisord -c deploy/supervisord.conf                  # or: tailor deploy up
+    supervisorctl -c deploy/supervisord.conf status
+    supervisorctl -c deploy/supervisord.conf restart code-server-merchandising
+
+A code server is stopped with SIGTERM to its own process only: runs it launched are
+separate processes and finish, whatever happens to the server.
+"""
+
+from __future__ import annotations
+
+import configparser
+import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from platform_lib.deployment import DeploySettings
+    from platform_lib.workspace import CodeLocation
+
+HERE = "%(here)s"
+CODE_SERVER_PRIORITY = 100  # started first; the webserver and daemon follow
+
+
+def code_server_program(team: str) -> str:
+    return f"code-server-{team}"
+
+
+def supervisord_conf(locations, ports, settings: DeploySettings) -> str:
+    conf = configparser.ConfigParser(interpolation=None)
+    conf["supervisord"] = {
+        "nodaemon": "true",
+        "logfile": f"{HERE}/supervisord.log",
+        "pidfile": f"{HERE}/supervisord.pid",
+    }
+    conf["unix_http_server"] = {"file": f"{HERE}/supervisor.sock", "chmod": "0700"}
+    conf["rpcinterface:supervisor"] = {
+        "supervisor.rpcinterface_factory": "supervisor.rpcinterface:make_main_rpcinterface"
+    }
+    conf["supervisorctl"] = {"serverurl": f"unix://{HERE}/supervisor.sock"}
+    for location in locations:
+        conf[f"program:{code_server_program(location.name)}"] = _program(
+            _code_server_command(location, ports[location.name], settings.host),
+            CODE_SERVER_PRIORITY,
+        )
+    workspace = f"{HERE}/workspace.yaml"
+    conf["program:daemon"] = _program(f"dagster-daemon run -w {workspace}", 200)
+    conf["program:webserver"] = _program(
+        f"dagster-webserver -w {workspace} -h {settings.host} -p {settings.webserver_port}", 200
+    )
+    text = io.StringIO("; Rendered by `tailor deploy render` from workspace.yaml; do not edit.\n")
+    text.seek(0, io.SEEK_END)
+    conf.write(text)
+    return text.getvalue().rstrip() + "\n"
+
+
+def _code_server_command(location: CodeLocation, port: int, host: str) -> str:
+    return (
+        f"dagster code-server start -h {host} -p {port} -m {location.module} "
+        f"-a {location.attribute} --location-name {location.name}"
+    )
+
+
+def _program(command: str, priority: int) -> dict[str, str]:
+    return {
+        "command": command,
+        "environment": f'DAGSTER_HOME="{HERE}"',
+        "priority": str(priority),
+        "autorestart": "true",
+        "startsecs": "5",
+        "startretries": "10",
+        "stopsignal": "TERM",
+        "stopwaitsecs": "30",
+        "redirect_stderr": "true",
+        "stdout_logfile": f"{HERE}/%(program_name)s.log",
+        "stdout_logfile_maxbytes": "50MB",
+        "stdout_logfile_backups": "3",
+    }

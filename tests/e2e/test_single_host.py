@@ -1,0 +1,270 @@
+"""The single-host profile, end to end: `make dev TAILOR_DEPLOYMENT=postgres` against a
+throwaway PostgreSQL on loopback. Every team's code server is its own process under
+Supervisor; the webserver and daemon keep Dagster's instance in PostgreSQL; runs launched as
+the UI launches them wait in Dagster's queue within the global and per-team limits; a
+killed code server takes down only its own team, whose queued runs wait for it."""
+
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster._core.storage.tags import CODE_LOCATION_TAG as CODE_LOCATION
+
+from platform_lib.local_postgres import LocalPostgres
+from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
+from platform_lib.supervisor_conf import code_server_program
+from platform_lib.workspace import read_workspace
+from tests.e2e.conftest import Webserver, free_port
+from tests.overlap import most_at_once
+
+pytestmark = pytest.mark.e2e
+
+SUPERVISORCTL = str(Path(sys.executable).parent / "supervisorctl")
+TEAMS = sorted(location.name for location in read_workspace())
+UPSTREAM = ["client_insights", "merchandising"]  # styling reads their tables
+MAX_RUNS, RUNS_PER_TEAM = 5, 2  # 3 teams x 2 > 5: both limits bind under load
+LOAD = 51  # runs submitted at once, 17 per team
+TERMINAL = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+
+
+def free_port_range(size: int) -> int:
+    """The first of ``size`` consecutive free loopback ports."""
+    while True:
+        first = free_port()
+        if first + size < 65536 and all(_free(first + i) for i in range(1, size)):
+            return first
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+class SingleHost(Webserver):
+    """`make dev TAILOR_DEPLOYMENT=postgres`, the README's command for the profile."""
+
+    def __init__(self, root: Path, env: dict[str, str]):
+        self.home = root / "deploy"  # rendered files, DAGSTER_HOME, logs
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = root / "make_dev.log"
+        flags = (
+            f"--first-port {free_port_range(len(TEAMS))} --max-concurrent-runs {MAX_RUNS} "
+            f"--runs-per-team {RUNS_PER_TEAM} --code-server-retry-delay 5"
+        )
+        self.process = subprocess.Popen(
+            ["make", "-s", "dev", "TAILOR_DEPLOYMENT=postgres", f"PORT={self.port}",
+             f"DEPLOY_DIR={self.home}", f"DEPLOY_FLAGS={flags}"],
+            cwd=REPO_ROOT,
+            env={**os.environ, **env},
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+    def supervisorctl(self, *args: str) -> str:
+        conf = str(self.home / "supervisord.conf")
+        return subprocess.run(
+            [SUPERVISORCTL, "-c", conf, *args], capture_output=True, text=True, timeout=60
+        ).stdout
+
+    def states(self) -> dict[str, str]:
+        """Supervisor's state of each program, once none is still starting."""
+        deadline = time.monotonic() + 60
+        while True:
+            lines = self.supervisorctl("status").splitlines()
+            states = {line.split()[0]: line.split()[1] for line in lines}
+            if "STARTING" not in states.values() or time.monotonic() > deadline:
+                return states
+            time.sleep(1)
+
+    def pid(self, team: str) -> int:
+        return int(self.supervisorctl("pid", code_server_program(team)).strip())
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[LocalPostgres]:
+    """A throwaway cluster on a free loopback port, in a temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="tailor-pg-"))
+    cluster = LocalPostgres(folder, port=free_port()).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def single_host(tmp_path_factory, e2e_landing, postgres) -> Iterator[SingleHost]:
+    root = tmp_path_factory.mktemp("single_host")
+    env = {WAREHOUSE_ENV: str(root / "warehouse"), LANDING_ENV: str(e2e_landing)}
+    env |= postgres.env()
+    server = SingleHost(root, env)
+    try:
+        server.wait_until_loaded(set(TEAMS), serving=True)
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def instance(single_host, postgres) -> Iterator[DagsterInstance]:
+    """The deployment's own Dagster instance, read from its PostgreSQL."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in postgres.env().items():
+            patch.setenv(name, value)
+        with DagsterInstance.from_config(str(single_host.home)) as opened:
+            yield opened
+
+
+@pytest.fixture(scope="module")
+def upstream(single_host, instance) -> None:
+    """The tables styling reads, materialized once."""
+    warm_up = [single_host.materialize(team) for team in UPSTREAM]
+    statuses = {r.dagster_run.status for r in wait_for_runs(instance, warm_up).values()}
+    assert statuses == {DagsterRunStatus.SUCCESS}
+
+
+def wait_for_runs(instance: DagsterInstance, run_ids: list[str], timeout: float = 900) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        records = instance.get_run_records(RunsFilter(run_ids=run_ids))
+        if len(records) == len(run_ids) and all(r.dagster_run.status in TERMINAL for r in records):
+            return {record.dagster_run.run_id: record for record in records}
+        time.sleep(2)
+    raise AssertionError(f"runs not finished in {timeout}s")
+
+
+def in_progress(instance: DagsterInstance, record) -> tuple[float, float]:
+    """When the queue counted the run as in progress: from its (last) launch to its end."""
+    launches = instance.get_records_for_run(
+        record.dagster_run.run_id, of_type=DagsterEventType.RUN_STARTING
+    ).records
+    return launches[-1].timestamp, record.end_time
+
+
+def step_spans(instance: DagsterInstance, run_id: str) -> list[tuple[float, float]]:
+    """When each step of a run executed."""
+    kinds = {
+        DagsterEventType.STEP_START,
+        DagsterEventType.STEP_SUCCESS,
+        DagsterEventType.STEP_FAILURE,
+    }
+    events = instance.get_records_for_run(run_id, of_type=kinds).records
+    starts = {e.event_log_entry.step_key: e.timestamp for e in events
+              if e.event_log_entry.dagster_event_type == DagsterEventType.STEP_START}  # fmt: skip
+    return [(starts[e.event_log_entry.step_key], e.timestamp) for e in events
+            if e.event_log_entry.dagster_event_type != DagsterEventType.STEP_START]  # fmt: skip
+
+
+def wait_for_status(instance, run_ids: list[str], status, timeout: float = 120) -> list:
+    """The runs' statuses as soon as one of them has ``status``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        statuses = [instance.get_run_by_id(run_id).status for run_id in run_ids]
+        if status in statuses:
+            return statuses
+        time.sleep(0.2)
+    raise AssertionError(f"no run reached {status} in {timeout}s")
+
+
+def test_each_team_is_its_own_code_server_and_the_instance_is_postgres(single_host, instance):
+    programs = [*map(code_server_program, TEAMS), "daemon", "webserver"]
+    assert single_host.states() == dict.fromkeys(programs, "RUNNING")
+    assert len({single_host.pid(team) for team in TEAMS}) == len(TEAMS)
+    assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+    assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
+    assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+    assert f"open {single_host.url}" in single_host.log.read_text()
+
+
+def test_fifty_runs_across_teams_all_finish_within_the_global_and_team_limits(
+    single_host, instance, upstream
+):
+    batch = {"tailor/test-batch": uuid.uuid4().hex}
+    params = {team: single_host.materialize_params(team) for team in TEAMS}
+    submitted = time.time()
+    with ThreadPoolExecutor(max_workers=8) as pool:  # at once, as many users would
+        run_ids = list(
+            pool.map(
+                lambda i: single_host.launch(params[TEAMS[i % len(TEAMS)]], batch), range(LOAD)
+            )
+        )
+    records = wait_for_runs(instance, run_ids)
+
+    statuses = {run_id: r.dagster_run.status for run_id, r in records.items()}
+    assert set(statuses.values()) == {DagsterRunStatus.SUCCESS}, statuses
+    assert len(instance.get_run_records(RunsFilter(tags=batch))) == LOAD  # none lost or doubled
+    spans = {  # every run of the deployment so far, the warm-up's and automation's too
+        record.dagster_run.run_id: (
+            record.dagster_run.tags[CODE_LOCATION],
+            in_progress(instance, record),
+        )
+        for record in instance.get_run_records()
+        if record.end_time
+    }
+    assert most_at_once([span for _, span in spans.values()]) == MAX_RUNS
+    for team in TEAMS:
+        of_team = [span for owner, span in spans.values() if owner == team]
+        assert most_at_once(of_team) == RUNS_PER_TEAM, team
+        writes = [step for run_id, (owner, _) in spans.items() if owner == team
+                  for step in step_spans(instance, run_id)]  # fmt: skip
+        assert most_at_once(writes) == 1, f"{team}: two steps wrote its warehouse at once"
+
+    batch_records = list(records.values())
+    waits = sorted(  # queued until launched
+        spans[r.dagster_run.run_id][1][0] - r.create_timestamp.timestamp() for r in batch_records
+    )
+    span = max(r.end_time for r in batch_records) - submitted
+    print(
+        f"\n  load: {LOAD} runs in {span:.0f} s = {LOAD / span * 60:.1f} runs/min; queue wait "
+        f"median {statistics.median(waits):.1f} s, p95 {waits[int(0.95 * len(waits))]:.1f} s, "
+        f"max {waits[-1]:.1f} s (limits: {MAX_RUNS} runs, {RUNS_PER_TEAM} per team)"
+    )
+
+
+def test_a_killed_code_server_stops_only_its_team_whose_queued_runs_wait_for_it(
+    single_host, instance, upstream
+):
+    before = {team: single_host.pid(team) for team in TEAMS}
+    victim, others = "merchandising", [team for team in TEAMS if team != "merchandising"]
+    batch = {"tailor/test-batch": uuid.uuid4().hex}
+    run_ids = {
+        team: [single_host.materialize(team, tags=batch) for _ in range(3)] for team in TEAMS
+    }
+    at_kill = wait_for_status(instance, run_ids[victim], DagsterRunStatus.STARTED)
+    os.kill(before[victim], signal.SIGKILL)  # a crash while one of its runs executes ...
+    assert DagsterRunStatus.QUEUED in at_kill  # ... and another waits (3 runs, limit 2)
+
+    records = wait_for_runs(instance, [run for runs in run_ids.values() for run in runs])
+    assert {r.dagster_run.status for r in records.values()} == {DagsterRunStatus.SUCCESS}
+    after = {team: single_host.pid(team) for team in TEAMS}
+    assert after[victim] != before[victim]  # Supervisor restarted it ...
+    assert {t: after[t] for t in others} == {t: before[t] for t in others}  # ... and only it
+
+    single_host.supervisorctl("stop", code_server_program(victim))  # down for a while
+    served = [single_host.materialize(team) for team in others]
+    assert {r.dagster_run.status for r in wait_for_runs(instance, served).values()} == {
+        DagsterRunStatus.SUCCESS
+    }
+    assert "STOPPED" in single_host.supervisorctl("status", code_server_program(victim))
+    single_host.supervisorctl("start", code_server_program(victim))
+    single_host.wait_until_loaded(set(TEAMS), serving=True)
+    back = single_host.materialize(victim)
+    assert wait_for_runs(instance, [back])[back].dagster_run.status == DagsterRunStatus.SUCCESS
