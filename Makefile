@@ -18,7 +18,9 @@ export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
 
 dev: install landing dagster-home
 ifeq ($(TAILOR_DEPLOYMENT),postgres)
-	$(BIN)/tailor deploy up --out $(DEPLOY_DIR) --host $(HOST) --webserver-port $(PORT) $(DEPLOY_FLAGS)
+	@if [ "$${TAILOR_ENV:-prod}" != prod ]; then \
+		echo "TAILOR_ENV=dev runs on the embedded profile: make dev TAILOR_ENV=dev"; exit 2; fi
+	$(BIN)/tailor deploy up --out $(DEPLOY_DIR) --webserver-host $(HOST) --webserver-port $(PORT) $(DEPLOY_FLAGS)
 else ifeq ($(TAILOR_DEPLOYMENT),embedded)
 	@if [ -n "$$TAILOR_SAMPLE" ] && [ "$${TAILOR_ENV:-prod}" != dev ]; then \
 		echo "TAILOR_SAMPLE needs TAILOR_ENV=dev: a sample never replaces production tables."; \
@@ -64,7 +66,7 @@ landing: install
 	@$(BIN)/python scripts/make_landing.py --out $(TAILOR_LANDING_DIR) --seed 7 --if-missing
 
 # Debian packages the tests use (apt needs root, as in CI): chromium, driven by playwright in
-# the UI tests, and PostgreSQL's server, a throwaway cluster for the single-host profile's
+# the UI tests, and PostgreSQL's server, for the throwaway cluster of the single-host tests
 system-packages:
 	@missing="$$(command -v chromium >/dev/null || echo chromium) \
 	$$(ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo postgresql)"; \

@@ -49,7 +49,8 @@ def render_command(context: click.Context, out: Path, **settings) -> None:
     envvar="TAILOR_PG_FOLDER",
     default=Path(".dagster_home/postgres"),
     show_default=True,
-    help="Where the local PostgreSQL keeps its data when TAILOR_PG_HOST is unset.",
+    help="Where the local PostgreSQL keeps its data when TAILOR_PG_HOST is unset "
+    "(relative to the repository).",
 )
 @click.pass_context
 def up_command(context: click.Context, out: Path, postgres_folder: Path, **settings) -> None:
@@ -63,6 +64,6 @@ def up_command(context: click.Context, out: Path, postgres_folder: Path, **setti
     code = guarded(
         context,
         lambda: up(locations, out.resolve(), DeploySettings(**settings),
-                   postgres_folder.resolve(), click.echo),
+                   root / postgres_folder, click.echo),
     )  # fmt: skip
     raise SystemExit(code)

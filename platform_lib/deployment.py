@@ -45,7 +45,9 @@ class DeploySettings:
     runs_per_team: int = 2
     run_retries: int = 2
     first_port: int = 4100
-    host: str = "127.0.0.1"
+    # code servers run anyone's code on request: loopback unless they serve other hosts
+    code_server_host: str = "127.0.0.1"
+    webserver_host: str = "127.0.0.1"
     webserver_port: int = 3000
     # a queued run whose team's code server is unreachable waits this long before the next
     # try, and fails only after this many tries (Dagster's default fails it at once)
@@ -60,7 +62,7 @@ def render(locations: list[CodeLocation], settings: DeploySettings) -> dict[str,
     locations = sorted(locations, key=lambda location: location.name)
     ports = {location.name: settings.first_port + i for i, location in enumerate(locations)}
     return {
-        "workspace.yaml": _yaml(_grpc_workspace(locations, ports, settings.host)),
+        "workspace.yaml": _yaml(_grpc_workspace(locations, ports, settings.code_server_host)),
         "dagster.yaml": _yaml(_instance(locations, settings)),
         "supervisord.conf": supervisord_conf(locations, ports, settings),
         "helm/values.yaml": _yaml(_helm_values(locations, ports, settings)),
@@ -172,7 +174,11 @@ def _helm_values(locations, ports, settings: DeploySettings) -> dict:
                     }
                 },
             },
-            "runRetries": {"enabled": True, "maxRetries": settings.run_retries},
+            "runRetries": {
+                "enabled": True,
+                "maxRetries": settings.run_retries,
+                "retryOnAssetOrOpFailure": False,
+            },
         },
     }
 

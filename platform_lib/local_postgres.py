@@ -61,7 +61,7 @@ class LocalPostgres:
 
     def start(self) -> LocalPostgres:
         """Create the cluster if it is new, start it and wait until it accepts connections."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not (self.data / "PG_VERSION").exists():
             self._initdb()
         self._run(
@@ -84,17 +84,24 @@ class LocalPostgres:
         self.stop()
 
     def _initdb(self) -> None:
+        self.folder.chmod(0o700)
         password_file = self.folder / "password"
-        password_file.write_text(secrets.token_urlsafe(24) + "\n")
-        password_file.chmod(0o600)
+        password_file.unlink(missing_ok=True)
+        descriptor = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as password:
+            password.write(secrets.token_urlsafe(24) + "\n")
         self.data.mkdir(mode=0o700, exist_ok=True)
         if _as_root():  # the server's user owns its folder; root reads the password anyway
             for path in (self.folder, password_file, self.data):
                 shutil.chown(path, SERVER_USER, SERVER_USER)
-        self._run(
-            "initdb", "-D", str(self.data), "-U", self.user, "--auth=scram-sha-256",
-            f"--pwfile={password_file}", "--encoding=UTF8", "--no-instructions",
-        )  # fmt: skip
+        try:
+            self._run(
+                "initdb", "-D", str(self.data), "-U", self.user, "--auth=scram-sha-256",
+                f"--pwfile={password_file}", "--encoding=UTF8", "--no-instructions",
+            )  # fmt: skip
+        except PostgresError:
+            shutil.rmtree(self.data, ignore_errors=True)  # the next try starts clean
+            raise
         with open(self.data / "postgresql.conf", "a") as conf:
             conf.write("max_connections = 200\n")  # webserver, daemon, code servers, runs
 

@@ -3,7 +3,8 @@
 It renders the deployment into a folder, makes sure PostgreSQL is there (``TAILOR_PG_*``
 when set; otherwise a cluster of Tailor's own on loopback, kept in ``TAILOR_PG_FOLDER``),
 and runs Supervisor on the rendered ``supervisord.conf``: a code server per team, the
-daemon and the webserver. Ctrl-C stops them all, then the cluster it started.
+daemon and the webserver. Ctrl-C (or SIGTERM, or closing the terminal) stops the daemon,
+cancels the runs in progress, stops the other programs, then the cluster it started.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psycopg2
+from dagster import DagsterInstance
 
 from platform_lib.deployment import PG_ENV, DeploySettings, render, write
 from platform_lib.errors import TailorError
 from platform_lib.local_postgres import LocalPostgres
+from platform_lib.runs_in_progress import cancel_runs_in_progress
 from platform_lib.workspace import CodeLocation
 
 BIN = Path(sys.executable).parent  # dagster, dagster-webserver, supervisord of this install
 LOCAL_PG_PORT = 5433  # beside, not on, a system PostgreSQL's 5432
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class UnreachablePostgres(TailorError):
@@ -40,19 +44,21 @@ def up(
     say: Callable[[str], None],
 ) -> int:
     """Run the profile until interrupted; returns Supervisor's exit code."""
-    for stop in (signal.SIGINT, signal.SIGTERM):  # `kill` stops it as Ctrl-C does, and
-        signal.signal(stop, _interrupt)  # Ctrl-C works even where a shell ignored SIGINT
+    for stop in STOP_SIGNALS:  # also where a shell started it with SIGINT ignored
+        signal.signal(stop, _interrupt)
     write(out, render(locations, settings))
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     local = None
-    if not env.get(PG_ENV["hostname"]):
-        port = int(env.get(PG_ENV["port"]) or LOCAL_PG_PORT)
-        say(f"  no TAILOR_PG_HOST: starting Tailor's own PostgreSQL in {postgres_folder}")
-        local = LocalPostgres(postgres_folder, port=port).start()
-        env.update(local.env())
     try:
-        check_reachable(env)
-        return _supervise(out, env, settings, say)
+        if not os.environ.get(PG_ENV["hostname"]):
+            port = int(os.environ.get(PG_ENV["port"]) or LOCAL_PG_PORT)
+            say(f"  no TAILOR_PG_HOST: starting Tailor's own PostgreSQL in {postgres_folder}")
+            local = LocalPostgres(postgres_folder, port=port)
+            local.start()
+            os.environ.update(local.env())  # for this process's instance and Supervisor's
+        check_reachable(dict(os.environ))
+        return _supervise(out, settings, say)
+    except KeyboardInterrupt:
+        return 130
     finally:
         if local:
             local.stop()
@@ -82,10 +88,13 @@ def check_reachable(env: dict[str, str]) -> None:
         ) from error
 
 
-def _supervise(out: Path, env: dict[str, str], settings: DeploySettings, say) -> int:
+def _supervise(out: Path, settings: DeploySettings, say) -> int:
     conf = out / "supervisord.conf"
-    supervisor = subprocess.Popen([str(BIN / "supervisord"), "-c", str(conf)], env=env)
-    url = f"http://{settings.host}:{settings.webserver_port}"
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    supervisor = subprocess.Popen(  # its own session: only this process decides it stops
+        [str(BIN / "supervisord"), "-c", str(conf)], env=env, start_new_session=True
+    )
+    url = f"http://{settings.webserver_host}:{settings.webserver_port}"
     try:
         if _wait_for_webserver(url, supervisor):
             say(
@@ -93,10 +102,26 @@ def _supervise(out: Path, env: dict[str, str], settings: DeploySettings, say) ->
                 f"\n  processes: {BIN / 'supervisorctl'} -c {conf} status"
                 f"\n  logs: {out}/*.log    Ctrl-C stops everything\n"
             )
+        else:
+            say(f"  the webserver did not answer at {url}; see {out}/webserver.log")
         return supervisor.wait()
     except KeyboardInterrupt:
-        supervisor.send_signal(signal.SIGTERM)  # Supervisor stops every program, then exits
+        for stop in STOP_SIGNALS:  # a second Ctrl-C does not cut the shutdown short
+            signal.signal(stop, signal.SIG_IGN)
+        _stop(out, conf, supervisor, say)
         return supervisor.wait()
+
+
+def _stop(out: Path, conf: Path, supervisor: subprocess.Popen, say) -> None:
+    """No new launches, runs in progress canceled, then every program stopped."""
+    say("\n  stopping: the daemon first, then runs in progress are canceled")
+    subprocess.run(
+        [str(BIN / "supervisorctl"), "-c", str(conf), "stop", "daemon"],
+        capture_output=True, timeout=60,
+    )  # fmt: skip
+    with DagsterInstance.from_config(str(out)) as instance:
+        cancel_runs_in_progress(instance, say)
+    supervisor.send_signal(signal.SIGTERM)  # Supervisor stops every program, then exits
 
 
 def _interrupt(*_) -> None:

@@ -9,8 +9,10 @@ to the file (``%(here)s``), whose folder is also ``DAGSTER_HOME``: the rendered
     supervisorctl -c deploy/supervisord.conf status
     supervisorctl -c deploy/supervisord.conf restart code-server-merchandising
 
-A code server is stopped with SIGTERM to its own process only: runs it launched are
-separate processes and finish, whatever happens to the server.
+A code server is stopped with SIGKILL, to its own process only. It keeps no state (runs
+are processes of their own and finish; everything else is in PostgreSQL), and a server
+that stops gracefully first drains: while it drains it refuses new runs, and Dagster's
+queue fails a run refused that way, where it waits for a server that does not answer.
 """
 
 from __future__ import annotations
@@ -45,13 +47,16 @@ def supervisord_conf(locations, ports, settings: DeploySettings) -> str:
     conf["supervisorctl"] = {"serverurl": f"unix://{HERE}/supervisor.sock"}
     for location in locations:
         conf[f"program:{code_server_program(location.name)}"] = _program(
-            _code_server_command(location, ports[location.name], settings.host),
+            _code_server_command(location, ports[location.name], settings.code_server_host),
             CODE_SERVER_PRIORITY,
+            stopsignal="KILL",
         )
     workspace = f"{HERE}/workspace.yaml"
     conf["program:daemon"] = _program(f"dagster-daemon run -w {workspace}", 200)
     conf["program:webserver"] = _program(
-        f"dagster-webserver -w {workspace} -h {settings.host} -p {settings.webserver_port}", 200
+        f"dagster-webserver -w {workspace} -h {settings.webserver_host} "
+        f"-p {settings.webserver_port}",
+        200,
     )
     text = io.StringIO("; Rendered by `tailor deploy render` from workspace.yaml; do not edit.\n")
     text.seek(0, io.SEEK_END)
@@ -66,7 +71,7 @@ def _code_server_command(location: CodeLocation, port: int, host: str) -> str:
     )
 
 
-def _program(command: str, priority: int) -> dict[str, str]:
+def _program(command: str, priority: int, stopsignal: str = "TERM") -> dict[str, str]:
     return {
         "command": command,
         "environment": f'DAGSTER_HOME="{HERE}"',
@@ -74,7 +79,7 @@ def _program(command: str, priority: int) -> dict[str, str]:
         "autorestart": "true",
         "startsecs": "5",
         "startretries": "10",
-        "stopsignal": "TERM",
+        "stopsignal": stopsignal,
         "stopwaitsecs": "30",
         "redirect_stderr": "true",
         "stdout_logfile": f"{HERE}/%(program_name)s.log",

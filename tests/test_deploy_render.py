@@ -2,6 +2,7 @@
 workspace with a code server per team, and Helm values in the shape of Dagster's chart."""
 
 import os
+import signal
 import subprocess
 import sys
 from enum import StrEnum
@@ -77,6 +78,7 @@ def test_supervisor_reads_the_single_host_processes(rendered, tmp_path):
         assert f"-p {entry['grpc_server']['port']} -m teams.{team}.definitions" in config.command
         assert config.environment == {"DAGSTER_HOME": str(tmp_path)}  # where dagster.yaml is
         assert config.autorestart and not config.killasgroup  # runs outlive a server restart
+        assert config.stopsignal == signal.SIGKILL  # no draining, in which runs are refused
     assert programs["webserver"].command.endswith("-h 127.0.0.1 -p 3000")
 
 
@@ -136,9 +138,16 @@ class RunCoordinator(BaseModel):
     config: dict[str, QueuedRunCoordinatorConfig]
 
 
+class RunRetries(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool
+    maxRetries: int
+    retryOnAssetOrOpFailure: bool
+
+
 class Daemon(BaseModel):
     runCoordinator: RunCoordinator
-    runRetries: dict[str, bool | int]
+    runRetries: RunRetries
 
 
 class Values(BaseModel):
@@ -165,6 +174,7 @@ def test_helm_values_have_the_charts_shape_with_one_deployment_per_team(rendered
     limits = coordinator.config["queuedRunCoordinator"].tagConcurrencyLimits
     assert {limit.value: limit.limit for limit in limits} == dict.fromkeys(TEAMS, 3)
     assert not values.postgresql["enabled"]
+    assert not values.dagsterDaemon.runRetries.retryOnAssetOrOpFailure  # as in dagster.yaml
 
 
 def test_up_names_the_postgresql_it_cannot_reach_and_starts_nothing(tmp_path, closed_port):
@@ -178,7 +188,9 @@ def test_up_names_the_postgresql_it_cannot_reach_and_starts_nothing(tmp_path, cl
     assert result.returncode == 1
     assert f"PostgreSQL at 127.0.0.1:{port} (database 'tailor', user 'tailor')" in (result.stderr)
     assert "hint: check TAILOR_PG_HOST" in result.stderr
-    assert not (tmp_path / "deploy" / "supervisord.pid").exists()
+    conf = str(tmp_path / "deploy" / "supervisord.conf")
+    assert subprocess.run(["pgrep", "-f", conf], capture_output=True).stdout == b""  # none
+    assert (tmp_path / "deploy" / "supervisord.conf").exists()  # rendered before the check
 
 
 def test_render_refuses_a_workspace_it_cannot_read(tmp_path):

@@ -36,6 +36,9 @@ TEAMS = sorted(location.name for location in read_workspace())
 UPSTREAM = ["client_insights", "merchandising"]  # styling reads their tables
 MAX_RUNS, RUNS_PER_TEAM = 5, 2  # 3 teams x 2 > 5: both limits bind under load
 LOAD = 51  # runs submitted at once, 17 per team
+VICTIM = "merchandising"
+OTHERS = [team for team in TEAMS if team != VICTIM]
+RESUBMITTED = "re-submitting the run into the queue"  # Dagster's words
 TERMINAL = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 
 
@@ -64,8 +67,9 @@ class SingleHost(Webserver):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = root / "make_dev.log"
+        self.first_port = free_port_range(len(TEAMS))
         flags = (
-            f"--first-port {free_port_range(len(TEAMS))} --max-concurrent-runs {MAX_RUNS} "
+            f"--first-port {self.first_port} --max-concurrent-runs {MAX_RUNS} "
             f"--runs-per-team {RUNS_PER_TEAM} --code-server-retry-delay 5"
         )
         self.process = subprocess.Popen(
@@ -96,6 +100,23 @@ class SingleHost(Webserver):
 
     def pid(self, team: str) -> int:
         return int(self.supervisorctl("pid", code_server_program(team)).strip())
+
+    def leftovers(self) -> list[str]:
+        """Also the code servers, which Supervisor runs in a session of its own."""
+        servers = [
+            subprocess.run(["pgrep", "-af", f"-p {self.first_port + i} -m teams"],
+                           capture_output=True, text=True).stdout.splitlines()
+            for i in range(len(TEAMS))
+        ]  # fmt: skip
+        return sorted({*super().leftovers(), *(line for lines in servers for line in lines)})
+
+    def crash(self, team: str) -> None:
+        """SIGKILL a team's code server: the process Supervisor started and the gRPC server
+        it runs the team's code in (runs are processes of their own, and go on)."""
+        server = self.pid(team)
+        inner = subprocess.run(["pgrep", "-P", str(server)], capture_output=True, text=True)
+        for pid in [server, *map(int, inner.stdout.split())]:
+            os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +194,17 @@ def step_spans(instance: DagsterInstance, run_id: str) -> list[tuple[float, floa
             if e.event_log_entry.dagster_event_type != DagsterEventType.STEP_START]  # fmt: skip
 
 
+def wait_for_resubmission(instance, run_ids: list[str], timeout: float = 120) -> str:
+    """A run the queue put back because its code server did not answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for run_id in run_ids:
+            if any(RESUBMITTED in (entry.message or "") for entry in instance.all_logs(run_id)):
+                return run_id
+        time.sleep(1)
+    raise AssertionError(f"no run was put back in the queue in {timeout}s")
+
+
 def wait_for_status(instance, run_ids: list[str], status, timeout: float = 120) -> list:
     """The runs' statuses as soon as one of them has ``status``."""
     deadline = time.monotonic() + timeout
@@ -239,32 +271,48 @@ def test_fifty_runs_across_teams_all_finish_within_the_global_and_team_limits(
     )
 
 
-def test_a_killed_code_server_stops_only_its_team_whose_queued_runs_wait_for_it(
+def test_a_crashed_code_server_is_restarted_alone_and_its_team_loses_no_run(
     single_host, instance, upstream
 ):
     before = {team: single_host.pid(team) for team in TEAMS}
-    victim, others = "merchandising", [team for team in TEAMS if team != "merchandising"]
-    batch = {"tailor/test-batch": uuid.uuid4().hex}
-    run_ids = {
-        team: [single_host.materialize(team, tags=batch) for _ in range(3)] for team in TEAMS
-    }
-    at_kill = wait_for_status(instance, run_ids[victim], DagsterRunStatus.STARTED)
-    os.kill(before[victim], signal.SIGKILL)  # a crash while one of its runs executes ...
-    assert DagsterRunStatus.QUEUED in at_kill  # ... and another waits (3 runs, limit 2)
+    run_ids = [single_host.materialize(team) for team in TEAMS for _ in range(3)]
+    victim_runs = [
+        run for run in run_ids if instance.get_run_by_id(run).tags[CODE_LOCATION] == VICTIM
+    ]
+    at_crash = wait_for_status(instance, victim_runs, DagsterRunStatus.STARTED)
+    single_host.crash(VICTIM)  # while one of its runs executes ...
+    assert DagsterRunStatus.QUEUED in at_crash  # ... and another waits (3 runs, limit 2)
 
-    records = wait_for_runs(instance, [run for runs in run_ids.values() for run in runs])
+    records = wait_for_runs(instance, run_ids)
     assert {r.dagster_run.status for r in records.values()} == {DagsterRunStatus.SUCCESS}
     after = {team: single_host.pid(team) for team in TEAMS}
-    assert after[victim] != before[victim]  # Supervisor restarted it ...
-    assert {t: after[t] for t in others} == {t: before[t] for t in others}  # ... and only it
+    assert after[VICTIM] != before[VICTIM]  # Supervisor restarted it ...
+    assert {t: after[t] for t in OTHERS} == {t: before[t] for t in OTHERS}  # ... and only it
 
-    single_host.supervisorctl("stop", code_server_program(victim))  # down for a while
-    served = [single_host.materialize(team) for team in others]
-    assert {r.dagster_run.status for r in wait_for_runs(instance, served).values()} == {
-        DagsterRunStatus.SUCCESS
-    }
-    assert "STOPPED" in single_host.supervisorctl("status", code_server_program(victim))
-    single_host.supervisorctl("start", code_server_program(victim))
-    single_host.wait_until_loaded(set(TEAMS), serving=True)
-    back = single_host.materialize(victim)
-    assert wait_for_runs(instance, [back])[back].dagster_run.status == DagsterRunStatus.SUCCESS
+
+def test_while_a_code_server_is_down_other_teams_run_and_its_queued_runs_wait(
+    single_host, instance, upstream
+):
+    victim_runs = [single_host.materialize(VICTIM) for _ in range(3)]
+    wait_for_status(instance, victim_runs, DagsterRunStatus.STARTED)
+    single_host.supervisorctl("stop", code_server_program(VICTIM))  # down: a deploy, say
+
+    served = [single_host.materialize(team) for team in OTHERS]
+    statuses = {r.dagster_run.status for r in wait_for_runs(instance, served).values()}
+    assert statuses == {DagsterRunStatus.SUCCESS}
+    waiting = wait_for_resubmission(instance, victim_runs)  # the queue could not reach it
+    assert instance.get_run_by_id(waiting).status == DagsterRunStatus.QUEUED  # not failed
+    assert "STOPPED" in single_host.supervisorctl("status", code_server_program(VICTIM))
+
+    single_host.supervisorctl("start", code_server_program(VICTIM))
+    statuses = {r.dagster_run.status for r in wait_for_runs(instance, victim_runs).values()}
+    assert statuses == {DagsterRunStatus.SUCCESS}
+
+
+def test_ctrl_c_cancels_the_runs_in_progress_and_leaves_no_process(single_host, instance):
+    """Last in this module: it stops the deployment."""
+    run_id = single_host.materialize("merchandising")
+    wait_for_status(instance, [run_id], DagsterRunStatus.STARTED)
+    single_host.stop()  # SIGINT to the session, as Ctrl-C; asserts no process is left
+    assert instance.get_run_by_id(run_id).status == DagsterRunStatus.CANCELED
+    assert "canceling run" in single_host.log.read_text()
