@@ -25,6 +25,7 @@ from platform_lib.deployment import PG_ENV, DeploySettings, render, write
 from platform_lib.errors import TailorError
 from platform_lib.local_postgres import LocalPostgres
 from platform_lib.runs_in_progress import cancel_runs_in_progress
+from platform_lib.supervisor_conf import CODE_SERVER_PREFIX
 from platform_lib.workspace import CodeLocation
 
 BIN = Path(sys.executable).parent  # dagster, dagster-webserver, supervisord of this install
@@ -121,7 +122,26 @@ def _stop(out: Path, conf: Path, supervisor: subprocess.Popen, say) -> None:
     )  # fmt: skip
     with DagsterInstance.from_config(str(out)) as instance:
         cancel_runs_in_progress(instance, say)
+    _end_code_servers(conf)
     supervisor.send_signal(signal.SIGTERM)  # Supervisor stops every program, then exits
+
+
+def _end_code_servers(conf: Path, timeout: float = 30) -> None:
+    """SIGTERM to every code server, now that none has a run to drain: each exits cleanly
+    with the process holding its team's code (Supervisor's SIGKILL would orphan it)."""
+    supervisorctl = [str(BIN / "supervisorctl"), "-c", str(conf)]
+    status = subprocess.run([*supervisorctl, "status"], capture_output=True, text=True)
+    servers = [line.split()[0] for line in status.stdout.splitlines()
+               if line.startswith(CODE_SERVER_PREFIX)]  # fmt: skip
+    subprocess.run([*supervisorctl, "signal", "TERM", *servers], capture_output=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = subprocess.run(
+            [*supervisorctl, "status", *servers], capture_output=True, text=True
+        )
+        if "RUNNING" not in status.stdout:
+            return
+        time.sleep(0.5)
 
 
 def _interrupt(*_) -> None:

@@ -13,6 +13,8 @@ A code server is stopped with SIGKILL, to its own process only. It keeps no stat
 are processes of their own and finish; everything else is in PostgreSQL), and a server
 that stops gracefully first drains: while it drains it refuses new runs, and Dagster's
 queue fails a run refused that way, where it waits for a server that does not answer.
+Only ``tailor deploy up``, stopping everything once no run is in progress, ends them with
+SIGTERM, so that the gRPC process holding a team's code exits with them.
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ HERE = "%(here)s"
 CODE_SERVER_PRIORITY = 100  # started first; the webserver and daemon follow
 
 
+CODE_SERVER_PREFIX = "code-server-"
+
+
 def code_server_program(team: str) -> str:
-    return f"code-server-{team}"
+    return f"{CODE_SERVER_PREFIX}{team}"
 
 
 def supervisord_conf(locations, ports, settings: DeploySettings) -> str:
@@ -50,6 +55,7 @@ def supervisord_conf(locations, ports, settings: DeploySettings) -> str:
             _code_server_command(location, ports[location.name], settings.code_server_host),
             CODE_SERVER_PRIORITY,
             stopsignal="KILL",
+            autorestart="unexpected",  # a crash restarts it; a clean exit (SIGTERM) does not
         )
     workspace = f"{HERE}/workspace.yaml"
     conf["program:daemon"] = _program(f"dagster-daemon run -w {workspace}", 200)
@@ -71,12 +77,15 @@ def _code_server_command(location: CodeLocation, port: int, host: str) -> str:
     )
 
 
-def _program(command: str, priority: int, stopsignal: str = "TERM") -> dict[str, str]:
+def _program(
+    command: str, priority: int, stopsignal: str = "TERM", autorestart: str = "true"
+) -> dict[str, str]:
     return {
         "command": command,
         "environment": f'DAGSTER_HOME="{HERE}"',
         "priority": str(priority),
-        "autorestart": "true",
+        "autorestart": autorestart,
+        "exitcodes": "0",
         "startsecs": "5",
         "startretries": "10",
         "stopsignal": stopsignal,

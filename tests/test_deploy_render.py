@@ -12,6 +12,7 @@ import pytest
 import yaml
 from dagster._core.instance.config import dagster_instance_config
 from pydantic import BaseModel, ConfigDict
+from supervisor.datatypes import RestartWhenExitUnexpected
 from supervisor.options import ServerOptions
 
 from platform_lib.settings import REPO_ROOT
@@ -77,7 +78,9 @@ def test_supervisor_reads_the_single_host_processes(rendered, tmp_path):
         assert config.command.startswith("dagster code-server start")
         assert f"-p {entry['grpc_server']['port']} -m teams.{team}.definitions" in config.command
         assert config.environment == {"DAGSTER_HOME": str(tmp_path)}  # where dagster.yaml is
-        assert config.autorestart and not config.killasgroup  # runs outlive a server restart
+        assert not config.killasgroup  # runs outlive a server restart
+        # a crash restarts it; the clean exit `tailor deploy up` asks for on stop does not
+        assert config.autorestart is RestartWhenExitUnexpected and config.exitcodes == [0]
         assert config.stopsignal == signal.SIGKILL  # no draining, in which runs are refused
     assert programs["webserver"].command.endswith("-h 127.0.0.1 -p 3000")
 

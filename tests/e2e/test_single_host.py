@@ -102,12 +102,16 @@ class SingleHost(Webserver):
         return int(self.supervisorctl("pid", code_server_program(team)).strip())
 
     def leftovers(self) -> list[str]:
-        """Also the code servers, which Supervisor runs in a session of its own."""
+        """Also the code servers and the gRPC processes holding each team's code, which
+        Supervisor runs in a session of its own."""
+        patterns = [f"-p {self.first_port + i} -m teams" for i in range(len(TEAMS))]
+        patterns += [f"api grpc .*--location-name {team} -m teams" for team in TEAMS]
         servers = [
-            subprocess.run(["pgrep", "-af", f"-p {self.first_port + i} -m teams"],
-                           capture_output=True, text=True).stdout.splitlines()
-            for i in range(len(TEAMS))
-        ]  # fmt: skip
+            subprocess.run(
+                ["pgrep", "-af", pattern], capture_output=True, text=True
+            ).stdout.splitlines()
+            for pattern in patterns
+        ]
         return sorted({*super().leftovers(), *(line for lines in servers for line in lines)})
 
     def crash(self, team: str) -> None:
