@@ -36,7 +36,7 @@ class LocalPostgres:
     """A cluster in ``folder`` (``folder/data``; the password in ``folder/password``)."""
 
     folder: Path
-    port: int = 5433
+    port: int = 5433  # beside, not on, a system PostgreSQL's 5432
     user: str = "tailor"
     database: str = "tailor"
 

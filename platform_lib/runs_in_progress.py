@@ -21,8 +21,8 @@ UNREACHED = "Tailor stopped while this run was in progress, and its process did 
 
 def cancel_runs_in_progress(
     instance: DagsterInstance, say: Callable[[str], None], timeout: float = 60
-) -> list[str]:
-    """Terminate every run in progress; returns their ids once all have ended."""
+) -> None:
+    """Terminate every run in progress, and return once all have ended."""
     runs = instance.get_runs(RunsFilter(statuses=ACTIVE_RUN_STATUSES))
     for run in runs:
         say(f"  canceling run {run.run_id} ({run.tags.get('dagster/code_location', '?')})")
@@ -35,7 +35,6 @@ def cancel_runs_in_progress(
         pending = [run_id for run_id in pending if not _finished(instance, run_id)]
     for run_id in pending:
         instance.report_run_canceled(instance.get_run_by_id(run_id), message=UNREACHED)
-    return [run.run_id for run in runs]
 
 
 def _finished(instance: DagsterInstance, run_id: str) -> bool:

@@ -25,11 +25,10 @@ from platform_lib.deployment import PG_ENV, DeploySettings, render, write
 from platform_lib.errors import TailorError
 from platform_lib.local_postgres import LocalPostgres
 from platform_lib.runs_in_progress import cancel_runs_in_progress
-from platform_lib.supervisor_conf import CODE_SERVER_PREFIX
+from platform_lib.supervisor_conf import code_server_program
 from platform_lib.workspace import CodeLocation
 
 BIN = Path(sys.executable).parent  # dagster, dagster-webserver, supervisord of this install
-LOCAL_PG_PORT = 5433  # beside, not on, a system PostgreSQL's 5432
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -51,13 +50,14 @@ def up(
     local = None
     try:
         if not os.environ.get(PG_ENV["hostname"]):
-            port = int(os.environ.get(PG_ENV["port"]) or LOCAL_PG_PORT)
+            port = int(os.environ.get(PG_ENV["port"]) or LocalPostgres.port)
             say(f"  no TAILOR_PG_HOST: starting Tailor's own PostgreSQL in {postgres_folder}")
             local = LocalPostgres(postgres_folder, port=port)
             local.start()
             os.environ.update(local.env())  # for this process's instance and Supervisor's
         check_reachable(dict(os.environ))
-        return _supervise(out, settings, say)
+        servers = [code_server_program(location.name) for location in locations]
+        return _supervise(out, settings, servers, say)
     except KeyboardInterrupt:
         return 130
     finally:
@@ -89,7 +89,7 @@ def check_reachable(env: dict[str, str]) -> None:
         ) from error
 
 
-def _supervise(out: Path, settings: DeploySettings, say) -> int:
+def _supervise(out: Path, settings: DeploySettings, servers: list[str], say) -> int:
     conf = out / "supervisord.conf"
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     supervisor = subprocess.Popen(  # its own session: only this process decides it stops
@@ -109,39 +109,34 @@ def _supervise(out: Path, settings: DeploySettings, say) -> int:
     except KeyboardInterrupt:
         for stop in STOP_SIGNALS:  # a second Ctrl-C does not cut the shutdown short
             signal.signal(stop, signal.SIG_IGN)
-        _stop(out, conf, supervisor, say)
+        _stop(out, conf, servers, supervisor, say)
         return supervisor.wait()
 
 
-def _stop(out: Path, conf: Path, supervisor: subprocess.Popen, say) -> None:
+def _stop(out: Path, conf: Path, servers: list[str], supervisor: subprocess.Popen, say) -> None:
     """No new launches, runs in progress canceled, then every program stopped."""
     say("\n  stopping: the daemon first, then runs in progress are canceled")
-    subprocess.run(
-        [str(BIN / "supervisorctl"), "-c", str(conf), "stop", "daemon"],
-        capture_output=True, timeout=60,
-    )  # fmt: skip
+    _supervisorctl(conf, "stop", "daemon")
     with DagsterInstance.from_config(str(out)) as instance:
         cancel_runs_in_progress(instance, say)
-    _end_code_servers(conf)
+    _end_code_servers(conf, servers)
     supervisor.send_signal(signal.SIGTERM)  # Supervisor stops every program, then exits
 
 
-def _end_code_servers(conf: Path, timeout: float = 30) -> None:
+def _end_code_servers(conf: Path, servers: list[str], timeout: float = 30) -> None:
     """SIGTERM to every code server, now that none has a run to drain: each exits cleanly
     with the process holding its team's code (Supervisor's SIGKILL would orphan it)."""
-    supervisorctl = [str(BIN / "supervisorctl"), "-c", str(conf)]
-    status = subprocess.run([*supervisorctl, "status"], capture_output=True, text=True)
-    servers = [line.split()[0] for line in status.stdout.splitlines()
-               if line.startswith(CODE_SERVER_PREFIX)]  # fmt: skip
-    subprocess.run([*supervisorctl, "signal", "TERM", *servers], capture_output=True)
+    _supervisorctl(conf, "signal", "TERM", *servers)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = subprocess.run(
-            [*supervisorctl, "status", *servers], capture_output=True, text=True
-        )
-        if "RUNNING" not in status.stdout:
+        if "RUNNING" not in _supervisorctl(conf, "status", *servers):
             return
         time.sleep(0.5)
+
+
+def _supervisorctl(conf: Path, *args: str) -> str:
+    command = [str(BIN / "supervisorctl"), "-c", str(conf), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60).stdout
 
 
 def _interrupt(*_) -> None:

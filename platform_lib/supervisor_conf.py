@@ -31,11 +31,8 @@ HERE = "%(here)s"
 CODE_SERVER_PRIORITY = 100  # started first; the webserver and daemon follow
 
 
-CODE_SERVER_PREFIX = "code-server-"
-
-
 def code_server_program(team: str) -> str:
-    return f"{CODE_SERVER_PREFIX}{team}"
+    return f"code-server-{team}"
 
 
 def supervisord_conf(locations, ports, settings: DeploySettings) -> str:
