@@ -14,7 +14,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home$(if $(filter dev,$(TAILOR_ENV)),/
 export TAILOR_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
 
-.PHONY: dev test lint bench install landing dagster-home system-packages clean
+.PHONY: dev test lint bench snapshots install landing dagster-home system-packages clean
 
 dev: install landing dagster-home
 ifeq ($(TAILOR_DEPLOYMENT),postgres)
@@ -49,6 +49,10 @@ bench: install  # ratios measured in one run; figures also saved as JSON in data
 	$(BIN)/python bench/warehouse_io.py
 	$(BIN)/python bench/contract_checks.py
 	$(BIN)/python bench/sample_mode.py
+
+# after an intended change of a team's assets: rewrite the pinned asset specs, then review the diff
+snapshots: install
+	$(BIN)/pytest tests/workspace/test_asset_specs.py --snapshot-update
 
 lint: install
 	$(BIN)/ruff check .

@@ -62,8 +62,8 @@ def run_one(case: str, rows: int, inner: int = 3) -> dict:
     the largest peak, which is the first run's."""
     import duckdb
 
-    from platform_lib.contract_rules import rules_from_contract
-    from platform_lib.rule_evaluation import evaluate_in_warehouse
+    from platform_lib.contracts.evaluation import evaluate_in_warehouse
+    from platform_lib.contracts.rules import rules_from_contract
 
     with tempfile.TemporaryDirectory() as folder:
         connection = duckdb.connect(str(Path(folder) / "bench.duckdb"))

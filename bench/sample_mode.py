@@ -61,7 +61,7 @@ def team_run(team: str, sample: str | None) -> dict:
         os.environ.update({"TAILOR_ENV": "dev", "TAILOR_SAMPLE": sample, "TAILOR_USER": USER})
     from dagster import DagsterInstance
 
-    from platform_lib.workspace import read_workspace
+    from platform_lib.workspace.locations import read_workspace
 
     (location,) = [location for location in read_workspace() if location.name == team]
     job = location.load().resolve_implicit_global_asset_job_def()

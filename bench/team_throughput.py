@@ -32,7 +32,7 @@ def main() -> None:
         os.environ["TAILOR_WAREHOUSE_DIR"] = str(Path(folder) / "warehouse")
         from dagster import DagsterInstance
 
-        from platform_lib.workspace import read_workspace
+        from platform_lib.workspace.locations import read_workspace
 
         locations = {location.name: location.load() for location in read_workspace()}
         by_asset = {}

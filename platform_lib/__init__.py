@@ -1,8 +1,9 @@
 """Tailor's platform blocks. A team imports these, Dagster and its own libraries (pandas,
-numpy), never another team's package.
+numpy), never another team's package; every name a team uses is importable from here.
 
 Names load on first use, so a code location pays only for the blocks it uses (pandera, for
-one, is imported only by contracts).
+one, is imported only by contracts). The packages behind them, and what each may import,
+are mapped in docs/architecture.md.
 """
 
 import importlib
@@ -11,15 +12,15 @@ from typing import Any
 from platform_lib.errors import LandingFileError, TailorError, TeamConventionError, WarehouseError
 
 _HOMES = {
-    "AlertRoutes": "platform_lib.alert_delivery",
-    "LandingZone": "platform_lib.landing",
-    "ParallelJob": "platform_lib.parallel_job",
-    "TableChecks": "platform_lib.table_checks",
-    "TeamSchedule": "platform_lib.team_schedule",
-    "WarehouseIOManager": "platform_lib.warehouse",
-    "open_warehouse": "platform_lib.warehouse_layout",
-    "team_definitions": "platform_lib.team",
-    "warehouse_asset": "platform_lib.warehouse_asset",
+    "AlertRoutes": "platform_lib.alerts.delivery",
+    "LandingZone": "platform_lib.landing.zone",
+    "ParallelJob": "platform_lib.team.jobs",
+    "TableChecks": "platform_lib.contracts.table_checks",
+    "TeamSchedule": "platform_lib.team.jobs",
+    "WarehouseIOManager": "platform_lib.warehouse.io_manager",
+    "open_warehouse": "platform_lib.warehouse.view",
+    "team_definitions": "platform_lib.team.definitions",
+    "warehouse_asset": "platform_lib.contracts.asset",
 }
 
 __all__ = [

@@ -1,4 +1,19 @@
-"""Safe SQL text: identifiers are always quoted, never interpolated raw."""
+"""SQL text and the small DuckDB probes every package runs.
+
+Identifiers are always quoted and values bound as parameters; a value spliced into SQL text
+goes through ``quote_literal``. Probes take an open connection and never hold results.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load (see the tests)
+    import duckdb
+
+ALL_NULL_TYPE = '"NULL"'
+"""DuckDB's type for a column that holds nothing but nulls (from an all-None frame column)."""
 
 
 def quote_identifier(name: str) -> str:
@@ -8,6 +23,49 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def qualified_table(schema: str, table: str) -> str:
-    """``"schema"."table"`` with both parts quoted."""
-    return f"{quote_identifier(schema)}.{quote_identifier(table)}"
+def quote_literal(value: object) -> str:
+    """``value`` as SQL text: booleans, integers, finite floats and strings. Anything else
+    (None, NaN, timestamps, ...) raises ValueError: SQL text would not spell it exactly."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise ValueError(f"{value!r} has no exact SQL literal")
+
+
+def column_types(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    """The columns of ``relation`` (a quoted table name or a parenthesized query) and their
+    DuckDB types, in order."""
+    described = connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    return {name: kind for name, kind, *_ in described}
+
+
+def row_count(connection: duckdb.DuckDBPyConnection, relation: str) -> int:
+    """How many rows ``relation`` holds."""
+    return connection.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
+
+
+def table_names(
+    connection: duckdb.DuckDBPyConnection, *, schema: str = "main", database: str | None = None
+) -> list[str]:
+    """The tables of ``schema`` in ``database`` (default: the connection's current one),
+    sorted by name."""
+    rows = connection.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? "
+        "AND database_name = coalesce(?, current_database()) ORDER BY table_name",
+        [schema, database],
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def table_exists(
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    *,
+    schema: str = "main",
+    database: str | None = None,
+) -> bool:
+    """Whether ``schema.table`` exists in ``database`` (default: the current one)."""
+    return table in table_names(connection, schema=schema, database=database)

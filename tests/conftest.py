@@ -21,10 +21,9 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
-from platform_lib import team_definitions
+from platform_lib import open_warehouse, team_definitions
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
-from platform_lib.warehouse_layout import open_warehouse
-from platform_lib.workspace import read_workspace
+from platform_lib.workspace.locations import own_asset_specs, read_workspace
 
 
 def make_landing(out: Path, *extra_args: str) -> None:
@@ -93,10 +92,7 @@ def workspace() -> dict[str, Definitions]:
 def locations_in_dependency_order(workspace: dict[str, Definitions]) -> list[str]:
     """Location names ordered so every location comes after those whose assets it reads."""
     owner = {
-        spec.key: name
-        for name, defs in workspace.items()
-        for spec in defs.resolve_all_asset_specs()
-        if spec.key.path[0] == name
+        spec.key: name for name, defs in workspace.items() for spec in own_asset_specs(name, defs)
     }
     graph = {
         name: {
@@ -285,3 +281,23 @@ def smtp_server(monkeypatch) -> Mailbox:
     monkeypatch.setenv("TAILOR_SMTP_PORT", str(port))
     yield mailbox
     controller.stop()
+
+
+@pytest.fixture
+def use(monkeypatch):
+    """Set the run environment for this test: ``use(env="dev", sample="0.1", user="alice",
+    seed=None)`` (TAILOR_ENV, TAILOR_SAMPLE, TAILOR_USER, TAILOR_SAMPLE_SEED; None unsets)."""
+
+    def set_environment(env=None, sample=None, user="alice", seed=None):
+        for name, value in (
+            ("TAILOR_ENV", env),
+            ("TAILOR_SAMPLE", sample),
+            ("TAILOR_USER", user),
+            ("TAILOR_SAMPLE_SEED", seed),
+        ):
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+
+    return set_environment

@@ -9,7 +9,7 @@ import pytest
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
 
 pytestmark = pytest.mark.e2e
-WORKSPACE = REPO_ROOT / "tests" / "freshness_workspace"
+WORKSPACE = REPO_ROOT / "tests" / "alerts" / "freshness_workspace"
 
 
 def test_an_asset_left_overdue_alerts_its_own_team(

@@ -22,10 +22,10 @@ import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import CODE_LOCATION_TAG as CODE_LOCATION
 
-from platform_lib.local_postgres import LocalPostgres
+from platform_lib.deploy.postgres import LocalPostgres
+from platform_lib.deploy.supervisor import code_server_program
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
-from platform_lib.supervisor_conf import code_server_program
-from platform_lib.workspace import read_workspace
+from platform_lib.workspace.locations import read_workspace
 from tests.e2e.conftest import Webserver, free_port
 from tests.overlap import most_at_once
 

@@ -1,0 +1,65 @@
+"""The check-failure alerts every team gets: a failed check reaches its team.
+
+The sensor reads the latest execution of each of the team's checks, and alerts once per
+failed asset of a run, listing its failing checks and their failing-row counts. ERROR
+checks always alert, WARN checks when the team opts in (``AlertRoutes.warn_checks``). An
+asset that keeps failing alerts once per ``group_minutes``; the repeats are written to the
+local log.
+"""
+
+import json
+import time
+from collections.abc import Callable, Sequence
+
+from dagster import AssetCheckKey, AssetCheckSeverity, SensorEvaluationContext
+
+from platform_lib.alerts.delivery import Alert, AlertRoutes, alert_log, deliver, ui_link
+
+
+def failed_checks(
+    team: str, routes: AlertRoutes, check_keys: Sequence[AssetCheckKey]
+) -> Callable[[SensorEvaluationContext], None]:
+    """The evaluation of the team's check-failure sensor over its ``check_keys``."""
+
+    def check_failure_alerts(context: SensorEvaluationContext) -> None:
+        # the latest execution of each check: every instance storage answers that (the local
+        # SQLite one cannot page events across runs)
+        latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            list(check_keys)
+        )
+        executions = {
+            key.to_user_string(): record for key, record in latest.items() if record is not None
+        }
+        state = json.loads(context.cursor or '{"seen": {}, "alerted": {}}')
+        # an execution counts as seen once it has a result: a planned one is updated in place
+        seen = {
+            name: record.id if record.status.value != "PLANNED" else state["seen"].get(name)
+            for name, record in executions.items()
+        }
+        if not context.cursor:  # first tick: start from now, not from history
+            context.update_cursor(json.dumps({"seen": seen, "alerted": {}}))
+            return
+        failures: dict[tuple[str, str], list[str]] = {}
+        for name, record in executions.items():
+            if state["seen"].get(name) == record.id or record.status.value != "FAILED":
+                continue
+            evaluation = record.event.dagster_event.event_specific_data
+            if evaluation.severity == AssetCheckSeverity.WARN and not routes.warn_checks:
+                continue
+            rows = evaluation.metadata.get("failing_rows")
+            detail = f" ({rows.value} failing rows)" if rows is not None else ""
+            key = (evaluation.asset_key.to_user_string(), record.run_id)
+            failures.setdefault(key, []).append(f"{evaluation.check_name}{detail}")
+        alerted = state["alerted"]
+        for (asset, run_id), checks in failures.items():
+            alert = Alert(team, "check failure", asset, "failed: " + ", ".join(sorted(checks)),
+                          ui_link(f"/runs/{run_id}"))  # fmt: skip
+            if time.time() - alerted.get(asset, 0) < routes.group_minutes * 60:
+                with alert_log().open("a") as log:
+                    log.write(f"{alert.at} [{team}] grouped with an earlier alert: {asset}\n")
+                continue
+            deliver(alert, routes)
+            alerted[asset] = time.time()
+        context.update_cursor(json.dumps({"seen": seen, "alerted": alerted}))
+
+    return check_failure_alerts

@@ -1,0 +1,32 @@
+"""The run-failure alerts every team gets: Dagster's ``run_failure_sensor`` over the team's
+code location, so runs launched from the UI, a schedule or automation alike reach it."""
+
+from dagster import (
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    SensorDefinition,
+    run_failure_sensor,
+)
+
+from platform_lib.alerts.delivery import Alert, AlertRoutes, deliver, ui_link
+
+
+def run_failure_alerts(team: str, routes: AlertRoutes) -> SensorDefinition:
+    """The team's run-failure sensor, running from the start."""
+
+    @run_failure_sensor(
+        name=f"{team}_run_failure_alerts",
+        default_status=DefaultSensorStatus.RUNNING,
+        description=f"Sends {team}'s failed runs to its alert routes.",
+    )
+    def run_failures(context: RunFailureSensorContext) -> None:
+        run = context.dagster_run
+        selected = sorted(key.to_user_string() for key in run.asset_selection or [])
+        subject = f"run of {', '.join(selected)}" if selected else f"job {run.job_name}"
+        deliver(
+            Alert(team, "run failure", subject, context.failure_event.message or "",
+                  ui_link(f"/runs/{run.run_id}")),
+            routes,
+        )  # fmt: skip
+
+    return run_failures

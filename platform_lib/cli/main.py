@@ -1,0 +1,38 @@
+"""``tailor``: the platform's command line for scientists and the engineers who help them.
+
+    tailor new-team NAME    a new team: its own code location, an example asset and test
+    tailor new-asset TEAM NAME   a new asset module with a contract skeleton and a test
+    tailor check            the platform's rules over the whole workspace (exit 1 if broken)
+    tailor list [--json]    teams, their assets, owners, schedules and sensors
+    tailor status [--json]  per team: latest materializations, failing checks, failed runs
+    tailor sandbox ...      your dev sandboxes: list, diff against production, drop
+    tailor deploy render    deployment files: PostgreSQL, a code server per team, a run queue
+
+Errors are one line and a hint; ``--debug`` shows the traceback.
+"""
+
+from pathlib import Path
+
+import click
+
+from platform_lib.cli.deploy import deploy
+from platform_lib.cli.sandbox import sandbox
+from platform_lib.cli.scaffold import new_asset, new_team
+from platform_lib.cli.workspace import check, list_teams, status
+
+
+@click.group()
+@click.option("--root", type=click.Path(path_type=Path), help="The repository (default: here).")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.pass_context
+def tailor(context: click.Context, root: Path | None, debug: bool) -> None:
+    """Tailor: check, list and watch the teams' code locations."""
+    context.obj = {"root": root, "debug": debug}
+
+
+for command in (check, list_teams, status, new_team, new_asset, sandbox, deploy):
+    tailor.add_command(command)
+
+
+def main() -> None:
+    tailor(prog_name="tailor")

@@ -1,0 +1,158 @@
+"""``tailor deploy render``: the files an operator needs to run Tailor beyond one laptop.
+
+From ``workspace.yaml``, and deterministic (the same workspace and settings give the same
+bytes), it writes:
+
+- ``workspace.yaml``: every team's code location as its own long-running gRPC code server
+  (``dagster code-server start``), so one team's deploy or crash never restarts another's;
+- ``dagster.yaml``: PostgreSQL for run, event-log and schedule storage (the connection from
+  ``TAILOR_PG_*`` environment variables), the ``QueuedRunCoordinator`` with a global limit
+  and a limit per team, run retries, and a limit of 1 on each team's warehouse pool;
+- ``supervisord.conf``: the single-host profile's processes (a code server per team, the
+  daemon, the webserver) for Supervisor, which restarts each on its own if it dies;
+- ``helm/values.yaml``: values for Dagster's official Helm chart, one user-code deployment
+  per team (image, module, environment from a secret).
+
+A run's team is the code location it was launched from: Dagster tags every run it launches
+from a location with ``dagster/code_location``, and a team's location carries its name.
+"""
+
+from pathlib import Path
+
+import yaml
+from dagster._core.storage.tags import CODE_LOCATION_TAG  # set on every run from a location
+
+from platform_lib.deploy.settings import PG_ENV, DeploySettings
+from platform_lib.deploy.supervisor import supervisord_conf
+from platform_lib.workspace.locations import CodeLocation
+
+
+def render(locations: list[CodeLocation], settings: DeploySettings) -> dict[str, str]:
+    """The files of the deployment, by path relative to the output folder."""
+    locations = sorted(locations, key=lambda location: location.name)
+    ports = {location.name: settings.first_port + i for i, location in enumerate(locations)}
+    return {
+        "workspace.yaml": _yaml(_grpc_workspace(locations, ports, settings.code_server_host)),
+        "dagster.yaml": _yaml(_instance(locations, settings)),
+        "supervisord.conf": supervisord_conf(locations, ports, settings),
+        "helm/values.yaml": _yaml(_helm_values(locations, ports, settings)),
+    }
+
+
+def write(out: Path, files: dict[str, str]) -> list[Path]:
+    """Write ``files`` under ``out``; returns the paths written."""
+    written = []
+    for relative, text in files.items():
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        written.append(path)
+    return written
+
+
+def _grpc_workspace(locations, ports, host) -> dict:
+    return {
+        "load_from": [
+            {"grpc_server": {"host": host, "port": ports[location.name],
+                             "location_name": location.name}}
+            for location in locations
+        ]
+    }  # fmt: skip
+
+
+def _instance(locations: list[CodeLocation], settings: DeploySettings) -> dict:
+    return {
+        "storage": {"postgres": {"postgres_db": _postgres_db()}},
+        "run_coordinator": {
+            "module": "dagster._core.run_coordinator",
+            "class": "QueuedRunCoordinator",
+            "config": {
+                "max_user_code_failure_retries": settings.code_server_retries,
+                "user_code_failure_retry_delay": settings.code_server_retry_delay,
+                "dequeue_use_threads": True,
+            },
+        },
+        "run_monitoring": {  # a run whose worker never started fails, and is retried
+            "enabled": True,
+            "start_timeout_seconds": 180,
+        },
+        "run_retries": {
+            "enabled": True,
+            "max_retries": settings.run_retries,
+            # a failed step is a bug or bad data; retry only what failed around it
+            "retry_on_asset_or_op_failure": False,
+        },
+        "concurrency": {  # the queue's limits, and the pools'
+            "runs": {
+                "max_concurrent_runs": settings.max_concurrent_runs,
+                "tag_concurrency_limits": _team_limits(locations, settings),
+            },
+            "pools": {
+                "default_limit": 1,  # a team's warehouse file has one writer at a time
+                "granularity": "op",
+                # a busy pool never holds a run in the queue (the run limits decide how many
+                # run): a team's next run starts its process and waits for the pool inside
+                "op_granularity_run_buffer": settings.max_concurrent_runs,
+            },
+        },
+        "telemetry": {"enabled": False},
+    }
+
+
+def _postgres_db() -> dict:
+    # psycopg2 is dagster-postgres's driver: SQLAlchemy 2.1 would otherwise pick psycopg 3,
+    # with which dagster-postgres cannot send its run-event notifications
+    return {**{k: {"env": v} for k, v in PG_ENV.items()}, "scheme": "postgresql+psycopg2"}
+
+
+def _team_limits(locations: list[CodeLocation], settings: DeploySettings) -> list[dict]:
+    return [
+        {"key": CODE_LOCATION_TAG, "value": location.name, "limit": settings.runs_per_team}
+        for location in locations
+    ]
+
+
+def _helm_values(locations, ports, settings: DeploySettings) -> dict:
+    return {
+        "dagster-user-deployments": {
+            "enabled": True,
+            "deployments": [
+                {
+                    "name": location.name.replace("_", "-"),
+                    "image": {
+                        "repository": settings.image,
+                        "tag": settings.image_tag,
+                        "pullPolicy": "IfNotPresent",
+                    },
+                    "codeServerArgs": ["-m", location.module, "-a", location.attribute],
+                    "port": ports[location.name],
+                    "envSecrets": [{"name": f"tailor-{location.name.replace('_', '-')}"}],
+                }
+                for location in locations
+            ],
+        },
+        "postgresql": {"enabled": False},
+        "generatePostgresqlPasswordSecret": False,
+        "dagsterDaemon": {
+            "runCoordinator": {
+                "enabled": True,
+                "type": "QueuedRunCoordinator",
+                "config": {
+                    "queuedRunCoordinator": {
+                        "maxConcurrentRuns": settings.max_concurrent_runs,
+                        "tagConcurrencyLimits": _team_limits(locations, settings),
+                    }
+                },
+            },
+            "runRetries": {
+                "enabled": True,
+                "maxRetries": settings.run_retries,
+                "retryOnAssetOrOpFailure": False,
+            },
+        },
+    }
+
+
+def _yaml(document: dict) -> str:
+    header = "# Rendered by `tailor deploy render` from workspace.yaml; do not edit by hand.\n"
+    return header + yaml.safe_dump(document, sort_keys=False, default_flow_style=False)

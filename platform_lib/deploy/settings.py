@@ -1,0 +1,34 @@
+"""What an operator chooses for a deployment, and where it finds PostgreSQL.
+
+Shared by everything ``tailor deploy`` renders and runs; it imports nothing of the platform.
+"""
+
+from dataclasses import dataclass
+
+PG_ENV = {
+    "hostname": "TAILOR_PG_HOST",
+    "port": "TAILOR_PG_PORT",
+    "username": "TAILOR_PG_USER",
+    "password": "TAILOR_PG_PASSWORD",
+    "db_name": "TAILOR_PG_DB",
+}
+
+
+@dataclass(frozen=True)
+class DeploySettings:
+    """What an operator chooses; every field has a flag on ``tailor deploy render``."""
+
+    max_concurrent_runs: int = 10
+    runs_per_team: int = 2
+    run_retries: int = 2
+    first_port: int = 4100
+    # code servers run anyone's code on request: loopback unless they serve other hosts
+    code_server_host: str = "127.0.0.1"
+    webserver_host: str = "127.0.0.1"
+    webserver_port: int = 3000
+    # a queued run whose team's code server is unreachable waits this long before the next
+    # try, and fails only after this many tries (Dagster's default fails it at once)
+    code_server_retry_delay: int = 30
+    code_server_retries: int = 20
+    image: str = "tailor"
+    image_tag: str = "latest"

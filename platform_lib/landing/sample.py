@@ -1,0 +1,118 @@
+"""Sampled landing reads: in sample mode an ingest asset reads only its sample of a file.
+
+``warehouse_asset`` marks the ingest it runs with the asset's ``sample_by`` key and fraction
+(``sampling_landing_reads``); ``LandingZone.read`` then reads a copy of the file holding only
+the sampled rows, with the reader and options it would use on the whole file, so types and
+parsing are the same. DuckDB picks the rows by the same hash of the key as warehouse reads,
+so a client kept at ingest is the client kept downstream. Copies are kept, per file state,
+in ``<warehouse>/sandboxes/landing_samples/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+
+from platform_lib.environment.sampling import Sampling
+from platform_lib.errors import LandingFileError
+from platform_lib.settings import warehouse_dir
+from platform_lib.warehouse.connection import warehouse_instance
+from platform_lib.warehouse.layout import landing_samples_folder
+
+
+@dataclass(frozen=True)
+class LandingSample:
+    """The sample an ingest reads: rows whose ``key`` hashes below ``fraction``."""
+
+    asset: str
+    key: str
+    fraction: float
+    sampling: Sampling
+
+
+_CURRENT: ContextVar[LandingSample | None] = ContextVar("tailor_landing_sample", default=None)
+
+
+@contextmanager
+def sampling_landing_reads(sample: LandingSample | None) -> Iterator[None]:
+    """Landing reads inside this block read ``sample`` (``None``: whole files)."""
+    token = _CURRENT.set(sample)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def current_landing_sample() -> LandingSample | None:
+    return _CURRENT.get()
+
+
+def sampled_copy(path: Path, sample: LandingSample) -> Path:
+    """A copy of the landing file ``path`` holding only ``sample``'s rows (CSV as the original
+    text, Parquet with the original schema), kept while the file is unchanged: iterating in
+    sample mode scans each landing file once, not on every run."""
+    import duckdb
+
+    copy = _kept_copy(path, sample)
+    if copy.exists():
+        return copy
+    condition, parameters = sample.sampling.predicate(sample.key, sample.fraction)
+    partial = copy.with_name(f".{copy.name}.{os.getpid()}")
+    connection = warehouse_instance().cursor()
+    try:
+        if path.suffix == ".parquet":
+            _copy_parquet_rows(connection, path, condition, [str(path), *parameters], partial)
+        else:
+            rows = connection.sql(
+                f"SELECT * FROM read_csv(?, all_varchar=true) WHERE {condition}",
+                params=[str(path), *parameters],
+            )
+            rows.write_csv(str(partial), header=True)
+    except BaseException as error:
+        partial.unlink(missing_ok=True)  # a failed copy leaves nothing behind
+        if isinstance(error, duckdb.BinderException):
+            raise LandingFileError(
+                f"Landing file {path} cannot be sampled by {sample.key!r}, the sample_by key "
+                f"of {sample.asset}: {error}. Declare a column of the file as sample_by."
+            ) from error
+        raise
+    finally:
+        connection.close()
+    file, state, _ = copy.name.split("-", 2)
+    for stale in copy.parent.glob(f"{file}-*"):  # samples of the file as it was before
+        if not stale.name.startswith(f"{file}-{state}-"):
+            stale.unlink(missing_ok=True)
+    os.replace(partial, copy)  # whole or not at all, even with runs side by side
+    return copy
+
+
+def _kept_copy(path: Path, sample: LandingSample) -> Path:
+    """Where the sample of ``path`` in its current state is kept, named
+    ``<file>-<state>-<sample>``: the file, its size and modification time, and the sample's
+    key, fraction and seed (each fraction and seed keeps its own copy)."""
+    stat = path.stat()
+    file, state, drawn = (
+        hashlib.sha256(repr(part).encode()).hexdigest()[:16]
+        for part in (
+            str(path.resolve()),
+            (stat.st_size, stat.st_mtime_ns),
+            (sample.key, sample.fraction, sample.sampling.seed),
+        )
+    )
+    folder = landing_samples_folder(warehouse_dir())
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{file}-{state}-{drawn}{path.suffix}"
+
+
+def _copy_parquet_rows(connection, path: Path, condition: str, parameters: list, copy: Path):
+    """The sampled rows, cast back to the file's own schema (types and pandas metadata), so
+    the copy reads exactly as the original would."""
+    import pyarrow.parquet as pq
+
+    rows = connection.sql(f"SELECT * FROM read_parquet(?) WHERE {condition}", params=parameters)
+    pq.write_table(rows.to_arrow_table().cast(pq.read_schema(path)), copy)

@@ -1,0 +1,248 @@
+"""WarehouseIOManager: stores each asset's DataFrame as a table of its team's database, or
+of the person's sandbox in a dev run (see ``environment.run_environment``)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from dagster import ConfigurableIOManager, InitResourceContext, InputContext, OutputContext
+
+from platform_lib.environment.run_environment import RunEnvironment
+from platform_lib.environment.sampling import SAMPLE_BY, Sampling
+from platform_lib.errors import WarehouseError
+from platform_lib.settings import warehouse_dir
+from platform_lib.sql import quote_identifier, table_exists
+from platform_lib.warehouse.catalog import TableRecord, record_write, table_records
+from platform_lib.warehouse.connection import LOCK_WAIT_SECONDS, warehouse_connection
+from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for
+from platform_lib.warehouse.metadata import database_size, materialization_metadata
+from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
+from platform_lib.warehouse.write_request import WriteRequest
+from platform_lib.warehouse.writes import FRAME, write_frame
+
+if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
+    import duckdb
+
+
+class WarehouseIOManager(ConfigurableIOManager):
+    """Stores pandas DataFrames in the DuckDB warehouse: asset ``[team, name]`` is the table
+    ``name`` of ``<warehouse>/<team>.duckdb``, read as ``team.name``.
+
+    Every write is one transaction, so a failed write leaves the previous table intact.
+    Partitioned assets name their partition column with ``partition_expr`` metadata and
+    replace only their partitions' rows. Reads open the database read-only; a downstream
+    asset can read a subset of columns with ``AssetIn(metadata={"columns": [...]})``.
+    In a dev run, writes go to the person's sandbox and reads prefer it, falling through to
+    production; in sample mode, reads keep a sample by the table's ``sample_by`` key.
+    ``team_definitions`` attaches it to every team; a team never configures it by hand::
+
+        defs = Definitions(assets=[...], resources={"io_manager": WarehouseIOManager()})
+    """
+
+    directory: str | None = None
+    """The warehouse folder. Default: ``$TAILOR_WAREHOUSE_DIR``, else ``data/warehouse``."""
+
+    team: str | None = None
+    """The team whose code location this is; it may write only its own tables."""
+
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS
+    """How long a read or write waits for another process to release a database."""
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """Check the run's environment before any work, and show it as run tags."""
+        environment = RunEnvironment.current()
+        if context.instance is not None and context.run is not None:
+            context.instance.add_run_tags(context.run.run_id, environment.run_tags())
+
+    def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
+        request = WriteRequest(
+            asset_key=context.asset_key,
+            frame=obj,
+            run_id=context.run_id,
+            partitions=partition_slice(context, context.asset_key.to_user_string()),
+            sample_by=(context.definition_metadata or {}).get(SAMPLE_BY),
+        )
+        context.add_output_metadata(self.store(request, context.log))
+
+    def store(self, request: WriteRequest, log: logging.Logger) -> dict | None:
+        """Write the request's frame as its asset's table in one transaction; its
+        ``before_commit`` may veto it (see ``writes.write_frame``). Returns the metadata to
+        record, or None when the write was vetoed and the previous contents stay current.
+        ``log`` hears when the write waits for another process's lock."""
+        label, frame, sample_by = request.label, request.frame, request.sample_by
+        environment = RunEnvironment.current()
+        location = table_for(request.asset_key, self._root())
+        if not isinstance(frame, pd.DataFrame):
+            raise WarehouseError(
+                f"Asset {label} returned {type(frame).__name__}; the warehouse stores pandas "
+                "DataFrames. Return a DataFrame from the asset function."
+            )
+        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        if repeated:
+            raise WarehouseError(
+                f"Asset {label} returned a frame with column(s) {repeated} more than once; a "
+                "table's columns must have distinct names. Rename or drop the duplicates."
+            )
+        if self.team is not None and location.team != self.team:
+            raise WarehouseError(
+                f"Team {self.team!r} may not write {label}: the table {location.name} belongs "
+                f"to team {location.team!r}. A team writes only its own assets."
+            )
+        if sample_by is not None and sample_by not in frame.columns:
+            raise WarehouseError(
+                f"Asset {label} declares sample_by={sample_by!r}, but its frame has no such "
+                f"column (it has {sorted(map(str, frame.columns))}). Name one of its columns."
+            )
+        if environment.is_dev:  # the person's sandbox; production is never opened to write
+            location = in_sandbox(location, environment.sandbox(location.team))
+
+        def record_then_commit(connection: duckdb.DuckDBPyConnection, table: TableLocation):
+            if request.before_commit is not None and not request.before_commit(connection, table):
+                return False
+            record_write(
+                connection,
+                table.table,
+                sample_by=sample_by,
+                sample=environment.sampling.describe(),
+                sample_seed=environment.sampling.seed,
+                environment=environment.name,
+                run_id=request.run_id,
+            )
+            return True
+
+        with self._connection(log, location, read_only=False) as connection:
+            connection.register(FRAME, frame)
+            if not write_frame(connection, location, request.partitions, label, record_then_commit):
+                return None
+            metadata = materialization_metadata(
+                connection, FRAME, frame, location, request.descriptions
+            )
+        return {**metadata, **database_size(location), **environment.labels()}
+
+    def load_input(self, context: InputContext) -> pd.DataFrame:
+        label = context.asset_key.to_user_string()
+        environment = RunEnvironment.current()
+        columns = list((context.definition_metadata or {}).get("columns") or []) or None
+        partitions = partition_slice(context, label)
+        location = self._source(
+            context, table_for(context.asset_key, self._root()), environment, partitions
+        )
+        if not location.database.exists():
+            raise _never_materialized(label, location)
+        with self._connection(context.log, location, read_only=True) as connection:
+            conditions = [partitions.predicate] if partitions is not None else []
+            fraction = environment.sampling.fraction_for(label)
+            # the catalog matters only to a sampled read, or to a read of a sandbox table
+            needed = fraction or location.sandbox
+            record = table_records(connection).get(location.table) if needed else None
+            if location.sandbox and record is not None:
+                _refuse_a_smaller_sample(label, location, record, environment, fraction)
+            sample_by = record.sample_by if fraction and record is not None else None
+            if sample_by:
+                conditions.append(environment.sampling.predicate(sample_by, fraction))
+            frame = _select(connection, location, columns, conditions, label)
+        how = f", a {fraction:g} sample by {sample_by}" if sample_by else ""
+        if fraction and not sample_by:
+            how = ", whole: it declares no sample_by key to sample by"
+        context.log.info(f"Read {label} from {location.name}{how}: {len(frame)} rows")
+        return frame
+
+    def _source(
+        self,
+        context: InputContext,
+        location: TableLocation,
+        environment: RunEnvironment,
+        partitions: PartitionSlice | None,
+    ) -> TableLocation:
+        """Where a read finds the table: in a dev run the person's sandbox when it holds the
+        table (and rows of the partitions read), else production (read-only, like every
+        read)."""
+        if not environment.is_dev:
+            return location
+        sandboxed = in_sandbox(location, environment.sandbox(location.team))
+        if sandboxed.database.exists():
+            with self._connection(context.log, sandboxed, read_only=True) as connection:
+                if table_exists(connection, sandboxed.table) and (
+                    partitions is None or _holds_rows(connection, sandboxed, partitions)
+                ):
+                    return sandboxed
+        return location
+
+    def _connection(self, log: logging.Logger, location: TableLocation, *, read_only: bool):
+        return warehouse_connection(
+            location.database,
+            read_only=read_only,
+            wait_seconds=self.lock_wait_seconds,
+            on_wait=lambda message: log.warning(f"{location.name}: {message}"),
+        )
+
+    def _root(self) -> Path:
+        return Path(self.directory) if self.directory else warehouse_dir()
+
+
+def _holds_rows(
+    connection: duckdb.DuckDBPyConnection, location: TableLocation, partitions: PartitionSlice
+) -> bool:
+    predicate, parameters = partitions.predicate
+    query = f"SELECT 1 FROM {location.sql} WHERE {predicate} LIMIT 1"
+    return bool(connection.execute(query, parameters).fetchall())
+
+
+def _refuse_a_smaller_sample(
+    label: str,
+    location: TableLocation,
+    record: TableRecord,
+    environment: RunEnvironment,
+    fraction: float | None,
+) -> None:
+    """A sandbox table computed from a sample cannot feed a run that reads more of it (or
+    another sample): the result would be labelled as more than it is."""
+    held = Sampling.parse(record.sample, record.sample_seed).fraction_for(label)
+    if held is None:
+        return
+    if fraction is None or fraction > held or record.sample_seed != environment.sampling.seed:
+        reading = f"a {fraction:g} sample" if fraction else "whole"
+        raise WarehouseError(
+            f"{location.name} holds {label} computed from a sample ({record.sample}, seed "
+            f"{record.sample_seed!r}), but this run reads it {reading} (TAILOR_SAMPLE="
+            f"{environment.sampling.describe()}, seed {environment.sampling.seed!r}): its "
+            "result would be labelled as more than it is. Materialize "
+            f"{label} again in this run's setting, or drop the sandbox "
+            f"(tailor sandbox drop --team {location.team})."
+        )
+
+
+def _select(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    columns: list[str] | None,
+    conditions: list[tuple[str, list]],
+    label: str,
+) -> pd.DataFrame:
+    """The table's ``columns`` (all by default) in the rows meeting every condition."""
+    import duckdb
+
+    selected = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
+    where = " AND ".join(condition for condition, _ in conditions)
+    parameters = [value for _, values in conditions for value in values]
+    query = f"SELECT {selected} FROM {location.sql}" + (f" WHERE {where}" if where else "")
+    try:
+        return connection.execute(query, parameters).fetchdf()
+    except duckdb.CatalogException as error:
+        raise _never_materialized(label, location) from error
+    except duckdb.BinderException as error:
+        raise WarehouseError(
+            f"Reading columns {columns} of {label} from {location.name} failed: "
+            f"{error}. The owning team ({location.team!r}) may have dropped or renamed "
+            "a column you consume; ask them, or update the columns you read."
+        ) from error
+
+
+def _never_materialized(label: str, location: TableLocation) -> WarehouseError:
+    return WarehouseError(
+        f"Asset {label} has no table {location.name} in the warehouse ({location.database}). "
+        f"Materialize {label} first (it belongs to team {location.team!r})."
+    )

@@ -1,0 +1,125 @@
+"""The platform's rules, checked over a whole loaded workspace (``tailor check``).
+
+Each violation names the file and line where it can be fixed, when there is one.
+"""
+
+import ast
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster import AssetsDefinition, Definitions
+
+from platform_lib.workspace.consumed_columns import consumed_column_problems
+from platform_lib.workspace.locations import CodeLocation, own_asset_specs
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule, where to fix it, and what is wrong."""
+
+    rule: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.file and self.line else ""
+        return f"{where}[{self.rule}] {self.message}"
+
+
+def check_workspace(root: Path, locations: list[CodeLocation]) -> list[Violation]:
+    """Every violation of the platform's rules in the workspace under ``root``."""
+    loaded, violations = {}, []
+    for location in locations:
+        try:
+            loaded[location.name] = location.load()
+        except Exception as error:  # a location that does not load is itself a violation
+            violations.append(
+                Violation("loads", f"code location {location.name!r} fails to load: {error}")
+            )
+    for team, defs in loaded.items():
+        violations += _asset_violations(root, team, defs)
+    violations += _import_violations(root, [location.name for location in locations])
+    violations += _undefined_dependencies(loaded)
+    violations += [
+        Violation("consumed-columns", problem) for problem in consumed_column_problems(loaded)
+    ]
+    return violations
+
+
+def _asset_violations(root: Path, team: str, defs: Definitions) -> Iterator[Violation]:
+    checked = {
+        spec.asset_key
+        for assets in defs.assets or []
+        if isinstance(assets, AssetsDefinition)
+        for spec in assets.check_specs
+    }
+    for assets in defs.assets or []:
+        if not isinstance(assets, AssetsDefinition) or not assets.is_executable:
+            continue
+        file, line = _source_of(root, assets)
+        for spec in assets.specs:
+            name = spec.key.to_user_string()
+            problems = {
+                "key-prefix": spec.key.path[0] != team
+                and f"{name} is not under key prefix {team!r}",
+                "owner": f"team:{team}" not in spec.owners
+                and f"{name} is not owned by team:{team}",
+                "group": spec.group_name != team and f"{name} is in group {spec.group_name!r}",
+                "description": not (spec.description or "").strip()
+                and f"{name} has no description (add a docstring)",
+                "checks": spec.key not in checked
+                and f"{name} has no contract and no check (use @warehouse_asset(contract=...))",
+            }
+            for rule, problem in problems.items():
+                if problem:
+                    yield Violation(rule, problem, file, line)
+
+
+def _source_of(root: Path, assets: AssetsDefinition) -> tuple[str | None, int | None]:
+    try:
+        function = inspect.unwrap(assets.op.compute_fn.decorated_fn)
+        path = Path(inspect.getsourcefile(function)).resolve()
+        line = inspect.getsourcelines(function)[1]
+    except (AttributeError, OSError, TypeError):
+        return None, None
+    return (str(path.relative_to(root)) if path.is_relative_to(root) else str(path)), line
+
+
+def _import_violations(root: Path, teams: list[str]) -> Iterator[Violation]:
+    for team in teams:
+        for path in sorted((root / "teams" / team).rglob("*.py")):
+            tree = ast.parse(path.read_text(), filename=str(path))
+            for node in ast.walk(tree):
+                for module in _imported(node):
+                    parts = module.split(".")
+                    if parts[0] == "teams" and len(parts) > 1 and parts[1] != team:
+                        yield Violation(
+                            "imports",
+                            f"team {team!r} imports {module}; read another team's data by its "
+                            "asset key through the warehouse, never by importing its code",
+                            str(path.relative_to(root)),
+                            node.lineno,
+                        )
+
+
+def _imported(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        return [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    return []
+
+
+def _undefined_dependencies(loaded: dict[str, Definitions]) -> Iterator[Violation]:
+    defined = {spec.key for team, defs in loaded.items() for spec in own_asset_specs(team, defs)}
+    for team, defs in loaded.items():
+        for spec in defs.resolve_all_asset_specs():
+            if spec.key.path[0] != team and spec.key not in defined:
+                yield Violation(
+                    "dependencies",
+                    f"team {team!r} depends on {spec.key.to_user_string()}, which no code "
+                    "location defines (misspelt, or its team removed it)",
+                )

@@ -1,0 +1,68 @@
+"""Alert delivery over real loopback servers: an HTTP server for the Slack-compatible and JSON
+webhooks, an SMTP server for email; retries, and the local log that never loses an alert."""
+
+from platform_lib.alerts.delivery import Alert, AlertRoutes, deliver
+
+ALERT = Alert(
+    team="merchandising",
+    kind="run failure",
+    subject="job __ASSET_JOB",
+    message="raw_inventory failed: landing file missing",
+    link="http://127.0.0.1:3000/runs/abc",
+)
+
+
+def test_every_route_receives_the_alert(webhook_receiver, smtp_server, monkeypatch, tmp_path):
+    slack, webhook = webhook_receiver(), webhook_receiver()
+    monkeypatch.setenv("MERCH_SLACK", slack.url)
+    monkeypatch.setenv("MERCH_HOOK", webhook.url)
+    routes = AlertRoutes(
+        slack_webhook_env="MERCH_SLACK", webhook_env="MERCH_HOOK", emails=("merch@example.com",)
+    )
+    outcomes = deliver(ALERT, routes, log=tmp_path / "alerts.log")
+    assert outcomes == {"slack": "sent", "webhook": "sent", "email": "sent"}
+    assert "[merchandising] run failure: job __ASSET_JOB" in slack.bodies[0]["text"]
+    assert "http://127.0.0.1:3000/runs/abc" in slack.bodies[0]["text"]
+    assert webhook.bodies[0]["team"] == "merchandising"
+    assert webhook.bodies[0]["message"] == ALERT.message
+    (mail,) = smtp_server.messages
+    assert mail["Subject"] == "[merchandising] run failure: job __ASSET_JOB"
+    assert mail["To"] == "merch@example.com"
+    assert "landing file missing" in mail.get_payload()
+
+
+def test_with_no_route_configured_the_alert_lands_in_the_local_log(tmp_path):
+    log = tmp_path / "alerts.log"
+    assert deliver(ALERT, AlertRoutes(), log=log) == {}
+    text = log.read_text()
+    assert "[merchandising] run failure: job __ASSET_JOB" in text
+    assert "delivery: local log only" in text
+
+
+def test_a_flaky_webhook_is_retried_until_it_answers(webhook_receiver, monkeypatch, tmp_path):
+    flaky = webhook_receiver(statuses=(500, 503, 200))
+    monkeypatch.setenv("MERCH_HOOK", flaky.url)
+    outcome = deliver(ALERT, AlertRoutes(webhook_env="MERCH_HOOK"), first_delay=0.01,
+                      log=tmp_path / "alerts.log")  # fmt: skip
+    assert outcome == {"webhook": "sent"}
+    assert len(flaky.bodies) == 3
+
+
+def test_routes_that_stay_down_are_logged_with_the_reason_and_never_raise(
+    webhook_receiver, closed_port, monkeypatch, tmp_path
+):
+    broken = webhook_receiver(statuses=(500,))
+    monkeypatch.setenv("MERCH_HOOK", broken.url)
+    monkeypatch.setenv("MERCH_SLACK", f"http://127.0.0.1:{closed_port()}/hook")
+    monkeypatch.setenv("TAILOR_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TAILOR_SMTP_PORT", str(closed_port()))
+    routes = AlertRoutes(slack_webhook_env="MERCH_SLACK", webhook_env="MERCH_HOOK", emails=("a@b",))
+    log = tmp_path / "alerts.log"
+    outcomes = deliver(ALERT, routes, attempts=2, first_delay=0.01, log=log)
+    assert len(broken.bodies) == 2  # tried twice
+    assert outcomes["webhook"].startswith("failed after 2 attempts (HTTPError: HTTP Error 500")
+    assert outcomes["slack"].startswith("failed after 2 attempts (URLError")
+    assert outcomes["email"].startswith("failed after 2 attempts (ConnectionRefusedError")
+    assert "webhook: failed after 2 attempts" in log.read_text()
+    second = deliver(ALERT, AlertRoutes(), log=log)  # the next alert still goes through
+    assert second == {} and log.read_text().count("[merchandising] run failure") == 2

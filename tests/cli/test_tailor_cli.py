@@ -1,0 +1,151 @@
+"""The `tailor` command through its real entry point (a subprocess), on this repository and
+on broken temporary copies of it."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dagster import DagsterInstance
+
+from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
+from platform_lib.workspace.locations import read_workspace
+
+TAILOR = str(Path(sys.executable).parent / "tailor")
+
+
+def tailor(*args: str, cwd: Path = REPO_ROOT, env: dict | None = None):
+    return subprocess.run(
+        [TAILOR, *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_check_passes_on_this_repository():
+    result = tailor("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok: 3 code location(s) follow the platform's rules" in result.stdout
+
+
+ROGUE = """
+import pandas as pd
+from dagster import Definitions, asset
+
+
+@asset
+def loose() -> pd.DataFrame:
+    return pd.DataFrame()
+
+
+defs = Definitions(assets=[loose])
+"""
+
+
+@pytest.fixture
+def broken_copy(tmp_path) -> Path:
+    """A copy of the repository breaking one rule of each kind."""
+    copy = tmp_path / "repo"
+    ignore = shutil.ignore_patterns("__pycache__")
+    for folder in ("platform_lib", "teams"):
+        shutil.copytree(REPO_ROOT / folder, copy / folder, ignore=ignore)
+    workspace = (REPO_ROOT / "workspace.yaml").read_text()
+    workspace += (
+        "  - python_module:\n      module_name: teams.rogue.definitions\n"
+        "      attribute: defs\n      location_name: rogue\n"
+    )
+    (copy / "workspace.yaml").write_text(workspace)
+    (copy / "teams" / "rogue").mkdir()
+    (copy / "teams" / "rogue" / "__init__.py").write_text("")
+    (copy / "teams" / "rogue" / "definitions.py").write_text(ROGUE)
+    workload = copy / "teams" / "styling" / "workload.py"
+    workload.write_text(
+        workload.read_text()
+        .replace(
+            "import pandas as pd\n", "import pandas as pd\n\nimport teams.merchandising.inventory\n"
+        )
+        .replace('key=["client_insights", "churn_risk"]', 'key=["client_insights", "churn_rsk"]')
+    )
+    contracts = copy / "teams" / "merchandising" / "contracts.py"
+    text = contracts.read_text()
+    start = text.index("class Inventory")
+    category = text.index("    category:", start)
+    end = text.index("\n", category)
+    contracts.write_text(text[:category] + text[end + 1 :])
+    return copy
+
+
+def test_check_catches_each_rule_with_file_and_line(broken_copy):
+    result = tailor("--root", str(broken_copy), "check", env={"PYTHONPATH": str(broken_copy)})
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout
+    assert "teams/rogue/definitions.py:6: [key-prefix] loose is not under key prefix 'rogue'" in out
+    for rule in ("[owner]", "[group]", "[description]", "[checks]"):
+        assert f"teams/rogue/definitions.py:6: {rule}" in out, rule
+    assert (
+        "teams/styling/workload.py:5: [imports] team 'styling' imports teams.merchandising" in out
+    )
+    assert "[dependencies] team 'styling' depends on client_insights/churn_rsk" in out
+    assert "[consumed-columns] styling/style_recommendations (team 'styling') reads column " in out
+    assert "'category' of merchandising/inventory" in out
+
+
+def test_list_shows_every_team_with_its_assets_as_json():
+    result = tailor("list", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["team"]: row for row in json.loads(result.stdout)}
+    assert set(rows) == {"merchandising", "client_insights", "styling"}
+    assert "style_recommendations" in rows["styling"]["assets"]
+    assert "styling_automation" in rows["styling"]["sensors"]
+    assert "merchandising_run_failure_alerts" in rows["merchandising"]["sensors"]
+    assert rows["merchandising"]["owners"] == "team:merchandising"
+    assert rows["styling"]["alert_routes"] == (
+        "slack $STYLING_SLACK_WEBHOOK (unset), webhook $STYLING_ALERT_WEBHOOK (unset), local log"
+    )
+
+
+def test_status_reads_real_runs_from_the_instance(tmp_path, landing_zone, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    landing = tmp_path / "landing"
+    shutil.copytree(landing_zone, landing)
+    monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "warehouse"))
+    monkeypatch.setenv(LANDING_ENV, str(landing))
+    locations = {location.name: location.load() for location in read_workspace()}
+    with DagsterInstance.from_config(str(home)) as instance:
+        for team in ("merchandising", "client_insights"):
+            job = locations[team].resolve_implicit_global_asset_job_def()
+            assert job.execute_in_process(instance=instance).success
+        clients = pd.read_csv(landing / "clients.csv")
+        clients.loc[1, "client_id"] = clients.loc[0, "client_id"]
+        clients.to_csv(landing / "clients.csv", index=False)
+        job = locations["client_insights"].resolve_implicit_global_asset_job_def()
+        assert not job.execute_in_process(instance=instance, raise_on_error=False).success
+
+    result = tailor("status", "--json", env={"DAGSTER_HOME": str(home)})
+    assert result.returncode == 0, result.stderr
+    rows = {row["team"]: row for row in json.loads(result.stdout)}
+    assert rows["merchandising"]["never_materialized"] == 0
+    assert rows["merchandising"]["latest"].startswith("merchandising/")
+    assert rows["merchandising"]["failed_runs_24h"] == 0
+    assert rows["client_insights"]["failing_checks"] == 1  # client_id_unique
+    assert rows["client_insights"]["failed_runs_24h"] == 1
+    assert rows["styling"]["never_materialized"] == 2 and rows["styling"]["age"] == "never"
+
+
+def test_errors_are_one_line_and_a_hint(tmp_path):
+    (tmp_path / "workspace.yaml").write_text("load_from: []\n")
+    result = tailor("--root", str(tmp_path), "status", env={"DAGSTER_HOME": ""})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: No Dagster instance to read: set DAGSTER_HOME, or run `make dev` once to create "
+        ".dagster_home/.",
+        "  hint: the message says what to do",
+    ]

@@ -1,0 +1,63 @@
+"""A small team, crm, for the sandbox and sample-mode tests: clients, their orders, and the
+two joined; frames are set per test in ``FRAMES``."""
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+from dagster import AssetKey
+
+from platform_lib import open_warehouse, team_definitions, warehouse_asset
+
+FRAMES = {}
+
+
+@warehouse_asset(sample_by="client_id")
+def clients() -> pd.DataFrame:
+    """Clients."""
+    return FRAMES["clients"]
+
+
+@warehouse_asset(sample_by="client_id")
+def orders() -> pd.DataFrame:
+    """Orders, several per client."""
+    return FRAMES["orders"]
+
+
+@warehouse_asset
+def client_orders(clients: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """Each order with its client's region."""
+    return orders.merge(clients, on="client_id", how="left")
+
+
+def make_frames(clients_count: int = 2000, region: str = "north") -> None:
+    rng = np.random.default_rng(7)
+    FRAMES["clients"] = pd.DataFrame(
+        {"client_id": np.arange(1, clients_count + 1), "region": region}
+    )
+    FRAMES["orders"] = pd.DataFrame(
+        {
+            "order_id": np.arange(1, 5 * clients_count + 1),
+            "client_id": rng.integers(1, clients_count + 1, 5 * clients_count),
+        }
+    )
+
+
+def run(instance, *names, resources=None):
+    """Run the crm team (or only ``names``); returns the result."""
+    defs = team_definitions(
+        "crm", assets=[clients, orders, client_orders], resources=resources or {}
+    )
+    selection = [AssetKey(["crm", name]) for name in names] or None
+    return defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=instance, asset_selection=selection, raise_on_error=False
+    )
+
+
+def read(warehouse, table: str, user: str = "alice") -> pd.DataFrame:
+    with open_warehouse(warehouse, sandboxes_of=user) as connection:
+        return connection.sql(f"SELECT * FROM {table}").df()
+
+
+def fingerprint(path) -> tuple[str, int]:
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns

@@ -1,0 +1,208 @@
+"""`tailor deploy render`: deterministic files, a dagster.yaml Dagster itself accepts, a gRPC
+workspace with a code server per team, and Helm values in the shape of Dagster's chart."""
+
+import os
+import signal
+import subprocess
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+import yaml
+from dagster._core.instance.config import dagster_instance_config
+from pydantic import BaseModel, ConfigDict
+from supervisor.datatypes import RestartWhenExitUnexpected
+from supervisor.options import ServerOptions
+
+from platform_lib.settings import REPO_ROOT
+from platform_lib.workspace.locations import read_workspace
+
+TAILOR = str(Path(sys.executable).parent / "tailor")
+TEAMS = sorted(location.name for location in read_workspace())
+
+
+def render(out: Path, *flags: str) -> dict[str, str]:
+    result = subprocess.run(
+        [TAILOR, "deploy", "render", "--out", str(out), *flags],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return {str(p.relative_to(out)): p.read_text() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, str]:
+    return render(tmp_path_factory.mktemp("deploy"), "--runs-per-team", "3")
+
+
+def test_render_is_deterministic(rendered, tmp_path):
+    assert set(rendered) == {
+        "workspace.yaml", "dagster.yaml", "supervisord.conf", "helm/values.yaml"
+    }  # fmt: skip
+    assert render(tmp_path, "--runs-per-team", "3") == rendered
+
+
+def test_dagster_yaml_is_accepted_by_dagster_with_a_limit_per_team(rendered, tmp_path, monkeypatch):
+    for name in ("HOST", "PORT", "USER", "PASSWORD", "DB"):
+        monkeypatch.setenv(f"TAILOR_PG_{name}", "5432" if name == "PORT" else "tailor")
+    (tmp_path / "dagster.yaml").write_text(rendered["dagster.yaml"])
+    config, _ = dagster_instance_config(str(tmp_path))  # Dagster's own schema validation
+    assert config["storage"]["postgres"]["postgres_db"]["hostname"] == {"env": "TAILOR_PG_HOST"}
+    assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
+    runs = config["concurrency"]["runs"]
+    assert runs["max_concurrent_runs"] == 10
+    limits = runs["tag_concurrency_limits"]
+    assert limits == [{"key": "dagster/code_location", "value": t, "limit": 3} for t in TEAMS]
+    assert config["run_retries"]["enabled"] and config["concurrency"]["pools"]["default_limit"] == 1
+    # a busy pool never holds a run in the queue: the run limits alone decide
+    assert config["concurrency"]["pools"]["op_granularity_run_buffer"] == 10
+    # a queued run of a team whose code server is down waits for it instead of failing
+    assert config["run_coordinator"]["config"]["max_user_code_failure_retries"] > 0
+    # dagster-postgres's own driver: psycopg 3 (SQLAlchemy 2.1's default) breaks its NOTIFY
+    assert config["storage"]["postgres"]["postgres_db"]["scheme"] == "postgresql+psycopg2"
+
+
+def test_supervisor_reads_the_single_host_processes(rendered, tmp_path):
+    (tmp_path / "supervisord.conf").write_text(rendered["supervisord.conf"])
+    options = ServerOptions()  # Supervisor's own parser, as `supervisord -c` uses it
+    options.realize(args=["-c", str(tmp_path / "supervisord.conf")])
+    programs = {group.name: group.process_configs[0] for group in options.process_group_configs}
+    assert set(programs) == {*(f"code-server-{t}" for t in TEAMS), "daemon", "webserver"}
+    ports = yaml.safe_load(rendered["workspace.yaml"])["load_from"]
+    for team, entry in zip(TEAMS, ports, strict=True):
+        config = programs[f"code-server-{team}"]
+        assert config.command.startswith("dagster code-server start")
+        assert f"-p {entry['grpc_server']['port']} -m teams.{team}.definitions" in config.command
+        assert config.environment == {"DAGSTER_HOME": str(tmp_path)}  # where dagster.yaml is
+        assert not config.killasgroup  # runs outlive a server restart
+        # a crash restarts it; the clean exit `tailor deploy up` asks for on stop does not
+        assert config.autorestart is RestartWhenExitUnexpected and config.exitcodes == [0]
+        assert config.stopsignal == signal.SIGKILL  # no draining, in which runs are refused
+    assert programs["webserver"].command.endswith("-h 127.0.0.1 -p 3000")
+
+
+def test_the_workspace_serves_each_team_from_its_own_code_server(rendered):
+    servers = [
+        entry["grpc_server"] for entry in yaml.safe_load(rendered["workspace.yaml"])["load_from"]
+    ]
+    assert [server["location_name"] for server in servers] == TEAMS
+    assert len({server["port"] for server in servers}) == len(TEAMS)
+
+
+# The shape of Dagster's Helm chart values (helm/dagster/values.schema.json) for the keys we
+# set: unknown keys are refused where the chart refuses them.
+class PullPolicy(StrEnum):
+    ALWAYS = "Always"
+    IF_NOT_PRESENT = "IfNotPresent"
+    NEVER = "Never"
+
+
+class Image(BaseModel):
+    repository: str
+    tag: str | int | None = None
+    pullPolicy: PullPolicy
+
+
+class UserDeployment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    image: Image
+    dagsterApiGrpcArgs: list[str] | None = None
+    codeServerArgs: list[str] | None = None
+    port: int
+    envSecrets: list[dict] | None = None
+
+
+class UserDeployments(BaseModel):
+    enabled: bool
+    deployments: list[UserDeployment]
+
+
+class TagConcurrencyLimit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    value: str | None = None
+    limit: int
+
+
+class QueuedRunCoordinatorConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    maxConcurrentRuns: int | None = None
+    tagConcurrencyLimits: list[TagConcurrencyLimit] | None = None
+
+
+class RunCoordinator(BaseModel):
+    enabled: bool
+    type: str
+    config: dict[str, QueuedRunCoordinatorConfig]
+
+
+class RunRetries(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool
+    maxRetries: int
+    retryOnAssetOrOpFailure: bool
+
+
+class Daemon(BaseModel):
+    runCoordinator: RunCoordinator
+    runRetries: RunRetries
+
+
+class Values(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    user_deployments: UserDeployments
+    postgresql: dict
+    generatePostgresqlPasswordSecret: bool
+    dagsterDaemon: Daemon
+
+    @classmethod
+    def parse(cls, values: dict) -> "Values":
+        return cls(user_deployments=values.pop("dagster-user-deployments"), **values)
+
+
+def test_helm_values_have_the_charts_shape_with_one_deployment_per_team(rendered):
+    values = Values.parse(yaml.safe_load(rendered["helm/values.yaml"]))
+    deployments = values.user_deployments.deployments
+    assert [d.name for d in deployments] == [t.replace("_", "-") for t in TEAMS]
+    for deployment, team in zip(deployments, TEAMS, strict=True):
+        assert deployment.codeServerArgs == ["-m", f"teams.{team}.definitions", "-a", "defs"]
+        assert deployment.envSecrets == [{"name": f"tailor-{team.replace('_', '-')}"}]
+    coordinator = values.dagsterDaemon.runCoordinator
+    assert coordinator.type == "QueuedRunCoordinator"
+    limits = coordinator.config["queuedRunCoordinator"].tagConcurrencyLimits
+    assert {limit.value: limit.limit for limit in limits} == dict.fromkeys(TEAMS, 3)
+    assert not values.postgresql["enabled"]
+    assert not values.dagsterDaemon.runRetries.retryOnAssetOrOpFailure  # as in dagster.yaml
+
+
+def test_up_names_the_postgresql_it_cannot_reach_and_starts_nothing(tmp_path, closed_port):
+    port = closed_port()
+    env = {**os.environ, "TAILOR_PG_HOST": "127.0.0.1", "TAILOR_PG_PORT": str(port)}
+    env |= {"TAILOR_PG_USER": "tailor", "TAILOR_PG_PASSWORD": "x", "TAILOR_PG_DB": "tailor"}
+    result = subprocess.run(
+        [TAILOR, "deploy", "up", "--out", str(tmp_path / "deploy")],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert f"PostgreSQL at 127.0.0.1:{port} (database 'tailor', user 'tailor')" in (result.stderr)
+    assert "hint: check TAILOR_PG_HOST" in result.stderr
+    conf = str(tmp_path / "deploy" / "supervisord.conf")
+    assert subprocess.run(["pgrep", "-f", conf], capture_output=True).stdout == b""  # none
+    assert (tmp_path / "deploy" / "supervisord.conf").exists()  # rendered before the check
+
+
+def test_render_refuses_a_workspace_it_cannot_read(tmp_path):
+    (tmp_path / "workspace.yaml").write_text("load_from:\n  - python_file: x.py\n")
+    result = subprocess.run(
+        [TAILOR, "--root", str(tmp_path), "deploy", "render", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "every load_from entry must be a python_module" in result.stderr

@@ -1,0 +1,65 @@
+"""Sample mode on the real teams: each ingest reads its sample of the landing file (CSV and
+Parquet) with the full read's types, and every keyed table of the sampled dev run equals its
+production table restricted to the same sample: key-consistent from landing to the last
+table. Row-count checks compare the sample with samples, not with production."""
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from platform_lib.environment.sampling import Sampling
+from platform_lib.errors import LandingFileError
+from platform_lib.landing.sample import LandingSample, sampled_copy
+from platform_lib.sandbox.diff import diff_table
+
+SAME_ON_THE_SAMPLE = {
+    "merchandising": ["raw_inventory", "raw_purchase_orders", "inventory"],
+    "client_insights": ["raw_clients", "raw_orders", "client_profiles"],
+}
+
+
+@pytest.mark.parametrize("team", sorted(SAME_ON_THE_SAMPLE))
+def test_a_sampled_dev_run_equals_production_on_the_same_sample(
+    team, workspace, warehouse, instance, monkeypatch, run_failure
+):
+    job = workspace[team].resolve_implicit_global_asset_job_def()
+    assert job.execute_in_process(instance=instance).success
+    for name, value in {"TAILOR_ENV": "dev", "TAILOR_SAMPLE": "0.1", "TAILOR_USER": "ada"}.items():
+        monkeypatch.setenv(name, value)
+    # the same instance: the ingests' max_change=3 would fail against production's counts
+    sampled = job.execute_in_process(instance=instance, raise_on_error=False)
+    assert sampled.success, run_failure(sampled)
+    for asset in SAME_ON_THE_SAMPLE[team]:
+        diff = diff_table(warehouse, "ada", f"{team}/{asset}")
+        assert diff.sample.startswith("0.1 by "), asset
+        assert 0 < diff.sandbox_rows == diff.production_rows, asset
+        assert not (diff.added_columns or diff.removed_columns or diff.retyped_columns), asset
+        changes = (diff.changed_keys, diff.keys_only_in_sandbox, diff.keys_only_in_production)
+        assert changes == (0, 0, 0), asset
+
+
+def test_a_landing_sample_is_kept_until_the_file_changes(warehouse, tmp_path, run_landing_script):
+    landing = tmp_path / "landing"
+    run_landing_script(landing)
+    clients = landing / "clients.csv"
+    sample = LandingSample("client_insights/raw_clients", "client_id", 0.1, Sampling.parse("0.1"))
+    first = sampled_copy(clients, sample)
+    written = first.stat().st_mtime_ns
+    assert sampled_copy(clients, sample) == first
+    assert first.stat().st_mtime_ns == written  # reused, not rewritten
+    other_fraction = sampled_copy(clients, replace(sample, fraction=0.2))
+    assert first.exists() and other_fraction.exists()  # each fraction keeps its own
+    pd.read_csv(clients).head(10).to_csv(clients, index=False)  # a new export lands
+    second = sampled_copy(clients, sample)
+    assert second != first and not first.exists() and not other_fraction.exists()
+    assert len(pd.read_csv(second)) <= 10
+
+
+def test_a_sample_key_missing_from_the_landing_file_names_file_key_and_asset(
+    warehouse, landing_zone
+):
+    sample = LandingSample("crm/raw", "customer_no", 0.1, Sampling.parse("0.1"))
+    with pytest.raises(LandingFileError, match=r"clients.csv cannot be sampled by 'customer_no'"):
+        sampled_copy(landing_zone / "clients.csv", sample)
+    assert not list((warehouse / "sandboxes" / "landing_samples").iterdir())  # nothing half-made

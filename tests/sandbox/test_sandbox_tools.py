@@ -1,0 +1,97 @@
+"""The sandbox tools through the real `tailor` command: diff against production, list,
+promote (which explains instead) and drop (which never touches production)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from platform_lib import team_definitions
+from tests.crm_sandbox import FRAMES, clients, fingerprint, make_frames, run
+
+TAILOR = str(Path(sys.executable).parent / "tailor")
+
+
+def tailor(warehouse, *args: str) -> subprocess.CompletedProcess:
+    """The real `tailor` command, on this test's warehouse, as Alice."""
+    environment = {**os.environ, "TAILOR_WAREHOUSE_DIR": str(warehouse), "TAILOR_USER": "alice"}
+    return subprocess.run(
+        [TAILOR, *args], env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture
+def changed_sandbox(warehouse, instance, use):
+    """Production crm, and Alice's sandbox clients with 3 clients moved, client 5 twice,
+    client 2000 gone, client 2001 new, and a new column."""
+    make_frames()
+    assert run(instance).success
+    use(env="dev")
+    changed = FRAMES["clients"].copy()
+    changed.loc[changed.client_id <= 3, "region"] = "south"
+    changed = pd.concat(
+        [
+            changed[changed.client_id != 2000],
+            changed[changed.client_id == 5],
+            pd.DataFrame({"client_id": [2001], "region": "x"}),
+        ]
+    )
+    FRAMES["clients"] = changed.assign(tier="gold")
+    assert run(instance, "clients").success
+    use(env=None)
+    return warehouse
+
+
+def test_sandbox_diff_shows_rows_columns_and_the_changed_keys(changed_sandbox):
+    result = tailor(changed_sandbox, "sandbox", "diff", "crm/clients", "--limit", "2")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "crm/clients: crm__dev_alice.clients vs crm.clients (sample: full)" in out
+    assert "rows: 2001 in sandbox, 2000 in production (+1)" in out
+    assert "added columns: tier (VARCHAR)" in out
+    assert "rows by client_id: 4 key(s) changed, 1 only in sandbox, 1 only in production" in out
+    shown = [line.split() for line in out.splitlines() if line.startswith(("sandbox", "prod"))]
+    assert shown == [
+        ["sandbox", "1", "south"],
+        ["production", "1", "north"],
+        ["sandbox", "2", "south"],
+        ["production", "2", "north"],
+    ]
+    as_json = json.loads(tailor(changed_sandbox, "sandbox", "diff", "crm/clients", "--json").stdout)
+    assert (as_json["changed_keys"], as_json["key"]) == (4, ["client_id"])
+
+
+def test_sandbox_list_promote_and_drop(changed_sandbox):
+    listed = tailor(changed_sandbox, "sandbox", "list", "--json")
+    (row,) = json.loads(listed.stdout)
+    assert (row["asset"], row["rows"], row["sample"]) == ("crm/clients", 2001, "full")
+    promote = tailor(changed_sandbox, "sandbox", "promote", "crm/clients")
+    assert promote.returncode == 1
+    assert "nothing was promoted" in promote.stderr
+    assert "materialize crm/clients in prod" in promote.stderr
+    production = fingerprint(changed_sandbox / "crm.duckdb")
+    dropped = tailor(changed_sandbox, "sandbox", "drop", "--team", "crm", "--yes")
+    assert "dropped crm__dev_alice" in dropped.stdout
+    assert not (changed_sandbox / "sandboxes" / "crm__dev_alice.duckdb").exists()
+    assert fingerprint(changed_sandbox / "crm.duckdb") == production
+    assert tailor(changed_sandbox, "sandbox", "list").stdout.strip() == "(nothing)"
+    missing = tailor(changed_sandbox, "sandbox", "diff", "crm/clients")
+    assert missing.returncode == 1
+    assert "crm/clients has no table in your sandbox" in missing.stderr
+    assert "TAILOR_ENV=dev" in missing.stderr
+
+
+def test_sandbox_drop_removes_nothing_while_one_sandbox_is_open(
+    changed_sandbox, hold_read_connection, instance, use
+):
+    use(env="dev")
+    defs = team_definitions("ops", assets=[clients])
+    assert defs.resolve_implicit_global_asset_job_def().execute_in_process(instance=instance)
+    hold_read_connection(changed_sandbox / "sandboxes" / "ops__dev_alice.duckdb", 60)
+    dropped = tailor(changed_sandbox, "sandbox", "drop", "--yes")
+    assert dropped.returncode == 1 and "ops__dev_alice.duckdb" in dropped.stderr
+    assert (changed_sandbox / "sandboxes" / "crm__dev_alice.duckdb").exists()
