@@ -82,6 +82,11 @@ def metric(database: Path, sql: str) -> float:
 
 def bench_team(team: str, folder: Path, args: argparse.Namespace) -> dict:
     """Prod and sampled runs of ``team`` at ``args.rows`` landing rows, and its metrics."""
+    from dagster import AssetKey
+
+    from platform_lib.environment.sandbox_naming import sandbox_name
+    from platform_lib.warehouse.layout import in_sandbox, table_for
+
     per_scale = sum(make_landing(folder / "probe", 1)[name] for name in LANDING_FILES[team])
     landing, warehouse = folder / team / "landing", folder / team / "warehouse"
     rows = sum(make_landing(landing, args.rows / per_scale)[n] for n in LANDING_FILES[team])
@@ -92,8 +97,9 @@ def bench_team(team: str, folder: Path, args: argparse.Namespace) -> dict:
     metrics = {}
     for name, owner, sql in METRICS:
         if owner == team:
-            full = metric(warehouse / f"{team}.duckdb", sql)
-            sampled = metric(warehouse / "sandboxes" / f"{team}__dev_{USER}.duckdb", sql)
+            production = table_for(AssetKey([team, "any"]), warehouse)
+            sandbox = in_sandbox(production, sandbox_name(team, USER))
+            full, sampled = metric(production.database, sql), metric(sandbox.database, sql)
             metrics[name] = {"full": full, "sampled": sampled, "relative": sampled / full - 1}
     speedup = medians["prod"]["seconds"] / medians["sample"]["seconds"]
     return {

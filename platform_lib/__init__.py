@@ -18,7 +18,7 @@ _HOMES = {
     "TableChecks": "platform_lib.contracts.table_checks",
     "TeamSchedule": "platform_lib.team.jobs",
     "WarehouseIOManager": "platform_lib.warehouse.io_manager",
-    "open_warehouse": "platform_lib.warehouse.view",
+    "open_warehouse": "platform_lib.warehouse.notebook",
     "team_definitions": "platform_lib.team.definitions",
     "warehouse_asset": "platform_lib.contracts.asset",
 }

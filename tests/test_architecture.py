@@ -7,6 +7,7 @@ function, or under ``TYPE_CHECKING``.
 """
 
 import ast
+import json
 import re
 import subprocess
 import sys
@@ -39,29 +40,35 @@ class Import:
         return f"{self.file.relative_to(REPO_ROOT)}:{self.line}: {self.module}{names}"
 
 
-def runs_later(node: ast.AST) -> bool:
-    """Whether ``node``'s body runs after the module is imported, if ever: a function's body
-    or an ``if TYPE_CHECKING:`` block (a class body runs at import)."""
-    if isinstance(node, ast.If):
-        return "TYPE_CHECKING" in ast.unparse(node.test)
-    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+def is_type_checking(node: ast.AST) -> bool:
+    """``if TYPE_CHECKING:``, whose body runs only under a type checker."""
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
 
 
 def imports_in(path: Path) -> list[Import]:
-    """Every absolute import in ``path``."""
+    """Every import in ``path``; a relative one as the absolute module it names."""
     found = []
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
 
-    def visit(node: ast.AST, at_top: bool) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.Import):
-                found.extend(Import(a.name, (), path, child.lineno, at_top) for a in child.names)
-            elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
-                names = tuple(alias.name for alias in child.names)
-                found.append(Import(child.module, names, path, child.lineno, at_top))
-            else:
-                visit(child, at_top and not runs_later(child))
+    def visit(nodes: list[ast.AST], at_top: bool) -> None:
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                found.extend(Import(a.name, (), path, node.lineno, at_top) for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                module = ".".join([*base, *([node.module] if node.module else [])])
+                names = tuple(alias.name for alias in node.names)
+                found.append(Import(module, names, path, node.lineno, at_top))
+            elif is_type_checking(node):
+                visit(node.body, at_top=False)
+                visit(node.orelse, at_top)
+            else:  # a function's body runs later, if ever; a class body runs at import
+                later = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+                visit(list(ast.iter_child_nodes(node)), at_top and not later)
 
-    visit(ast.parse(path.read_text(), filename=str(path)), at_top=True)
+    visit(ast.parse(path.read_text(), filename=str(path)).body, at_top=True)
     return found
 
 
@@ -114,6 +121,12 @@ def test_the_map_names_every_package_and_only_looks_down():
         assert allowed <= set(MAP) - {ROOT}, f"{package} may import an unknown package"
         higher = [other for other in allowed if MAP[other][0] >= floor]
         assert not higher, f"{package} (floor {floor}) may import {higher}, not below it"
+        if package != ROOT:  # its docstring says the same
+            docstring = ast.get_docstring(
+                ast.parse((PLATFORM / package / "__init__.py").read_text())
+            )
+            said = docstring.split("May import")[-1]
+            assert set(re.findall(r"``(\w+)``", said)) == allowed, f"{package}/__init__.py"
 
 
 def test_every_package_imports_only_what_the_map_allows():
@@ -164,6 +177,30 @@ def test_duckdb_is_imported_only_inside_the_code_that_uses_it():
         if found.module.split(".")[0] == "duckdb" and found.at_top
     ]
     assert not at_top, "import duckdb inside the function that uses it:\n" + "\n".join(at_top)
+
+
+PUBLIC_FACE = """
+import json, sys
+import platform_lib
+loaded = sorted(name for name in sys.modules if name.startswith("platform_lib."))
+names = {name: getattr(platform_lib, name).__module__ for name in platform_lib.__all__}
+print(json.dumps({"loaded at import": loaded, "names": sorted(names)}))
+"""
+TEAMS_AND_README_USE = [
+    "AlertRoutes", "LandingFileError", "LandingZone", "ParallelJob", "TableChecks", "TailorError",
+    "TeamConventionError", "TeamSchedule", "WarehouseError", "WarehouseIOManager",
+    "open_warehouse", "team_definitions", "warehouse_asset",
+]  # fmt: skip
+
+
+def test_the_public_face_loads_nothing_until_asked_and_has_every_name():
+    printed = subprocess.run(
+        [sys.executable, "-c", PUBLIC_FACE], cwd=REPO_ROOT, capture_output=True, text=True,
+        check=True,
+    ).stdout  # fmt: skip
+    face = json.loads(printed.strip().splitlines()[-1])
+    assert face["loaded at import"] == ["platform_lib.errors"]
+    assert face["names"] == TEAMS_AND_README_USE
 
 
 LOAD_LOCATIONS = """

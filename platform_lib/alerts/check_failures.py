@@ -16,7 +16,7 @@ from dagster import AssetCheckKey, AssetCheckSeverity, SensorEvaluationContext
 from platform_lib.alerts.delivery import Alert, AlertRoutes, alert_log, deliver, ui_link
 
 
-def failed_checks(
+def check_failure_evaluation(
     team: str, routes: AlertRoutes, check_keys: Sequence[AssetCheckKey]
 ) -> Callable[[SensorEvaluationContext], None]:
     """The evaluation of the team's check-failure sensor over its ``check_keys``."""

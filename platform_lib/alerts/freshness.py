@@ -20,7 +20,7 @@ from dagster._core.definitions.freshness import (
 from platform_lib.alerts.delivery import Alert, AlertRoutes, deliver, ui_link
 
 
-def overdue_assets(
+def freshness_evaluation(
     team: str, routes: AlertRoutes, policies: Mapping[AssetKey, FreshnessPolicy]
 ) -> Callable[[SensorEvaluationContext], None]:
     """The evaluation of the team's freshness sensor over its assets with a policy."""

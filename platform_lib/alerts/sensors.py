@@ -12,9 +12,9 @@ from dagster import (
     sensor,
 )
 
-from platform_lib.alerts.check_failures import failed_checks
+from platform_lib.alerts.check_failures import check_failure_evaluation
 from platform_lib.alerts.delivery import AlertRoutes
-from platform_lib.alerts.freshness import overdue_assets
+from platform_lib.alerts.freshness import freshness_evaluation
 from platform_lib.alerts.run_failures import run_failure_alerts
 
 
@@ -36,7 +36,7 @@ def alert_sensors(
         _polling_sensor(
             f"{team}_check_failure_alerts",
             f"{team}'s failed checks",
-            failed_checks(team, routes, check_keys),
+            check_failure_evaluation(team, routes, check_keys),
         ),
     ]
     if policies:  # a team with no FreshnessPolicy has nothing to watch
@@ -44,7 +44,7 @@ def alert_sensors(
             _polling_sensor(
                 f"{team}_freshness_alerts",
                 f"{team}'s overdue assets (FreshnessPolicy)",
-                overdue_assets(team, routes, policies),
+                freshness_evaluation(team, routes, policies),
             )
         )
     return sensors

@@ -45,7 +45,7 @@ from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import SAMPLE_BY
 from platform_lib.errors import TeamConventionError
 from platform_lib.landing.sample import LandingSample, sampling_landing_reads
-from platform_lib.warehouse.io_manager import WarehouseIOManager
+from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.partitions import run_partition_slice
 from platform_lib.warehouse.write_request import WriteRequest
@@ -54,7 +54,6 @@ if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
 
 CONTRACT_METADATA = "tailor/contract"
-WAREHOUSE_PARAMETER = "io_manager"  # the resource key team_definitions gives the warehouse
 
 
 def warehouse_asset(
@@ -105,12 +104,13 @@ def warehouse_asset(
             asset_kwargs["freshness_policy"] = FreshnessPolicy.time_window(fail_window=freshness)
         if sample_by is not None:
             metadata[SAMPLE_BY] = sample_by
+        sampled_by = metadata.get(SAMPLE_BY)  # the keyword, or metadata spelling it out
         return asset(
             name=name,
             metadata=metadata,
             check_specs=[_check_spec(name, rule) for rule in [*rules, *table_rules]],
             **{key: value for key, value in asset_kwargs.items() if key != "name"},
-        )(_checked(function, rules, table_checks, descriptions, sample_by))
+        )(_checked(function, rules, table_checks, descriptions, sampled_by))
 
     return decorate(fn) if fn is not None else decorate
 
@@ -153,7 +153,7 @@ def _checked(
 
     @functools.wraps(function)
     def compute(context: AssetExecutionContext, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        warehouse = kwargs.pop(WAREHOUSE_PARAMETER)
+        warehouse = kwargs.pop(WAREHOUSE_RESOURCE)
         with sampling_landing_reads(_landing_sample(context, sample_by)):
             result = (
                 function(context, *args, **kwargs) if wants_context else function(*args, **kwargs)
@@ -169,7 +169,7 @@ def _checked(
     )
     # the warehouse arrives as a typed resource parameter, like any resource a team asks for
     warehouse_parameter = inspect.Parameter(
-        WAREHOUSE_PARAMETER,
+        WAREHOUSE_RESOURCE,
         inspect.Parameter.KEYWORD_ONLY,
         annotation=ResourceParam[WarehouseIOManager],
     )

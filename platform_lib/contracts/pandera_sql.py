@@ -44,12 +44,16 @@ NAIVE_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
 UNTYPED_DTYPES = ("object",)  # no dtype promise to check
 
 
+class _NoSQL(Exception):
+    """A value SQL cannot spell faithfully: the rule falls back to pandera."""
+
+
 def sql_condition(column: str, check: str, stats: dict[str, Any]) -> str | None:
     """The SQL condition a valid value of ``column`` (quoted) satisfies under the pandera
     check named ``check`` with its ``stats``; None when SQL cannot say it faithfully."""
     try:
         return _condition(column, check, stats)
-    except ValueError:  # a value SQL text cannot spell exactly
+    except _NoSQL:
         return None
 
 
@@ -70,7 +74,6 @@ def stored_types(dtype: str) -> tuple[str, ...]:
 
 
 def _condition(column: str, check: str, stats: dict[str, Any]) -> str | None:
-    literal = quote_literal
     comparisons = {
         "greater_than": (">", "min_value"),
         "greater_than_or_equal_to": (">=", "min_value"),
@@ -81,28 +84,28 @@ def _condition(column: str, check: str, stats: dict[str, Any]) -> str | None:
     }
     if check in comparisons:
         operator, key = comparisons[check]
-        return f"{column} {operator} {literal(stats[key])}"
+        return f"{column} {operator} {_literal(stats[key])}"
     if check == "in_range":
         low = ">=" if stats.get("include_min", True) else ">"
         high = "<=" if stats.get("include_max", True) else "<"
         return (
-            f"{column} {low} {literal(stats['min_value'])} AND "
-            f"{column} {high} {literal(stats['max_value'])}"
+            f"{column} {low} {_literal(stats['min_value'])} AND "
+            f"{column} {high} {_literal(stats['max_value'])}"
         )
     if check == "isin":
-        return f"{column} IN ({', '.join(literal(v) for v in stats['allowed_values'])})"
+        return f"{column} IN ({', '.join(_literal(v) for v in stats['allowed_values'])})"
     if check == "notin":
-        return f"{column} NOT IN ({', '.join(literal(v) for v in stats['forbidden_values'])})"
+        return f"{column} NOT IN ({', '.join(_literal(v) for v in stats['forbidden_values'])})"
     if check in ("str_matches", "str_contains"):
         pattern = stats["pattern"]
         if not isinstance(pattern, str) or not _re2_compatible(pattern):
-            raise ValueError(pattern)
+            raise _NoSQL(pattern)
         anchored = "^(?:" + pattern + ")" if check == "str_matches" else pattern  # like re.match
-        return f"regexp_matches({column}, {literal(anchored)})"
+        return f"regexp_matches({column}, {_literal(anchored)})"
     if check == "str_startswith":
-        return f"starts_with({column}, {literal(stats['string'])})"
+        return f"starts_with({column}, {_literal(stats['string'])})"
     if check == "str_endswith":
-        return f"ends_with({column}, {literal(stats['string'])})"
+        return f"ends_with({column}, {_literal(stats['string'])})"
     if check == "str_length":
         if stats.get("exact_value") is not None:
             return f"length({column}) = {int(stats['exact_value'])}"
@@ -113,6 +116,14 @@ def _condition(column: str, check: str, stats: dict[str, Any]) -> str | None:
             bounds.append(f"length({column}) <= {int(stats['max_value'])}")
         return " AND ".join(bounds) or "true"
     return None
+
+
+def _literal(value: Any) -> str:
+    """``value`` as SQL text, or ``_NoSQL`` when SQL text would not spell it exactly."""
+    try:
+        return quote_literal(value)
+    except ValueError as error:
+        raise _NoSQL(value) from error
 
 
 def _re2_compatible(pattern: str) -> bool:

@@ -32,7 +32,7 @@ from platform_lib.team.conventions import (
     team_key_renames,
 )
 from platform_lib.team.jobs import ParallelJob, TeamSchedule
-from platform_lib.warehouse.io_manager import WarehouseIOManager
+from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
 from platform_lib.warehouse.pool import in_team_pool
 
 AssetsOrModules = Iterable[AssetsDefinition | ModuleType]
@@ -104,7 +104,7 @@ def team_definitions(
         ],
         jobs=[job.for_team(team) if isinstance(job, ParallelJob) else job for job in jobs],
         resources={
-            "io_manager": WarehouseIOManager(team=team),
+            WAREHOUSE_RESOURCE: WarehouseIOManager(team=team),
             "landing": LandingZone(),
             **(resources or {}),
         },

@@ -27,6 +27,10 @@ if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
 
 
+WAREHOUSE_RESOURCE = "io_manager"
+"""The resource key of the warehouse in every team's location (Dagster's default IO manager)."""
+
+
 class WarehouseIOManager(ConfigurableIOManager):
     """Stores pandas DataFrames in the DuckDB warehouse: asset ``[team, name]`` is the table
     ``name`` of ``<warehouse>/<team>.duckdb``, read as ``team.name``.
@@ -99,9 +103,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         if environment.is_dev:  # the person's sandbox; production is never opened to write
             location = in_sandbox(location, environment.sandbox(location.team))
 
-        def record_then_commit(connection: duckdb.DuckDBPyConnection, table: TableLocation):
-            if request.before_commit is not None and not request.before_commit(connection, table):
-                return False
+        def record_then_decide(connection: duckdb.DuckDBPyConnection, table: TableLocation):
             record_write(
                 connection,
                 table.table,
@@ -110,12 +112,12 @@ class WarehouseIOManager(ConfigurableIOManager):
                 sample_seed=environment.sampling.seed,
                 environment=environment.name,
                 run_id=request.run_id,
-            )
-            return True
+            )  # in the same transaction: a veto below rolls the record back with the table
+            return request.before_commit is None or request.before_commit(connection, table)
 
         with self._connection(log, location, read_only=False) as connection:
             connection.register(FRAME, frame)
-            if not write_frame(connection, location, request.partitions, label, record_then_commit):
+            if not write_frame(connection, location, request.partitions, label, record_then_decide):
                 return None
             metadata = materialization_metadata(
                 connection, FRAME, frame, location, request.descriptions

@@ -3,7 +3,7 @@
 The asset ``[team, name]`` is the table ``name`` in ``<warehouse>/<team>.duckdb``. A team's
 writes lock only its own file, so teams never wait for each other's writers, and a notebook
 left open on one team's data cannot stall another team's runs. Attached together (see
-``view.open_warehouse``) every table reads as ``team.name``.
+``notebook.open_warehouse``) every table reads as ``team.name``.
 
 A person's sandbox of a team is a file of its own too,
 ``<warehouse>/sandboxes/<team>__dev_<user>.duckdb``, read as ``<team>__dev_<user>.name``:

@@ -15,7 +15,7 @@ from platform_lib.warehouse.partitions import PartitionSlice
 from platform_lib.warehouse.writes import BeforeCommit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a frame has no value equality
 class WriteRequest:
     """Store ``frame`` as the table of ``asset_key``, for run ``run_id``."""
 

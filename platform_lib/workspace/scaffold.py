@@ -20,7 +20,7 @@ from platform_lib.errors import TailorError
 TEMPLATES = resources.files(__package__) / "templates"
 
 
-def render(template: str, **values: str) -> str:
+def fill_template(template: str, **values: str) -> str:
     """The file ``templates/<template>.tmpl`` with its ``${name}`` placeholders filled."""
     return Template((TEMPLATES / f"{template}.tmpl").read_text()).substitute(values)
 
@@ -59,11 +59,11 @@ def new_team(root: Path, team: str, teams: set[str]) -> list[Path]:
     title = team.replace("_", " ").capitalize()
     asset = "example"
     files = {
-        "__init__.py": render("team_init.py", title=title),
-        "definitions.py": render("definitions.py", title=title, team=team, module=asset),
-        "alerts.py": render("alerts.py", team=team, upper=team.upper()),
-        f"{asset}.py": render("asset.py", title=title, asset=asset, model="Example"),
-        "tests/test_example.py": render(
+        "__init__.py": fill_template("team_init.py", title=title),
+        "definitions.py": fill_template("definitions.py", title=title, team=team, module=asset),
+        "alerts.py": fill_template("alerts.py", team=team, upper=team.upper()),
+        f"{asset}.py": fill_template("asset.py", title=title, asset=asset, model="Example"),
+        "tests/test_example.py": fill_template(
             "test_asset.py", title=title, team=team, asset=asset, model="Example"
         ),
     }
@@ -80,7 +80,7 @@ def new_team(root: Path, team: str, teams: set[str]) -> list[Path]:
             workspace,
             text
             + ("" if text.endswith("\n") else "\n")
-            + render("workspace_entry.yaml", team=team),
+            + fill_template("workspace_entry.yaml", team=team),
         )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -109,8 +109,8 @@ def new_asset(root: Path, team: str, asset: str, teams: set[str]) -> list[Path]:
     title = team.replace("_", " ").capitalize()
     model = "".join(part.capitalize() for part in asset.split("_"))
     written = {
-        folder / f"{asset}.py": render("asset.py", title=title, asset=asset, model=model),
-        folder / "tests" / f"test_{asset}.py": render(
+        folder / f"{asset}.py": fill_template("asset.py", title=title, asset=asset, model=model),
+        folder / "tests" / f"test_{asset}.py": fill_template(
             "test_asset.py", title=title, team=team, asset=asset, model=model
         ),
     }

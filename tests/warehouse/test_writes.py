@@ -62,7 +62,7 @@ KILLED_MID_WRITE = textwrap.dedent(
     from platform_lib.warehouse.write_request import WriteRequest
 
     def killed(connection, table):
-        # the new rows are in the transaction: die before COMMIT
+        # the new rows and their catalog record are in the transaction: die before COMMIT
         os.kill(os.getpid(), signal.SIGKILL)
 
     frame = pd.DataFrame({"client_id": np.arange(2_000_000)})
@@ -80,6 +80,7 @@ def test_a_process_killed_mid_write_leaves_the_previous_table_intact(
     assert killed.returncode == -9
     assert read_table("crm.clients")["client_id"].tolist() == [1, 2, 3]
     assert tables_in(warehouse / "crm.duckdb") == ["clients"]
+    assert "killed-run" not in read_table("crm.tailor.tables")["run_id"].tolist()
 
 
 def test_a_new_frame_replaces_columns_and_types_of_an_unpartitioned_table(run_team, read_table):
