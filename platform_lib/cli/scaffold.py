@@ -21,9 +21,10 @@ def new_team(context: click.Context, name: str) -> None:
         click.echo(f"  wrote {path.relative_to(root)}")
     click.echo(
         f"\nTeam {name!r} is ready. Next:\n"
-        f"  1. make test            runs teams/{name}/tests and checks the platform's rules\n"
-        f"  2. make dev             shows the {name} code location; materialize its example\n"
-        f"  3. tailor new-asset {name} <asset_name>   adds your first real asset"
+        f"  1. make snapshots       pins the shape of {name}'s assets; review, commit the diff\n"
+        f"  2. make test            runs teams/{name}/tests and checks the platform's rules\n"
+        f"  3. make dev             shows the {name} code location; materialize its example\n"
+        f"  4. tailor new-asset {name} <asset_name>   adds your first real asset"
     )
 
 
@@ -43,5 +44,5 @@ def new_asset(context: click.Context, team: str, name: str) -> None:
         click.echo(f"  wrote {path.relative_to(root)}")
     click.echo(
         f"\nAsset {team}/{name} is scaffolded: write its logic in build_{name}, its columns "
-        f"in the contract, then make test."
+        f"in the contract, then make snapshots (review the diff) and make test."
     )

@@ -57,4 +57,8 @@ def asset_shapes(team: str, defs: Definitions) -> dict[str, dict]:
 
 
 def test_every_team_asset_keeps_its_shape(workspace, snapshot):
-    assert {team: asset_shapes(team, defs) for team, defs in workspace.items()} == snapshot
+    shapes = {team: asset_shapes(team, defs) for team, defs in workspace.items()}
+    assert shapes == snapshot, (
+        "The shape of a team's assets changed. If you meant it, run `make snapshots` and "
+        "commit the reviewed diff of tests/workspace/__snapshots__/."
+    )

@@ -51,6 +51,7 @@ def test_a_new_team_is_a_working_code_location_with_a_passing_test(copy):
     created = run(copy, str(BIN / "tailor"), "new-team", "pricing")
     assert created.returncode == 0, created.stderr
     assert "tailor new-asset pricing" in created.stdout  # next steps
+    assert "make snapshots" in created.stdout  # the new team changes the pinned asset specs
     workspace = (copy / "workspace.yaml").read_text()
     assert workspace.startswith(before)  # comments and order kept, the team appended
     assert "location_name: pricing" in workspace
