@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-UI_URL_ENV = "TAILOR_UI_URL"
-DEFAULT_UI_URL = "http://127.0.0.1:3000"
+from platform_lib.settings import ui_url
+
 LOG_NAME = "tailor_alerts.log"
 
 
@@ -59,8 +59,8 @@ class AlertRoutes:
 
 
 def ui_link(path: str) -> str:
-    """A link into the Dagster UI: ``$TAILOR_UI_URL`` (default the local one) + ``path``."""
-    return os.environ.get(UI_URL_ENV, DEFAULT_UI_URL).rstrip("/") + path
+    """A link into the Dagster UI where it serves (``settings.ui_url``) + ``path``."""
+    return ui_url() + path
 
 
 def alert_log(home: Path | None = None) -> Path:

@@ -1,6 +1,8 @@
 """The alert sensors every team gets, evaluated against a real on-disk instance holding real
 failed runs and real check evaluations; alerts arrive at a real HTTP server on loopback."""
 
+import socket
+import subprocess
 import threading
 
 import pandas as pd
@@ -14,6 +16,7 @@ from dagster import (
 from pandera.typing import Series
 
 from platform_lib import AlertRoutes, team_definitions, warehouse_asset
+from platform_lib.settings import REPO_ROOT
 
 
 @pytest.fixture
@@ -49,25 +52,37 @@ def sensor_named(defs, suffix):
     return next(sensor for sensor in defs.sensors if sensor.name.endswith(suffix))
 
 
+def run_failure_alert(defs, instance) -> str:
+    """Run ``defs``'s assets (expecting a failure) and evaluate its run-failure sensor on the
+    failed run, as the daemon does; returns the run's id."""
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    evaluate_run_failure_sensor(defs, instance, result)
+    return result.run_id
+
+
+def evaluate_run_failure_sensor(defs, instance, result) -> None:
+    failure = next(e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE)
+    sensor = sensor_named(defs, "_run_failure_alerts")
+    context = build_run_status_sensor_context(
+        sensor_name=sensor.name,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+        dagster_event=failure,
+    ).for_run_failure()
+    sensor(context)
+
+
 def test_a_failed_run_alerts_its_teams_route_with_a_link_to_the_run(
     hooks, warehouse, disk_instance
 ):
     crm = team("crm")
     FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
-    result = crm.resolve_implicit_global_asset_job_def().execute_in_process(
-        instance=disk_instance, raise_on_error=False
-    )
-    failure = next(e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE)
-    context = build_run_status_sensor_context(
-        sensor_name="crm_run_failure_alerts",
-        dagster_instance=disk_instance,
-        dagster_run=disk_instance.get_run_by_id(result.run_id),
-        dagster_event=failure,
-    ).for_run_failure()
-    sensor_named(crm, "_run_failure_alerts")(context)
+    run_id = run_failure_alert(crm, disk_instance)
     (alert,) = hooks["crm"].bodies
     assert alert["team"] == "crm" and alert["kind"] == "run failure"
-    assert alert["link"] == f"http://127.0.0.1:3000/runs/{result.run_id}"
+    assert alert["link"] == f"http://127.0.0.1:3000/runs/{run_id}"
     # that other teams' routes stay quiet is proven with the real daemon in tests/e2e
 
 
@@ -156,3 +171,42 @@ def test_a_check_still_running_at_a_tick_alerts_once_it_has_failed(hooks, wareho
 
 def test_a_team_without_freshness_policies_gets_no_freshness_sensor():
     assert not [s for s in team("crm").sensors if s.name.endswith("_freshness_alerts")]
+
+
+def make_dev_environment(*variables: str) -> dict[str, str]:
+    """The TAILOR_UI_* variables the Makefile exports to `make dev VARIABLES...`'s processes
+    (the recipe itself is not run: it would start the UI)."""
+    printed = subprocess.run(
+        ["make", "-s", "--eval", "print-environment: ; @env", "print-environment", *variables],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    pairs = (line.partition("=") for line in printed.splitlines())
+    return {name: value for name, _, value in pairs if name.startswith("TAILOR_UI_")}
+
+
+@pytest.mark.parametrize(
+    ("variables", "served_at"),
+    [
+        (["PORT=3300"], "http://127.0.0.1:3300"),
+        (["HOST=0.0.0.0", "PORT=3300"], f"http://{socket.gethostname()}:3300"),
+        ([], "http://127.0.0.1:3000"),
+    ],
+)
+def test_alert_links_point_where_make_dev_serves_the_ui(
+    variables, served_at, hooks, warehouse, disk_instance, monkeypatch
+):
+    monkeypatch.delenv("TAILOR_UI_URL", raising=False)
+    for name, value in make_dev_environment(*variables).items():
+        monkeypatch.setenv(name, value)
+    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    run_id = run_failure_alert(team("crm"), disk_instance)
+    assert hooks["crm"].bodies[0]["link"] == f"{served_at}/runs/{run_id}"
+
+
+def test_tailor_ui_url_wins_over_where_the_ui_serves(hooks, warehouse, disk_instance, monkeypatch):
+    for name, value in make_dev_environment("PORT=3300").items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("TAILOR_UI_URL", "https://dagster.example.com/")  # e.g. behind a proxy
+    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    run_id = run_failure_alert(team("crm"), disk_instance)
+    assert hooks["crm"].bodies[0]["link"] == f"https://dagster.example.com/runs/{run_id}"
