@@ -1,5 +1,6 @@
 """The run-failure alerts every team gets: Dagster's ``run_failure_sensor`` over the team's
-code location, so runs launched from the UI, a schedule or automation alike reach it."""
+code location, so runs launched from the UI, a schedule or automation alike reach it. Whose
+run it was comes from the run's tags (``origin``)."""
 
 from dagster import (
     DefaultSensorStatus,
@@ -9,6 +10,7 @@ from dagster import (
 )
 
 from platform_lib.alerts.delivery import Alert, AlertRoutes, deliver, ui_link
+from platform_lib.alerts.origin import AlertOrigin
 
 
 def run_failure_alerts(team: str, routes: AlertRoutes) -> SensorDefinition:
@@ -25,7 +27,7 @@ def run_failure_alerts(team: str, routes: AlertRoutes) -> SensorDefinition:
         subject = f"run of {', '.join(selected)}" if selected else f"job {run.job_name}"
         deliver(
             Alert(team, "run failure", subject, context.failure_event.message or "",
-                  ui_link(f"/runs/{run.run_id}")),
+                  ui_link(f"/runs/{run.run_id}"), AlertOrigin.of_run(run.tags)),
             routes,
         )  # fmt: skip
 

@@ -210,3 +210,27 @@ def test_tailor_ui_url_wins_over_where_the_ui_serves(hooks, warehouse, disk_inst
     FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
     run_id = run_failure_alert(team("crm"), disk_instance)
     assert hooks["crm"].bodies[0]["link"] == f"https://dagster.example.com/runs/{run_id}"
+
+
+def test_a_dev_run_alerts_the_person_never_the_team_and_says_whose_run_it_was(
+    hooks, warehouse, disk_instance, use, webhook_receiver, monkeypatch, ticks_of
+):
+    personal = webhook_receiver()
+    monkeypatch.setenv("TAILOR_PERSONAL_WEBHOOK", personal.url)
+    crm = team("crm")
+    checks = ticks_of(crm, "_check_failure_alerts")
+    checks()
+    use(env="dev", user="ada", sample="0.5")  # Ada iterates in her sandbox
+    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    result = crm.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=disk_instance, raise_on_error=False
+    )
+    use(env=None, user=None)  # the sensors decide from the run's tags, not their process
+    evaluate_run_failure_sensor(crm, disk_instance, result)
+    checks()
+    assert hooks["crm"].bodies == []  # the team is not paged
+    assert [alert["kind"] for alert in personal.bodies] == ["run failure", "check failure"]
+    for alert in personal.bodies:
+        assert alert["origin"] == {"env": "dev", "user": "ada", "sample": "0.5"}
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    assert log.count("env dev, user ada, sample 0.5") == 4  # each headline and body
