@@ -17,7 +17,8 @@ Every alert says whose work failed (``env prod, full``; ``env dev, user ada, sam
 An alert about a dev run never reaches the team: it goes to the log, and to the person's own
 routes when the environment of their ``make dev`` names any: ``TAILOR_PERSONAL_WEBHOOK``
 (a JSON webhook's URL) and ``TAILOR_PERSONAL_EMAIL`` (an address, sent through
-``TAILOR_SMTP_HOST``).
+``TAILOR_SMTP_HOST``). The values of secret-looking environment variables and URL
+credentials are removed from every alert (``redaction``).
 """
 
 import json
@@ -26,12 +27,13 @@ import smtplib
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
 from platform_lib.alerts.origin import AlertOrigin
+from platform_lib.alerts.redaction import redact
 from platform_lib.settings import ui_url
 
 LOG_NAME = "tailor_alerts.log"
@@ -97,8 +99,9 @@ def deliver(
     first_delay: float = 1.0,
     log: Path | None = None,
 ) -> dict[str, str]:
-    """Send ``alert`` on every configured route (the person's instead of the team's for a
-    dev run); returns ``{route: "sent" | reason}``."""
+    """Send ``alert``, without secrets, on every configured route (the person's instead of
+    the team's for a dev run); returns ``{route: "sent" | reason}``."""
+    alert = replace(alert, subject=redact(alert.subject), message=redact(alert.message))
     outcomes = {}
     chosen = personal_routes() if alert.origin.is_dev else routes
     for route, send in _senders(chosen).items():
@@ -161,7 +164,7 @@ def _email(alert: Alert, recipients: tuple[str, ...]) -> None:
 def log_grouped(alert: Alert, log: Path | None = None) -> None:
     """Write to the log only: ``alert`` repeats a failure alerted on a moment ago."""
     _write(log or alert_log(), f"{alert.at} [{alert.team}] grouped with an earlier alert: "
-           f"{alert.subject}, {alert.message} ({alert.origin.describe()})")  # fmt: skip
+           f"{alert.subject}, {redact(alert.message)} ({alert.origin.describe()})")  # fmt: skip
 
 
 def _append(log: Path, alert: Alert, outcomes: dict[str, str]) -> None:

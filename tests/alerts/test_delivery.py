@@ -1,6 +1,6 @@
 """Alert delivery over real loopback servers: an HTTP server for the Slack-compatible and JSON
 webhooks, an SMTP server for email; retries, the local log that never loses an alert; whose
-run each alert is about, and dev alerts kept from the team."""
+run each alert is about, dev alerts kept from the team, and secrets kept out of every alert."""
 
 from dataclasses import replace
 
@@ -115,3 +115,21 @@ def test_a_dev_alert_with_no_personal_route_stays_in_the_local_log(
     assert deliver(DEV, routes, log=log) == {}
     assert servers["team"].bodies == servers["personal"].bodies == smtp_server.messages == []
     assert "delivery: local log only" in log.read_text()
+
+
+def test_secrets_never_leave_in_an_alert(webhook_receiver, smtp_server, monkeypatch, tmp_path):
+    hook = webhook_receiver()
+    monkeypatch.setenv("MERCH_HOOK", hook.url)
+    monkeypatch.setenv("CRM_DB_PASSWORD", "hunter2-s3cret")
+    monkeypatch.setenv("PRICING_API_TOKEN", "tok-123456")
+    leaky = replace(
+        ALERT,
+        message="connect to postgresql://ada:pa55word@db.internal/crm failed with "
+        "password hunter2-s3cret; header Bearer tok-123456; see https://example.com/x",
+    )
+    log = tmp_path / "alerts.log"
+    deliver(leaky, AlertRoutes(webhook_env="MERCH_HOOK", emails=("m@example.com",)), log=log)
+    (mail,) = smtp_server.messages
+    for text in (hook.bodies[0]["message"], mail.get_payload(), log.read_text()):
+        assert "pa55word" not in text and "hunter2" not in text and "tok-123456" not in text
+        assert "postgresql://***@db.internal/crm" in text and "https://example.com/x" in text

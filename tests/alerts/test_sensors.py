@@ -1,5 +1,6 @@
 """The alert sensors every team gets, evaluated against a real on-disk instance holding real
-failed runs and real check evaluations; alerts arrive at a real HTTP server on loopback."""
+failed runs and real check evaluations; alerts arrive at a real HTTP server and a real SMTP
+server on loopback, and in the local log."""
 
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from dagster import (
 from pandera.typing import Series
 
 from platform_lib import AlertRoutes, team_definitions, warehouse_asset
+from platform_lib.errors import WarehouseError
 from platform_lib.settings import REPO_ROOT
 
 
@@ -84,6 +86,64 @@ def test_a_failed_run_alerts_its_teams_route_with_a_link_to_the_run(
     assert alert["team"] == "crm" and alert["kind"] == "run failure"
     assert alert["link"] == f"http://127.0.0.1:3000/runs/{run_id}"
     # that other teams' routes stay quiet is proven with the real daemon in tests/e2e
+
+
+@warehouse_asset(contract=Clients, name="clients")
+def failing_clients() -> pd.DataFrame:
+    """Clients, failing as FAILURE says."""
+    return FRAMES["failure"]()
+
+
+def raise_(error: Exception):
+    def fail():
+        raise error
+
+    return fail
+
+
+def test_a_failed_run_alert_says_which_step_failed_and_why_on_every_route(
+    hooks, smtp_server, warehouse, disk_instance
+):
+    crm = team_definitions(
+        "crm",
+        assets=[failing_clients],
+        alerts=AlertRoutes(webhook_env="CRM_HOOK", emails=("crm@example.com",)),
+    )
+    FRAMES["failure"] = raise_(KeyError("margin"))  # the scientist's own bug
+    run_failure_alert(crm, disk_instance)
+    FRAMES["failure"] = lambda: {"client_id": [1]}  # the warehouse refuses what it cannot store
+    run_failure_alert(crm, disk_instance)
+    (mail, _) = smtp_server.messages
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    for text in (hooks["crm"].bodies[0]["message"], mail.get_payload(), log):
+        assert "step clients: KeyError: 'margin'" in text
+    expected = (
+        "step clients: WarehouseError: Asset crm/clients returned dict; the warehouse "
+        "stores pandas DataFrames. Return a DataFrame from the asset function."
+    )
+    assert hooks["crm"].bodies[1]["message"] == expected and expected in log
+    assert "Traceback" not in log and 'File "' not in log and "Stack Trace" not in log
+
+
+def test_a_run_failure_alert_carries_the_errors_hint_and_no_secret(
+    hooks, warehouse, disk_instance, monkeypatch
+):
+    monkeypatch.setenv("CRM_DB_PASSWORD", "hunter2-s3cret")
+    crm = team_definitions(
+        "crm", assets=[failing_clients], alerts=AlertRoutes(webhook_env="CRM_HOOK")
+    )
+    FRAMES["failure"] = raise_(
+        WarehouseError(
+            "cannot attach postgresql://crm:hunter2-s3cret@db.internal/crm",
+            hint="check TAILOR_PG_HOST and that the database is up",
+        )
+    )
+    run_failure_alert(crm, disk_instance)
+    (alert,) = hooks["crm"].bodies
+    assert alert["message"] == (
+        "step clients: WarehouseError: cannot attach postgresql://***@db.internal/crm\n"
+        "    hint: check TAILOR_PG_HOST and that the database is up"
+    )
 
 
 def test_a_failed_error_check_alerts_once_with_its_failing_rows(hooks, warehouse, disk_instance):
