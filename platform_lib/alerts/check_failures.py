@@ -2,9 +2,10 @@
 
 The sensor reads the latest execution of each of the team's checks, and alerts once per
 failed asset of a run, listing its failing checks and their failing-row counts. ERROR
-checks always alert, WARN checks when the team opts in (``AlertRoutes.warn_checks``). An
-asset that keeps failing alerts once per ``group_minutes``; the repeats are written to the
-local log. Whose run it was (env, user, sample) comes from the run's tags (``origin``).
+checks always alert, WARN checks when the team opts in (``AlertRoutes.warn_checks``). The
+same failure again (the same asset, the same failing checks) within ``group_minutes`` is
+written to the local log only; an asset failing for another reason alerts at once. Whose run
+it was (env, user, sample) comes from the run's tags (``origin``).
 """
 
 import json
@@ -62,11 +63,12 @@ def check_failure_evaluation(
                 ui_link(f"/runs/{run_id}"),
                 AlertOrigin.of_run(run.tags if run else None),
             )
-            if time.time() - alerted.get(asset, 0) < routes.group_minutes * 60:
+            reason = f"{asset}: {', '.join(sorted(checks))}"  # a repeat fails the same checks
+            if time.time() - alerted.get(reason, 0) < routes.group_minutes * 60:
                 log_grouped(alert)
                 continue
             deliver(alert, routes)
-            alerted[asset] = time.time()
+            alerted[reason] = time.time()
         context.update_cursor(json.dumps({"seen": seen, "alerted": alerted}))
 
     return check_failure_alerts

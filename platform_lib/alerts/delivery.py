@@ -72,7 +72,8 @@ class AlertRoutes:
     warn_checks: bool = False
     """Also alert on failed WARN checks (ERROR checks always alert)."""
     group_minutes: float = 60
-    """Repeated failures of the same asset within this window are grouped into one alert."""
+    """The same failure again within this window (the same asset and failing checks) is
+    grouped with the first alert, in the log only; a different failure alerts at once."""
 
 
 def personal_routes() -> AlertRoutes:

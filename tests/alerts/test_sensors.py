@@ -16,7 +16,7 @@ from dagster import (
 )
 from pandera.typing import Series
 
-from platform_lib import AlertRoutes, team_definitions, warehouse_asset
+from platform_lib import AlertRoutes, TableChecks, team_definitions, warehouse_asset
 from platform_lib.errors import WarehouseError
 from platform_lib.settings import REPO_ROOT
 
@@ -231,6 +231,40 @@ def test_a_check_still_running_at_a_tick_alerts_once_it_has_failed(hooks, wareho
 
 def test_a_team_without_freshness_policies_gets_no_freshness_sensor():
     assert not [s for s in team("crm").sensors if s.name.endswith("_freshness_alerts")]
+
+
+class TypedClients(pa.DataFrameModel):
+    client_id: Series[int]
+
+
+@warehouse_asset(contract=TypedClients, name="clients", table_checks=TableChecks(not_empty=True))
+def checked_clients() -> pd.DataFrame:
+    """Clients, checked for their type and for rows."""
+    return FRAMES["clients"]
+
+
+def test_a_different_failure_of_the_same_asset_is_a_new_alert_a_repeat_is_grouped(
+    hooks, warehouse, disk_instance, ticks_of
+):
+    crm = team_definitions(
+        "crm", assets=[checked_clients], alerts=AlertRoutes(webhook_env="CRM_HOOK")
+    )
+    ticks = ticks_of(crm, "_check_failure_alerts")
+    ticks()  # the first tick starts from now
+    job = crm.resolve_implicit_global_asset_job_def()
+    for frame in (
+        pd.DataFrame({"client_id": ["a", "b"]}),  # the wrong type
+        pd.DataFrame({"client_id": pd.Series([], dtype="int64")}),  # no rows: a new reason
+        pd.DataFrame({"client_id": pd.Series([], dtype="int64")}),  # the same again
+    ):
+        FRAMES["clients"] = frame
+        job.execute_in_process(instance=disk_instance, raise_on_error=False)
+        ticks()
+    first, second = hooks["crm"].bodies
+    assert "client_id_dtype" in first["message"] and "not_empty" not in first["message"]
+    assert "not_empty" in second["message"] and "client_id_dtype" not in second["message"]
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    assert log.count("grouped with an earlier alert: crm/clients, failed: not_empty") == 1
 
 
 def make_dev_environment(*variables: str) -> dict[str, str]:
