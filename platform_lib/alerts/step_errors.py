@@ -37,4 +37,5 @@ def error_summary(error: SerializableErrorInfo) -> str:
     lines[0] = rest if first.split(".")[-1] == name else lines[0]
     kept = [line[:LINE_CHARS] for line in lines[:MESSAGE_LINES]]
     kept += [line for line in lines[MESSAGE_LINES:] if line.startswith(HINT)]
-    return f"{name}: " + "\n    ".join(kept)
+    text = "\n    ".join(kept)
+    return f"{name}: {text}" if text else name

@@ -113,7 +113,9 @@ def test_a_failed_run_alert_says_which_step_failed_and_why_on_every_route(
     run_failure_alert(crm, disk_instance)
     FRAMES["failure"] = lambda: {"client_id": [1]}  # the warehouse refuses what it cannot store
     run_failure_alert(crm, disk_instance)
-    (mail, _) = smtp_server.messages
+    FRAMES["failure"] = raise_(RuntimeError())  # an error that says nothing but its class
+    run_failure_alert(crm, disk_instance)
+    (mail, _, _) = smtp_server.messages
     log = (warehouse.parent / "tailor_alerts.log").read_text()
     for text in (hooks["crm"].bodies[0]["message"], mail.get_payload(), log):
         assert "step clients: KeyError: 'margin'" in text
@@ -122,6 +124,7 @@ def test_a_failed_run_alert_says_which_step_failed_and_why_on_every_route(
         "stores pandas DataFrames. Return a DataFrame from the asset function."
     )
     assert hooks["crm"].bodies[1]["message"] == expected and expected in log
+    assert hooks["crm"].bodies[2]["message"] == "step clients: RuntimeError"
     assert "Traceback" not in log and 'File "' not in log and "Stack Trace" not in log
 
 
