@@ -54,8 +54,8 @@ class AlertOrigin:
 
     @property
     def is_dev(self) -> bool:
-        """Not production (``dev``, or a setting runs refuse): the alert goes to the person's
-        routes, never to the team's."""
+        """Not production (``dev``, or an environment name runs refuse): the alert goes to
+        the person's routes, never to the team's."""
         return self.env != "prod"
 
     def describe(self) -> str:
