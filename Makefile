@@ -13,6 +13,9 @@ DEPLOY_FLAGS ?=
 export DAGSTER_HOME := $(CURDIR)/.dagster_home$(if $(filter dev,$(TAILOR_ENV)),/dev)
 export TAILOR_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
+# where the UI serves, for the links in alerts (TAILOR_UI_URL, when set, wins)
+export TAILOR_UI_HOST := $(HOST)
+export TAILOR_UI_PORT := $(PORT)
 
 .PHONY: dev test lint bench snapshots install landing dagster-home system-packages clean
 

@@ -5,10 +5,16 @@ so a code location loads without touching disk and a run sees the environment it
 """
 
 import os
+import socket
 from pathlib import Path
 
 WAREHOUSE_ENV = "TAILOR_WAREHOUSE_DIR"
 LANDING_ENV = "TAILOR_LANDING_DIR"
+UI_URL_ENV = "TAILOR_UI_URL"
+UI_HOST_ENV, UI_PORT_ENV = "TAILOR_UI_HOST", "TAILOR_UI_PORT"
+"""Where the Dagster UI serves: set by ``make dev`` (its HOST and PORT) and by the rendered
+``supervisord.conf`` (the webserver's host and port), for the links in alerts."""
+WILDCARD_HOSTS = ("0.0.0.0", "::")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
@@ -23,3 +29,18 @@ def warehouse_dir() -> Path:
 def landing_dir() -> Path:
     """The landing zone folder: ``$TAILOR_LANDING_DIR``, else ``data/landing``."""
     return Path(os.environ.get(LANDING_ENV) or DATA_DIR / "landing")
+
+
+def ui_url() -> str:
+    """The Dagster UI's address: ``$TAILOR_UI_URL``, else where it serves
+    (``$TAILOR_UI_HOST``, ``$TAILOR_UI_PORT``; default 127.0.0.1:3000). A UI serving on every
+    interface (0.0.0.0) is named by this machine's hostname, which others can reach."""
+    explicit = os.environ.get(UI_URL_ENV)
+    if explicit:
+        return explicit.rstrip("/")
+    host = (os.environ.get(UI_HOST_ENV) or "127.0.0.1").strip()
+    if host in WILDCARD_HOSTS:
+        host = socket.gethostname()
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    return f"http://{host}:{os.environ.get(UI_PORT_ENV) or 3000}"

@@ -2,9 +2,10 @@
 
 The sensor reads the latest execution of each of the team's checks, and alerts once per
 failed asset of a run, listing its failing checks and their failing-row counts. ERROR
-checks always alert, WARN checks when the team opts in (``AlertRoutes.warn_checks``). An
-asset that keeps failing alerts once per ``group_minutes``; the repeats are written to the
-local log.
+checks always alert, WARN checks when the team opts in (``AlertRoutes.warn_checks``). The
+same failure again (the same asset, the same failing checks) within ``group_minutes`` is
+written to the local log only; an asset failing for another reason alerts at once. Whose run
+it was (env, user, sample) comes from the run's tags (``origin``).
 """
 
 import json
@@ -13,7 +14,8 @@ from collections.abc import Callable, Sequence
 
 from dagster import AssetCheckKey, AssetCheckSeverity, SensorEvaluationContext
 
-from platform_lib.alerts.delivery import Alert, AlertRoutes, alert_log, deliver, ui_link
+from platform_lib.alerts.delivery import Alert, AlertRoutes, deliver, log_grouped, ui_link
+from platform_lib.alerts.origin import AlertOrigin
 
 
 def check_failure_evaluation(
@@ -39,7 +41,7 @@ def check_failure_evaluation(
         if not context.cursor:  # first tick: start from now, not from history
             context.update_cursor(json.dumps({"seen": seen, "alerted": {}}))
             return
-        failures: dict[tuple[str, str], list[str]] = {}
+        failures: dict[tuple[str, str], dict[str, str]] = {}
         for name, record in executions.items():
             if state["seen"].get(name) == record.id or record.status.value != "FAILED":
                 continue
@@ -49,17 +51,24 @@ def check_failure_evaluation(
             rows = evaluation.metadata.get("failing_rows")
             detail = f" ({rows.value} failing rows)" if rows is not None else ""
             key = (evaluation.asset_key.to_user_string(), record.run_id)
-            failures.setdefault(key, []).append(f"{evaluation.check_name}{detail}")
+            failures.setdefault(key, {})[evaluation.check_name] = detail
         alerted = state["alerted"]
         for (asset, run_id), checks in failures.items():
-            alert = Alert(team, "check failure", asset, "failed: " + ", ".join(sorted(checks)),
-                          ui_link(f"/runs/{run_id}"))  # fmt: skip
-            if time.time() - alerted.get(asset, 0) < routes.group_minutes * 60:
-                with alert_log().open("a") as log:
-                    log.write(f"{alert.at} [{team}] grouped with an earlier alert: {asset}\n")
+            run = context.instance.get_run_by_id(run_id)
+            alert = Alert(
+                team,
+                "check failure",
+                asset,
+                "failed: " + ", ".join(name + checks[name] for name in sorted(checks)),
+                ui_link(f"/runs/{run_id}"),
+                AlertOrigin.of_run(run.tags if run else None),
+            )
+            reason = f"{asset}: {', '.join(sorted(checks))}"  # a repeat fails the same checks
+            if time.time() - alerted.get(reason, 0) < routes.group_minutes * 60:
+                log_grouped(alert)
                 continue
             deliver(alert, routes)
-            alerted[asset] = time.time()
+            alerted[reason] = time.time()
         context.update_cursor(json.dumps({"seen": seen, "alerted": alerted}))
 
     return check_failure_alerts

@@ -12,6 +12,13 @@ environment variables that hold them, never written in the repository::
 Every alert is also appended to a readable log, ``$DAGSTER_HOME/tailor_alerts.log``; with no
 route configured that log is where alerts go. A route that fails is retried with backoff,
 then the failure and its reason are written to the log: delivery never raises.
+
+Every alert says whose work failed (``env prod, full``; ``env dev, user ada, sample 0.01``).
+An alert about a dev run never reaches the team: it goes to the log, and to the person's own
+routes when the environment of their ``make dev`` names any: ``TAILOR_PERSONAL_WEBHOOK``
+(a JSON webhook's URL) and ``TAILOR_PERSONAL_EMAIL`` (an address, sent through
+``TAILOR_SMTP_HOST``). The values of secret-looking environment variables and URL
+credentials are removed from every alert (``redaction``).
 """
 
 import json
@@ -20,14 +27,18 @@ import smtplib
 import time
 import urllib.request
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-UI_URL_ENV = "TAILOR_UI_URL"
-DEFAULT_UI_URL = "http://127.0.0.1:3000"
+from platform_lib.alerts.origin import AlertOrigin
+from platform_lib.alerts.redaction import redact
+from platform_lib.settings import ui_url
+
 LOG_NAME = "tailor_alerts.log"
+PERSONAL_WEBHOOK_ENV = "TAILOR_PERSONAL_WEBHOOK"
+PERSONAL_EMAIL_ENV = "TAILOR_PERSONAL_EMAIL"
 
 
 @dataclass(frozen=True)
@@ -39,10 +50,16 @@ class Alert:
     subject: str  # the job or the asset(s)
     message: str
     link: str
+    origin: AlertOrigin
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
+    def headline(self) -> str:
+        """``[team] kind: subject``, and whose run when it is not production's."""
+        mark = f" [{self.origin.describe()}]" if self.origin.is_dev else ""
+        return f"[{self.team}] {self.kind}: {self.subject}{mark}"
+
     def text(self) -> str:
-        return f"[{self.team}] {self.kind}: {self.subject}\n{self.message}\n{self.link}"
+        return f"{self.headline()}\n{self.message}\n{self.origin.describe()}\n{self.link}"
 
 
 @dataclass(frozen=True)
@@ -55,12 +72,19 @@ class AlertRoutes:
     warn_checks: bool = False
     """Also alert on failed WARN checks (ERROR checks always alert)."""
     group_minutes: float = 60
-    """Repeated failures of the same asset within this window are grouped into one alert."""
+    """The same failure again within this window (the same asset and failing checks) is
+    grouped with the first alert, in the log only; a different failure alerts at once."""
+
+
+def personal_routes() -> AlertRoutes:
+    """The person's own routes, for alerts about their dev runs (see the module docstring)."""
+    email = os.environ.get(PERSONAL_EMAIL_ENV, "").strip()
+    return AlertRoutes(webhook_env=PERSONAL_WEBHOOK_ENV, emails=(email,) if email else ())
 
 
 def ui_link(path: str) -> str:
-    """A link into the Dagster UI: ``$TAILOR_UI_URL`` (default the local one) + ``path``."""
-    return os.environ.get(UI_URL_ENV, DEFAULT_UI_URL).rstrip("/") + path
+    """A link into the Dagster UI where it serves (``settings.ui_url``) + ``path``."""
+    return ui_url() + path
 
 
 def alert_log(home: Path | None = None) -> Path:
@@ -76,9 +100,12 @@ def deliver(
     first_delay: float = 1.0,
     log: Path | None = None,
 ) -> dict[str, str]:
-    """Send ``alert`` on every configured route; returns ``{route: "sent" | reason}``."""
+    """Send ``alert``, without secrets, on every configured route (the person's instead of
+    the team's for a dev run); returns ``{route: "sent" | reason}``."""
+    alert = replace(alert, subject=redact(alert.subject), message=redact(alert.message))
     outcomes = {}
-    for route, send in _senders(routes).items():
+    chosen = personal_routes() if alert.origin.is_dev else routes
+    for route, send in _senders(chosen).items():
         outcomes[route] = _with_retries(lambda send=send: send(alert), attempts, first_delay)
     _append(log or alert_log(), alert, outcomes)
     return outcomes
@@ -124,7 +151,7 @@ def _email(alert: Alert, recipients: tuple[str, ...]) -> None:
     if not host:
         raise RuntimeError("TAILOR_SMTP_HOST is not set")
     message = EmailMessage()
-    message["Subject"] = f"[{alert.team}] {alert.kind}: {alert.subject}"
+    message["Subject"] = alert.headline()
     message["From"] = os.environ.get("TAILOR_SMTP_FROM", "tailor@localhost")
     message["To"] = ", ".join(recipients)
     message.set_content(alert.text())
@@ -135,9 +162,18 @@ def _email(alert: Alert, recipients: tuple[str, ...]) -> None:
         smtp.send_message(message)
 
 
+def log_grouped(alert: Alert, log: Path | None = None) -> None:
+    """Write to the log only: ``alert`` repeats a failure alerted on a moment ago."""
+    _write(log or alert_log(), f"{alert.at} [{alert.team}] grouped with an earlier alert: "
+           f"{alert.subject}, {redact(alert.message)} ({alert.origin.describe()})")  # fmt: skip
+
+
 def _append(log: Path, alert: Alert, outcomes: dict[str, str]) -> None:
     delivery = ", ".join(f"{route}: {result}" for route, result in outcomes.items())
-    lines = [f"{alert.at} {alert.text()}", f"    delivery: {delivery or 'local log only'}", ""]
+    _write(log, f"{alert.at} {alert.text()}\n    delivery: {delivery or 'local log only'}\n")
+
+
+def _write(log: Path, entry: str) -> None:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a") as file:
-        file.write("\n".join(lines) + "\n")
+        file.write(entry + "\n")

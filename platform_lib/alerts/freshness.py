@@ -3,7 +3,9 @@
 Dagster's freshness daemon (part of ``dagster dev`` and ``dagster-daemon run``) evaluates
 each asset's ``FreshnessPolicy`` and records every change of state. This sensor reads the
 latest recorded state of the team's assets and alerts once each time one turns overdue
-(``FAIL``); an asset that stays overdue does not alert again until it has recovered.
+(``FAIL``); an asset that stays overdue does not alert again until it has recovered. No run
+is at fault, so the alert's env, user and sample are those of the process evaluating it
+(a dev instance's sensors run in the person's ``make dev TAILOR_ENV=dev``).
 """
 
 import json
@@ -18,6 +20,7 @@ from dagster._core.definitions.freshness import (
 )
 
 from platform_lib.alerts.delivery import Alert, AlertRoutes, deliver, ui_link
+from platform_lib.alerts.origin import AlertOrigin
 
 
 def freshness_evaluation(
@@ -55,6 +58,7 @@ def _overdue_alert(
         key.to_user_string(),
         f"overdue: {last}; expected {_expectation(policy)}",
         ui_link("/assets/" + "/".join(key.path)),
+        AlertOrigin.of_this_process(),
     )
 
 

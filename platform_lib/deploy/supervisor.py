@@ -3,7 +3,8 @@
 One program per team's code server (``dagster code-server start``), the Dagster daemon and
 the webserver; each is restarted by Supervisor if it dies, on its own. Paths are relative
 to the file (``%(here)s``), whose folder is also ``DAGSTER_HOME``: the rendered
-``dagster.yaml`` sits beside it.
+``dagster.yaml`` sits beside it. Every program is told where the webserver serves
+(``TAILOR_UI_HOST``, ``TAILOR_UI_PORT``), so the alerts its sensors send link to it.
 
     supervisord -c deploy/supervisord.conf                  # or: tailor deploy up
     supervisorctl -c deploy/supervisord.conf status
@@ -24,6 +25,7 @@ import sys
 from pathlib import Path
 
 from platform_lib.deploy.settings import DeploySettings
+from platform_lib.settings import UI_HOST_ENV, UI_PORT_ENV
 from platform_lib.workspace.locations import CodeLocation
 
 BIN = Path(sys.executable).parent  # dagster, dagster-webserver, supervisord of this install
@@ -51,19 +53,25 @@ def supervisord_conf(
         "supervisor.rpcinterface_factory": "supervisor.rpcinterface:make_main_rpcinterface"
     }
     conf["supervisorctl"] = {"serverurl": f"unix://{HERE}/supervisor.sock"}
+    environment = (
+        f'DAGSTER_HOME="{HERE}",{UI_HOST_ENV}="{settings.webserver_host}",'
+        f'{UI_PORT_ENV}="{settings.webserver_port}"'
+    )
     for location in locations:
         conf[f"program:{code_server_program(location.name)}"] = _program(
             _code_server_command(location, ports[location.name], settings.code_server_host),
             CODE_SERVER_PRIORITY,
+            environment,
             stopsignal="KILL",
             autorestart="unexpected",  # a crash restarts it; a clean exit (SIGTERM) does not
         )
     workspace = f"{HERE}/workspace.yaml"
-    conf["program:daemon"] = _program(f"dagster-daemon run -w {workspace}", 200)
+    conf["program:daemon"] = _program(f"dagster-daemon run -w {workspace}", 200, environment)
     conf["program:webserver"] = _program(
         f"dagster-webserver -w {workspace} -h {settings.webserver_host} "
         f"-p {settings.webserver_port}",
         200,
+        environment,
     )
     text = io.StringIO("; Rendered by `tailor deploy render` from workspace.yaml; do not edit.\n")
     text.seek(0, io.SEEK_END)
@@ -79,11 +87,15 @@ def _code_server_command(location: CodeLocation, port: int, host: str) -> str:
 
 
 def _program(
-    command: str, priority: int, stopsignal: str = "TERM", autorestart: str = "true"
+    command: str,
+    priority: int,
+    environment: str,
+    stopsignal: str = "TERM",
+    autorestart: str = "true",
 ) -> dict[str, str]:
     return {
         "command": command,
-        "environment": f'DAGSTER_HOME="{HERE}"',
+        "environment": environment,
         "priority": str(priority),
         "autorestart": autorestart,
         "exitcodes": "0",

@@ -1,7 +1,13 @@
 """Alert delivery over real loopback servers: an HTTP server for the Slack-compatible and JSON
-webhooks, an SMTP server for email; retries, and the local log that never loses an alert."""
+webhooks, an SMTP server for email; retries, the local log that never loses an alert; whose
+run each alert is about, dev alerts kept from the team, and secrets kept out of every alert."""
+
+from dataclasses import replace
+
+import pytest
 
 from platform_lib.alerts.delivery import Alert, AlertRoutes, deliver
+from platform_lib.alerts.origin import AlertOrigin
 
 ALERT = Alert(
     team="merchandising",
@@ -9,7 +15,9 @@ ALERT = Alert(
     subject="job __ASSET_JOB",
     message="raw_inventory failed: landing file missing",
     link="http://127.0.0.1:3000/runs/abc",
+    origin=AlertOrigin(),
 )
+DEV = replace(ALERT, origin=AlertOrigin("dev", "ada", "0.01"))
 
 
 def test_every_route_receives_the_alert(webhook_receiver, smtp_server, monkeypatch, tmp_path):
@@ -29,6 +37,10 @@ def test_every_route_receives_the_alert(webhook_receiver, smtp_server, monkeypat
     assert mail["Subject"] == "[merchandising] run failure: job __ASSET_JOB"
     assert mail["To"] == "merch@example.com"
     assert "landing file missing" in mail.get_payload()
+    # every route, and the log, says whose run it was: production's, full
+    assert "env prod, full" in slack.bodies[0]["text"] and "env prod, full" in mail.get_payload()
+    assert webhook.bodies[0]["origin"] == {"env": "prod", "user": "", "sample": "full"}
+    assert "env prod, full" in (tmp_path / "alerts.log").read_text()
 
 
 def test_with_no_route_configured_the_alert_lands_in_the_local_log(tmp_path):
@@ -66,3 +78,58 @@ def test_routes_that_stay_down_are_logged_with_the_reason_and_never_raise(
     assert "webhook: failed after 2 attempts" in log.read_text()
     second = deliver(ALERT, AlertRoutes(), log=log)  # the next alert still goes through
     assert second == {} and log.read_text().count("[merchandising] run failure") == 2
+
+
+@pytest.fixture
+def team_and_personal_routes(webhook_receiver, smtp_server, monkeypatch):
+    """The team's webhook and email, and a person's own webhook and address."""
+    servers = {"team": webhook_receiver(), "personal": webhook_receiver()}
+    monkeypatch.setenv("MERCH_HOOK", servers["team"].url)
+    monkeypatch.setenv("TAILOR_PERSONAL_WEBHOOK", servers["personal"].url)
+    monkeypatch.setenv("TAILOR_PERSONAL_EMAIL", "ada@example.com")
+    return servers, AlertRoutes(webhook_env="MERCH_HOOK", emails=("merch@example.com",))
+
+
+def test_a_dev_alert_reaches_the_person_never_the_team(
+    team_and_personal_routes, smtp_server, tmp_path
+):
+    servers, routes = team_and_personal_routes
+    log = tmp_path / "alerts.log"
+    assert deliver(DEV, routes, log=log) == {"webhook": "sent", "email": "sent"}
+    assert servers["team"].bodies == []
+    (alert,) = servers["personal"].bodies
+    assert alert["origin"] == {"env": "dev", "user": "ada", "sample": "0.01"}
+    (mail,) = smtp_server.messages
+    assert mail["To"] == "ada@example.com"
+    assert mail["Subject"].endswith("[env dev, user ada, sample 0.01]")
+    assert "env dev, user ada, sample 0.01" in log.read_text()
+
+
+def test_a_dev_alert_with_no_personal_route_stays_in_the_local_log(
+    team_and_personal_routes, smtp_server, monkeypatch, tmp_path
+):
+    servers, routes = team_and_personal_routes
+    monkeypatch.delenv("TAILOR_PERSONAL_WEBHOOK")
+    monkeypatch.delenv("TAILOR_PERSONAL_EMAIL")
+    log = tmp_path / "alerts.log"
+    assert deliver(DEV, routes, log=log) == {}
+    assert servers["team"].bodies == servers["personal"].bodies == smtp_server.messages == []
+    assert "delivery: local log only" in log.read_text()
+
+
+def test_secrets_never_leave_in_an_alert(webhook_receiver, smtp_server, monkeypatch, tmp_path):
+    hook = webhook_receiver()
+    monkeypatch.setenv("MERCH_HOOK", hook.url)
+    monkeypatch.setenv("CRM_DB_PASSWORD", "hunter2-s3cret")
+    monkeypatch.setenv("PRICING_API_TOKEN", "tok-123456")
+    leaky = replace(
+        ALERT,
+        message="connect to postgresql://ada:pa55word@db.internal/crm failed with "
+        "password hunter2-s3cret; header Bearer tok-123456; see https://example.com/x",
+    )
+    log = tmp_path / "alerts.log"
+    deliver(leaky, AlertRoutes(webhook_env="MERCH_HOOK", emails=("m@example.com",)), log=log)
+    (mail,) = smtp_server.messages
+    for text in (hook.bodies[0]["message"], mail.get_payload(), log.read_text()):
+        assert "pa55word" not in text and "hunter2" not in text and "tok-123456" not in text
+        assert "postgresql://***@db.internal/crm" in text and "https://example.com/x" in text

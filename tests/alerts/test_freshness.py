@@ -9,7 +9,6 @@ import time
 from contextlib import nullcontext
 
 import pytest
-from dagster import build_sensor_context
 from dagster._core.test_utils import create_test_daemon_workspace_context, freeze_time
 from dagster._core.workspace.load_target import WorkspaceFileTarget
 from dagster._daemon.freshness import FreshnessDaemon
@@ -40,35 +39,19 @@ def freshness_daemon(teams, disk_instance):
         yield evaluate
 
 
-class Ticks:
-    """Successive ticks of one sensor, each from the previous tick's cursor."""
-
-    def __init__(self, sensor, instance):
-        self.sensor, self.instance, self.cursor = sensor, instance, None
-
-    def __call__(self) -> None:
-        context = build_sensor_context(instance=self.instance, cursor=self.cursor)
-        self.sensor(context)
-        self.cursor = context.cursor
-
-
-def freshness_ticks(defs, instance) -> Ticks:
-    return Ticks(next(s for s in defs.sensors if s.name.endswith("_freshness_alerts")), instance)
+def materialized(teams, instance, ticks_of):
+    """Materialize crm's and ops's assets now; the ticks of their freshness sensors."""
+    for defs in (teams["crm"], teams["ops"]):
+        assert defs.resolve_implicit_global_asset_job_def().execute_in_process(instance=instance)
+    return (ticks_of(teams[team], "_freshness_alerts") for team in ("crm", "ops"))
 
 
 def test_an_overdue_asset_alerts_its_own_team_once_per_overdue_spell(
-    teams, disk_instance, freshness_daemon, smtp_server, webhook_receiver, monkeypatch
+    teams, disk_instance, freshness_daemon, smtp_server, webhook_receiver, monkeypatch, ticks_of
 ):
     ops_hook = webhook_receiver()
     monkeypatch.setenv("OPS_HOOK", ops_hook.url)
-    crm, ops = (
-        freshness_ticks(teams["crm"], disk_instance),
-        freshness_ticks(teams["ops"], disk_instance),
-    )
-    for defs in (teams["crm"], teams["ops"]):
-        assert defs.resolve_implicit_global_asset_job_def().execute_in_process(
-            instance=disk_instance
-        )
+    crm, ops = materialized(teams, disk_instance, ticks_of)
     start = time.time()
 
     freshness_daemon()  # just materialized: fresh
@@ -97,3 +80,21 @@ def test_an_overdue_asset_alerts_its_own_team_once_per_overdue_spell(
     freshness_daemon(at=start + 4 * HOUR)  # and overdue again: a new spell, a new alert
     crm(), ops()
     assert len(smtp_server.messages) == 2 and len(ops_hook.bodies) == 2
+
+
+def test_an_asset_overdue_in_a_dev_instance_alerts_the_person_not_the_team(
+    teams, disk_instance, freshness_daemon, smtp_server, webhook_receiver, monkeypatch, use,
+    ticks_of,
+):  # fmt: skip
+    use(env="dev", user="ada")  # a dev instance's sensors run in Ada's make dev
+    monkeypatch.setenv("TAILOR_PERSONAL_EMAIL", "ada@example.com")
+    ops_hook = webhook_receiver()
+    monkeypatch.setenv("OPS_HOOK", ops_hook.url)
+    crm, ops = materialized(teams, disk_instance, ticks_of)
+    freshness_daemon(at=time.time() + 2 * HOUR)
+    crm(), ops()
+    assert ops_hook.bodies == []
+    assert [mail["To"] for mail in smtp_server.messages] == ["ada@example.com"] * 2
+    assert {mail["Subject"] for mail in smtp_server.messages} == {
+        f"[{team}] freshness: {team}/orders [env dev, user ada, full]" for team in ("crm", "ops")
+    }

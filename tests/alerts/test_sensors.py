@@ -1,6 +1,9 @@
 """The alert sensors every team gets, evaluated against a real on-disk instance holding real
-failed runs and real check evaluations; alerts arrive at a real HTTP server on loopback."""
+failed runs and real check evaluations; alerts arrive at a real HTTP server and a real SMTP
+server on loopback, and in the local log."""
 
+import socket
+import subprocess
 import threading
 
 import pandas as pd
@@ -13,7 +16,9 @@ from dagster import (
 )
 from pandera.typing import Series
 
-from platform_lib import AlertRoutes, team_definitions, warehouse_asset
+from platform_lib import AlertRoutes, TableChecks, team_definitions, warehouse_asset
+from platform_lib.errors import WarehouseError
+from platform_lib.settings import REPO_ROOT
 
 
 @pytest.fixture
@@ -49,26 +54,99 @@ def sensor_named(defs, suffix):
     return next(sensor for sensor in defs.sensors if sensor.name.endswith(suffix))
 
 
+def run_failure_alert(defs, instance) -> str:
+    """Run ``defs``'s assets (expecting a failure) and evaluate its run-failure sensor on the
+    failed run, as the daemon does; returns the run's id."""
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    evaluate_run_failure_sensor(defs, instance, result)
+    return result.run_id
+
+
+def evaluate_run_failure_sensor(defs, instance, result) -> None:
+    failure = next(e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE)
+    sensor = sensor_named(defs, "_run_failure_alerts")
+    context = build_run_status_sensor_context(
+        sensor_name=sensor.name,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+        dagster_event=failure,
+    ).for_run_failure()
+    sensor(context)
+
+
 def test_a_failed_run_alerts_its_teams_route_with_a_link_to_the_run(
     hooks, warehouse, disk_instance
 ):
     crm = team("crm")
     FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
-    result = crm.resolve_implicit_global_asset_job_def().execute_in_process(
-        instance=disk_instance, raise_on_error=False
-    )
-    failure = next(e for e in result.all_events if e.event_type == DagsterEventType.RUN_FAILURE)
-    context = build_run_status_sensor_context(
-        sensor_name="crm_run_failure_alerts",
-        dagster_instance=disk_instance,
-        dagster_run=disk_instance.get_run_by_id(result.run_id),
-        dagster_event=failure,
-    ).for_run_failure()
-    sensor_named(crm, "_run_failure_alerts")(context)
+    run_id = run_failure_alert(crm, disk_instance)
     (alert,) = hooks["crm"].bodies
     assert alert["team"] == "crm" and alert["kind"] == "run failure"
-    assert alert["link"] == f"http://127.0.0.1:3000/runs/{result.run_id}"
+    assert alert["link"] == f"http://127.0.0.1:3000/runs/{run_id}"
     # that other teams' routes stay quiet is proven with the real daemon in tests/e2e
+
+
+@warehouse_asset(contract=Clients, name="clients")
+def failing_clients() -> pd.DataFrame:
+    """Clients, failing as FAILURE says."""
+    return FRAMES["failure"]()
+
+
+def raise_(error: Exception):
+    def fail():
+        raise error
+
+    return fail
+
+
+def test_a_failed_run_alert_says_which_step_failed_and_why_on_every_route(
+    hooks, smtp_server, warehouse, disk_instance
+):
+    crm = team_definitions(
+        "crm",
+        assets=[failing_clients],
+        alerts=AlertRoutes(webhook_env="CRM_HOOK", emails=("crm@example.com",)),
+    )
+    FRAMES["failure"] = raise_(KeyError("margin"))  # the scientist's own bug
+    run_failure_alert(crm, disk_instance)
+    FRAMES["failure"] = lambda: {"client_id": [1]}  # the warehouse refuses what it cannot store
+    run_failure_alert(crm, disk_instance)
+    FRAMES["failure"] = raise_(RuntimeError())  # an error that says nothing but its class
+    run_failure_alert(crm, disk_instance)
+    (mail, _, _) = smtp_server.messages
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    for text in (hooks["crm"].bodies[0]["message"], mail.get_payload(), log):
+        assert "step clients: KeyError: 'margin'" in text
+    expected = (
+        "step clients: WarehouseError: Asset crm/clients returned dict; the warehouse "
+        "stores pandas DataFrames. Return a DataFrame from the asset function."
+    )
+    assert hooks["crm"].bodies[1]["message"] == expected and expected in log
+    assert hooks["crm"].bodies[2]["message"] == "step clients: RuntimeError"
+    assert "Traceback" not in log and 'File "' not in log and "Stack Trace" not in log
+
+
+def test_a_run_failure_alert_carries_the_errors_hint_and_no_secret(
+    hooks, warehouse, disk_instance, monkeypatch
+):
+    monkeypatch.setenv("CRM_DB_PASSWORD", "hunter2-s3cret")
+    crm = team_definitions(
+        "crm", assets=[failing_clients], alerts=AlertRoutes(webhook_env="CRM_HOOK")
+    )
+    FRAMES["failure"] = raise_(
+        WarehouseError(
+            "cannot attach postgresql://crm:hunter2-s3cret@db.internal/crm",
+            hint="check TAILOR_PG_HOST and that the database is up",
+        )
+    )
+    run_failure_alert(crm, disk_instance)
+    (alert,) = hooks["crm"].bodies
+    assert alert["message"] == (
+        "step clients: WarehouseError: cannot attach postgresql://***@db.internal/crm\n"
+        "    hint: check TAILOR_PG_HOST and that the database is up"
+    )
 
 
 def test_a_failed_error_check_alerts_once_with_its_failing_rows(hooks, warehouse, disk_instance):
@@ -156,3 +234,100 @@ def test_a_check_still_running_at_a_tick_alerts_once_it_has_failed(hooks, wareho
 
 def test_a_team_without_freshness_policies_gets_no_freshness_sensor():
     assert not [s for s in team("crm").sensors if s.name.endswith("_freshness_alerts")]
+
+
+class TypedClients(pa.DataFrameModel):
+    client_id: Series[int]
+
+
+@warehouse_asset(contract=TypedClients, name="clients", table_checks=TableChecks(not_empty=True))
+def checked_clients() -> pd.DataFrame:
+    """Clients, checked for their type and for rows."""
+    return FRAMES["clients"]
+
+
+def test_a_different_failure_of_the_same_asset_is_a_new_alert_a_repeat_is_grouped(
+    hooks, warehouse, disk_instance, ticks_of
+):
+    crm = team_definitions(
+        "crm", assets=[checked_clients], alerts=AlertRoutes(webhook_env="CRM_HOOK")
+    )
+    ticks = ticks_of(crm, "_check_failure_alerts")
+    ticks()  # the first tick starts from now
+    job = crm.resolve_implicit_global_asset_job_def()
+    for frame in (
+        pd.DataFrame({"client_id": ["a", "b"]}),  # the wrong type
+        pd.DataFrame({"client_id": pd.Series([], dtype="int64")}),  # no rows: a new reason
+        pd.DataFrame({"client_id": pd.Series([], dtype="int64")}),  # the same again
+    ):
+        FRAMES["clients"] = frame
+        job.execute_in_process(instance=disk_instance, raise_on_error=False)
+        ticks()
+    first, second = hooks["crm"].bodies
+    assert "client_id_dtype" in first["message"] and "not_empty" not in first["message"]
+    assert "not_empty" in second["message"] and "client_id_dtype" not in second["message"]
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    assert log.count("grouped with an earlier alert: crm/clients, failed: not_empty") == 1
+
+
+def make_dev_environment(*variables: str) -> dict[str, str]:
+    """The TAILOR_UI_* variables the Makefile exports to `make dev VARIABLES...`'s processes
+    (the recipe itself is not run: it would start the UI)."""
+    printed = subprocess.run(
+        ["make", "-s", "--eval", "print-environment: ; @env", "print-environment", *variables],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    pairs = (line.partition("=") for line in printed.splitlines())
+    return {name: value for name, _, value in pairs if name.startswith("TAILOR_UI_")}
+
+
+@pytest.mark.parametrize(
+    ("variables", "served_at"),
+    [
+        (["PORT=3300"], "http://127.0.0.1:3300"),
+        (["HOST=0.0.0.0", "PORT=3300"], f"http://{socket.gethostname()}:3300"),
+        ([], "http://127.0.0.1:3000"),
+    ],
+)
+def test_alert_links_point_where_make_dev_serves_the_ui(
+    variables, served_at, hooks, warehouse, disk_instance, monkeypatch
+):
+    monkeypatch.delenv("TAILOR_UI_URL", raising=False)
+    for name, value in make_dev_environment(*variables).items():
+        monkeypatch.setenv(name, value)
+    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    run_id = run_failure_alert(team("crm"), disk_instance)
+    assert hooks["crm"].bodies[0]["link"] == f"{served_at}/runs/{run_id}"
+
+
+def test_tailor_ui_url_wins_over_where_the_ui_serves(hooks, warehouse, disk_instance, monkeypatch):
+    for name, value in make_dev_environment("PORT=3300").items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("TAILOR_UI_URL", "https://dagster.example.com/")  # e.g. behind a proxy
+    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    run_id = run_failure_alert(team("crm"), disk_instance)
+    assert hooks["crm"].bodies[0]["link"] == f"https://dagster.example.com/runs/{run_id}"
+
+
+def test_a_dev_run_alerts_the_person_never_the_team_and_says_whose_run_it_was(
+    hooks, warehouse, disk_instance, use, webhook_receiver, monkeypatch, ticks_of
+):
+    personal = webhook_receiver()
+    monkeypatch.setenv("TAILOR_PERSONAL_WEBHOOK", personal.url)
+    crm = team("crm")
+    checks = ticks_of(crm, "_check_failure_alerts")
+    checks()
+    use(env="dev", user="ada", sample="0.5")  # Ada iterates in her sandbox
+    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    result = crm.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=disk_instance, raise_on_error=False
+    )
+    use(env=None, user=None)  # the sensors decide from the run's tags, not their process
+    evaluate_run_failure_sensor(crm, disk_instance, result)
+    checks()
+    assert hooks["crm"].bodies == []  # the team is not paged
+    assert [alert["kind"] for alert in personal.bodies] == ["run failure", "check failure"]
+    for alert in personal.bodies:
+        assert alert["origin"] == {"env": "dev", "user": "ada", "sample": "0.5"}
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    assert log.count("env dev, user ada, sample 0.5") == 4  # each headline and body

@@ -3,6 +3,7 @@ workspace with a code server per team, and Helm values in the shape of Dagster's
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from enum import StrEnum
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from supervisor.datatypes import RestartWhenExitUnexpected
 from supervisor.options import ServerOptions
 
+from platform_lib.alerts.delivery import ui_link
 from platform_lib.settings import REPO_ROOT
 from platform_lib.workspace.locations import read_workspace
 
@@ -77,12 +79,26 @@ def test_supervisor_reads_the_single_host_processes(rendered, tmp_path):
         config = programs[f"code-server-{team}"]
         assert config.command.startswith("dagster code-server start")
         assert f"-p {entry['grpc_server']['port']} -m teams.{team}.definitions" in config.command
-        assert config.environment == {"DAGSTER_HOME": str(tmp_path)}  # where dagster.yaml is
+        assert config.environment["DAGSTER_HOME"] == str(tmp_path)  # where dagster.yaml is
         assert not config.killasgroup  # runs outlive a server restart
         # a crash restarts it; the clean exit `tailor deploy up` asks for on stop does not
         assert config.autorestart is RestartWhenExitUnexpected and config.exitcodes == [0]
         assert config.stopsignal == signal.SIGKILL  # no draining, in which runs are refused
     assert programs["webserver"].command.endswith("-h 127.0.0.1 -p 3000")
+
+
+def test_alerts_from_the_single_host_profile_link_to_its_webserver(tmp_path, monkeypatch):
+    render(tmp_path, "--webserver-host", "0.0.0.0", "--webserver-port", "3300")
+    options = ServerOptions()
+    options.realize(args=["-c", str(tmp_path / "supervisord.conf")])
+    for group in options.process_group_configs:  # code servers evaluate the sensors
+        environment = group.process_configs[0].environment
+        assert (environment["TAILOR_UI_HOST"], environment["TAILOR_UI_PORT"]) == ("0.0.0.0", "3300")
+    monkeypatch.delenv("TAILOR_UI_URL", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    # serving on every interface, the UI is named by a name others reach: the machine's
+    assert ui_link("/runs/abc") == f"http://{socket.gethostname()}:3300/runs/abc"
 
 
 def test_the_workspace_serves_each_team_from_its_own_code_server(rendered):
