@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from dagster import ConfigurableIOManager, InitResourceContext, InputContext, OutputContext
+from dagster import (
+    ConfigurableIOManager,
+    DagsterInvariantViolationError,
+    InitResourceContext,
+    InputContext,
+    OutputContext,
+)
 
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import SAMPLE_BY, Sampling
@@ -19,6 +25,7 @@ from platform_lib.warehouse.catalog import TableRecord, record_write, table_reco
 from platform_lib.warehouse.connection import LOCK_WAIT_SECONDS, warehouse_connection
 from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for
 from platform_lib.warehouse.metadata import database_size, materialization_metadata
+from platform_lib.warehouse.missing_input import missing_input_error
 from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
 from platform_lib.warehouse.write_request import WriteRequest
 from platform_lib.warehouse.writes import FRAME, write_frame
@@ -133,19 +140,22 @@ class WarehouseIOManager(ConfigurableIOManager):
             context, table_for(context.asset_key, self._root()), environment, partitions
         )
         if not location.database.exists():
-            raise _never_materialized(label, location)
-        with self._connection(context.log, location, read_only=True) as connection:
-            conditions = [partitions.predicate] if partitions is not None else []
-            fraction = environment.sampling.fraction_for(label)
-            # the catalog matters only to a sampled read, or to a read of a sandbox table
-            needed = fraction or location.sandbox
-            record = table_records(connection).get(location.table) if needed else None
-            if location.sandbox and record is not None:
-                _refuse_a_smaller_sample(label, location, record, environment, fraction)
-            sample_by = record.sample_by if fraction and record is not None else None
-            if sample_by:
-                conditions.append(environment.sampling.predicate(sample_by, fraction))
-            frame = _select(connection, location, columns, conditions, label)
+            raise self._missing(context, label, location)
+        try:
+            with self._connection(context.log, location, read_only=True) as connection:
+                conditions = [partitions.predicate] if partitions is not None else []
+                fraction = environment.sampling.fraction_for(label)
+                # the catalog matters only to a sampled read, or to a read of a sandbox table
+                needed = fraction or location.sandbox
+                record = table_records(connection).get(location.table) if needed else None
+                if location.sandbox and record is not None:
+                    _refuse_a_smaller_sample(label, location, record, environment, fraction)
+                sample_by = record.sample_by if fraction and record is not None else None
+                if sample_by:
+                    conditions.append(environment.sampling.predicate(sample_by, fraction))
+                frame = _select(connection, location, columns, conditions, label)
+        except _NoTable as error:  # told once the table's database is closed again
+            raise self._missing(context, label, location) from error.__cause__
         how = f", a {fraction:g} sample by {sample_by}" if sample_by else ""
         if fraction and not sample_by:
             how = ", whole: it declares no sample_by key to sample by"
@@ -172,6 +182,18 @@ class WarehouseIOManager(ConfigurableIOManager):
                 ):
                     return sandboxed
         return location
+
+    def _missing(self, context: InputContext, label: str, location: TableLocation):
+        """The error for an input without a table: never materialized, or no such asset."""
+        try:  # a run's step; an input context built by hand has neither
+            step, instance = context.step_context, context.instance
+        except DagsterInvariantViolationError:
+            step, instance = None, None
+        readers = (
+            sorted(key.to_user_string() for key in step.get_output_asset_keys()) if step else []
+        )
+        reader = ", ".join(readers) or context.op_def.name
+        return missing_input_error(label, location, reader, self._root(), instance)
 
     def _connection(self, log: logging.Logger, location: TableLocation, *, read_only: bool):
         return warehouse_connection(
@@ -234,7 +256,7 @@ def _select(
     try:
         return connection.execute(query, parameters).fetchdf()
     except duckdb.CatalogException as error:
-        raise _never_materialized(label, location) from error
+        raise _NoTable from error
     except duckdb.BinderException as error:
         raise WarehouseError(
             f"Reading columns {columns} of {label} from {location.name} failed: "
@@ -243,8 +265,5 @@ def _select(
         ) from error
 
 
-def _never_materialized(label: str, location: TableLocation) -> WarehouseError:
-    return WarehouseError(
-        f"Asset {label} has no table {location.name} in the warehouse ({location.database}). "
-        f"Materialize {label} first (it belongs to team {location.team!r})."
-    )
+class _NoTable(Exception):
+    """The table read does not exist (raised inside the read's connection)."""
