@@ -10,20 +10,16 @@ but close to one that is gets "does not exist; did you mean ...?".
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 from dagster import DagsterInstance
 
 from platform_lib.environment.sandbox_naming import sandbox_team
-from platform_lib.errors import TailorError, WarehouseError
+from platform_lib.errors import TailorError, WarehouseError, did_you_mean
 from platform_lib.sql import table_names
 from platform_lib.warehouse.connection import warehouse_connection
 from platform_lib.warehouse.layout import TableLocation, sandbox_databases, team_databases
 
-SUGGESTIONS = 3
-CLOSE_ENOUGH = 0.8
-"""How alike (difflib's ratio) a known key must be to be suggested for a missing one."""
 PROBE_WAIT_SECONDS = 1.0
 """A database locked by a writer is left out of the known keys rather than waited for."""
 
@@ -48,13 +44,12 @@ def missing_input_error(
         "no environment of the warehouse holds its table and this Dagster instance has never "
         "recorded it"
     )
-    close = difflib.get_close_matches(label, sorted(known), n=SUGGESTIONS, cutoff=CLOSE_ENOUGH)
-    if close:
-        others = f" (or {', '.join(close[1:])})" if close[1:] else ""
+    suggestion = did_you_mean(label, known)
+    if suggestion:
         return WarehouseError(
-            f"Asset {label}, read by {reader}, does not exist: {unknown}. Did you mean "
-            f"{close[0]}{others}? Fix the key in the ins of {reader} (`tailor check` lists "
-            "every key no code location defines)."
+            f"Asset {label}, read by {reader}, does not exist: {unknown}.{suggestion} Fix the "
+            f"key in the ins of {reader} (`tailor check` lists every key no code location "
+            "defines)."
         )
     return WarehouseError(
         f"Asset {label} has no table {where}, so {reader} cannot read it; {unknown}. "

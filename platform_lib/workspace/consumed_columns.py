@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 
 from dagster import AssetKey, AssetsDefinition, Definitions
 
-from platform_lib.workspace.locations import own_asset_specs
+from platform_lib.workspace.locations import defined_asset_keys, own_asset_specs
 
 # spellings a consumer may use for the dtype pandera publishes
 DTYPE_ALIASES = {
@@ -31,8 +31,11 @@ DTYPE_ALIASES = {
 def consumed_column_problems(workspace: Mapping[str, Definitions]) -> list[str]:
     """One message per consumed column that the producing team's contract lacks or retypes."""
     contracts = _contract_columns(workspace)
+    defined = defined_asset_keys(workspace)
     problems = []
     for consumer, upstream, columns in _consumed(workspace):
+        if upstream not in defined:  # a key no location defines: the dependencies rule says so
+            continue
         producer = upstream.path[0]
         where = f"{consumer.to_user_string()} (team {consumer.path[0]!r}) reads"
         if upstream not in contracts:

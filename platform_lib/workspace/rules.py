@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import AssetsDefinition, Definitions
+from dagster import AssetKey, AssetsDefinition, Definitions
 
+from platform_lib.errors import did_you_mean
 from platform_lib.workspace.consumed_columns import consumed_column_problems
-from platform_lib.workspace.locations import CodeLocation, own_asset_specs
+from platform_lib.workspace.locations import CodeLocation, defined_asset_keys
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def check_workspace(root: Path, locations: list[CodeLocation]) -> list[Violation
     for team, defs in loaded.items():
         violations += _asset_violations(root, team, defs)
     violations += _import_violations(root, [location.name for location in locations])
-    violations += _undefined_dependencies(loaded)
+    violations += _undefined_dependencies(root, loaded)
     violations += [
         Violation("consumed-columns", problem) for problem in consumed_column_problems(loaded)
     ]
@@ -113,13 +114,46 @@ def _imported(node: ast.AST) -> list[str]:
     return []
 
 
-def _undefined_dependencies(loaded: dict[str, Definitions]) -> Iterator[Violation]:
-    defined = {spec.key for team, defs in loaded.items() for spec in own_asset_specs(team, defs)}
+def _undefined_dependencies(root: Path, loaded: dict[str, Definitions]) -> Iterator[Violation]:
+    """Each dependency on another team's asset that no location defines, at the line where
+    its key is written, with the closest defined keys."""
+    defined = defined_asset_keys(loaded)
+    names = [key.to_user_string() for key in defined]
     for team, defs in loaded.items():
-        for spec in defs.resolve_all_asset_specs():
-            if spec.key.path[0] != team and spec.key not in defined:
-                yield Violation(
-                    "dependencies",
-                    f"team {team!r} depends on {spec.key.to_user_string()}, which no code "
-                    "location defines (misspelt, or its team removed it)",
-                )
+        for assets in defs.assets or []:
+            if not isinstance(assets, AssetsDefinition) or not assets.is_executable:
+                continue
+            for spec in assets.specs:
+                for key in sorted({dep.asset_key for dep in spec.deps}, key=str):
+                    if key.path[0] == team or key in defined:
+                        continue
+                    name = key.to_user_string()
+                    file, line = _key_source(root, assets, key)
+                    yield Violation(
+                        "dependencies",
+                        f"team {team!r} depends on {name} (read by {spec.key.to_user_string()}), "
+                        "which no code location defines (misspelt, or its team removed it)."
+                        + did_you_mean(name, names),
+                        file,
+                        line,
+                    )
+
+
+def _key_source(
+    root: Path, assets: AssetsDefinition, key: AssetKey
+) -> tuple[str | None, int | None]:
+    """Where ``key`` is written in the asset's source: the line of its last part (or of
+    ``team/name``) within the decorated function, else the function's first line."""
+    file, first = _source_of(root, assets)
+    if file is None:
+        return None, None
+    path = Path(file) if Path(file).is_absolute() else root / file
+    function = inspect.unwrap(assets.op.compute_fn.decorated_fn)
+    last = first + len(inspect.getsourcelines(function)[0]) - 1
+    spellings = {key.path[-1], key.to_user_string()}
+    lines = sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Constant) and node.value in spellings
+    )
+    return file, next((n for n in lines if first <= n <= last), first)

@@ -92,7 +92,14 @@ def test_check_catches_each_rule_with_file_and_line(broken_copy):
     assert (
         "teams/styling/workload.py:5: [imports] team 'styling' imports teams.merchandising" in out
     )
-    assert "[dependencies] team 'styling' depends on client_insights/churn_rsk" in out
+    workload = (broken_copy / "teams" / "styling" / "workload.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(workload, 1) if '"churn_rsk"' in text)
+    assert (
+        f"teams/styling/workload.py:{line}: [dependencies] team 'styling' depends on "
+        "client_insights/churn_rsk (read by styling/stylist_workload), which no code location "
+        "defines (misspelt, or its team removed it). Did you mean client_insights/churn_risk?"
+    ) in out
+    assert "churn_rsk, which team 'client_insights' publishes without a contract" not in out
     assert "[consumed-columns] styling/style_recommendations (team 'styling') reads column " in out
     assert "'category' of merchandising/inventory" in out
 
