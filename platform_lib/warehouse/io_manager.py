@@ -4,6 +4,7 @@ of the person's sandbox in a dev run (see ``environment.run_environment``)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -154,6 +155,11 @@ class WarehouseIOManager(ConfigurableIOManager):
                 if sample_by:
                     conditions.append(environment.sampling.predicate(sample_by, fraction))
                 frame = _select(connection, location, columns, conditions, label)
+                if sample_by:
+                    kept, whole = _sample_counts(connection, location, sample_by, conditions, frame)
+                    thin = environment.sampling.thin_sample_warning(label, sample_by, kept, whole)
+                    if thin:
+                        context.log.warning(thin)
         except _NoTable as error:  # told once the table's database is closed again
             raise self._missing(context, label, location) from error.__cause__
         how = f", a {fraction:g} sample by {sample_by}" if sample_by else ""
@@ -215,6 +221,28 @@ def _holds_rows(
     return bool(connection.execute(query, parameters).fetchall())
 
 
+def _sample_counts(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    key: str,
+    conditions: list[tuple[str, list]],
+    frame: pd.DataFrame,
+) -> tuple[Callable[[], tuple[int, int]], Callable[[], tuple[int, int]]]:
+    """Counters of (keys, rows) in a sampled read's ``frame`` (its sample is the last of
+    ``conditions``) and in the table it was drawn from (the partitions read)."""
+    distinct = f"count(DISTINCT {quote_identifier(key)})"
+
+    def kept() -> tuple[int, int]:
+        if key in frame.columns:
+            return int(frame[key].nunique()), len(frame)
+        return _query(connection, location, distinct, conditions).fetchone()[0], len(frame)
+
+    def whole() -> tuple[int, int]:
+        return _query(connection, location, f"{distinct}, count(*)", conditions[:-1]).fetchone()
+
+    return kept, whole
+
+
 def _refuse_a_smaller_sample(
     label: str,
     location: TableLocation,
@@ -250,11 +278,8 @@ def _select(
     import duckdb
 
     selected = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
-    where = " AND ".join(condition for condition, _ in conditions)
-    parameters = [value for _, values in conditions for value in values]
-    query = f"SELECT {selected} FROM {location.sql}" + (f" WHERE {where}" if where else "")
     try:
-        return connection.execute(query, parameters).fetchdf()
+        return _query(connection, location, selected, conditions).fetchdf()
     except duckdb.CatalogException as error:
         raise _NoTable from error
     except duckdb.BinderException as error:
@@ -263,6 +288,19 @@ def _select(
             f"{error}. The owning team ({location.team!r}) may have dropped or renamed "
             "a column you consume; ask them, or update the columns you read."
         ) from error
+
+
+def _query(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    selected: str,
+    conditions: list[tuple[str, list]],
+) -> duckdb.DuckDBPyConnection:
+    """``SELECT selected`` from the table in the rows meeting every condition, executed."""
+    where = " AND ".join(condition for condition, _ in conditions)
+    parameters = [value for _, values in conditions for value in values]
+    query = f"SELECT {selected} FROM {location.sql}" + (f" WHERE {where}" if where else "")
+    return connection.execute(query, parameters)
 
 
 class _NoTable(Exception):
