@@ -116,27 +116,30 @@ def _imported(node: ast.AST) -> list[str]:
 
 def _undefined_dependencies(root: Path, loaded: dict[str, Definitions]) -> Iterator[Violation]:
     """Each dependency on another team's asset that no location defines, at the line where
-    its key is written, with the closest defined keys."""
+    an asset function writes its key, with the closest defined keys."""
     defined = defined_asset_keys(loaded)
     names = [key.to_user_string() for key in defined]
     for team, defs in loaded.items():
+        readers: dict[AssetKey, list[tuple[AssetsDefinition, AssetKey]]] = {}
         for assets in defs.assets or []:
-            if not isinstance(assets, AssetsDefinition) or not assets.is_executable:
+            if isinstance(assets, AssetsDefinition) and assets.is_executable:
+                for spec in assets.specs:
+                    for key in {dep.asset_key for dep in spec.deps}:
+                        readers.setdefault(key, []).append((assets, spec.key))
+        for spec in defs.resolve_all_asset_specs():
+            if spec.key.path[0] == team or spec.key in defined:
                 continue
-            for spec in assets.specs:
-                for key in sorted({dep.asset_key for dep in spec.deps}, key=str):
-                    if key.path[0] == team or key in defined:
-                        continue
-                    name = key.to_user_string()
-                    file, line = _key_source(root, assets, key)
-                    yield Violation(
-                        "dependencies",
-                        f"team {team!r} depends on {name} (read by {spec.key.to_user_string()}), "
-                        "which no code location defines (misspelt, or its team removed it)."
-                        + did_you_mean(name, names),
-                        file,
-                        line,
-                    )
+            name = spec.key.to_user_string()
+            for assets, reader in readers.get(spec.key) or [(None, None)]:
+                file, line = _key_source(root, assets, spec.key) if assets else (None, None)
+                read_by = f" (read by {reader.to_user_string()})" if reader else ""
+                yield Violation(
+                    "dependencies",
+                    f"team {team!r} depends on {name}{read_by}, which no code location defines "
+                    "(misspelt, or its team removed it)." + did_you_mean(name, names),
+                    file,
+                    line,
+                )
 
 
 def _key_source(
