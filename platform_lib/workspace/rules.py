@@ -5,6 +5,7 @@ Each violation names the file and line where it can be fixed, when there is one.
 
 import ast
 import inspect
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,15 +38,19 @@ def check_workspace(root: Path, locations: list[CodeLocation]) -> list[Violation
         try:
             loaded[location.name] = location.load()
         except Exception as error:  # a location that does not load is itself a violation
-            violations.append(
-                Violation("loads", f"code location {location.name!r} fails to load: {error}")
-            )
+            message = f"code location {location.name!r} fails to load: {error}"
+            violations.append(Violation("loads", message, *_raised_at(root, error)))
     for team, defs in loaded.items():
         violations += _asset_violations(root, team, defs)
     violations += _import_violations(root, [location.name for location in locations])
     violations += _undefined_dependencies(root, loaded)
     violations += [
-        Violation("consumed-columns", problem) for problem in consumed_column_problems(loaded)
+        Violation(
+            "consumed-columns",
+            problem.message,
+            *_written_at(root, problem.consumer, {problem.spelled}),
+        )
+        for problem in consumed_column_problems(loaded)
     ]
     return violations
 
@@ -131,7 +136,8 @@ def _undefined_dependencies(root: Path, loaded: dict[str, Definitions]) -> Itera
                 continue
             name = spec.key.to_user_string()
             for assets, reader in readers.get(spec.key) or [(None, None)]:
-                file, line = _key_source(root, assets, spec.key) if assets else (None, None)
+                spellings = {spec.key.path[-1], name}
+                file, line = _written_at(root, assets, spellings) if assets else (None, None)
                 read_by = f" (read by {reader.to_user_string()})" if reader else ""
                 yield Violation(
                     "dependencies",
@@ -142,21 +148,33 @@ def _undefined_dependencies(root: Path, loaded: dict[str, Definitions]) -> Itera
                 )
 
 
-def _key_source(
-    root: Path, assets: AssetsDefinition, key: AssetKey
+def _written_at(
+    root: Path, assets: AssetsDefinition, spellings: set[str]
 ) -> tuple[str | None, int | None]:
-    """Where ``key`` is written in the asset's source: the line of its last part (or of
-    ``team/name``) within the decorated function, else the function's first line."""
+    """Where one of ``spellings`` is written as a string in the asset's decorated function
+    (its key or a column it reads), else the function's first line."""
     file, first = _source_of(root, assets)
     if file is None:
         return None, None
     path = Path(file) if Path(file).is_absolute() else root / file
     function = inspect.unwrap(assets.op.compute_fn.decorated_fn)
     last = first + len(inspect.getsourcelines(function)[0]) - 1
-    spellings = {key.path[-1], key.to_user_string()}
     lines = sorted(
         node.lineno
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
         if isinstance(node, ast.Constant) and node.value in spellings
     )
     return file, next((n for n in lines if first <= n <= last), first)
+
+
+def _raised_at(root: Path, error: BaseException) -> tuple[str | None, int | None]:
+    """The last line of a team's own code in ``error``'s traceback, if any."""
+    teams = (root / "teams").resolve()
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if Path(frame.filename).resolve().is_relative_to(teams)
+    ]
+    if not frames:
+        return None, None
+    return str(Path(frames[-1].filename).resolve().relative_to(root.resolve())), frames[-1].lineno
