@@ -97,7 +97,10 @@ def _source_of(root: Path, assets: AssetsDefinition) -> tuple[str | None, int | 
 def _import_violations(root: Path, teams: list[str]) -> Iterator[Violation]:
     for team in teams:
         for path in sorted((root / "teams" / team).rglob("*.py")):
-            tree = ast.parse(path.read_text(), filename=str(path))
+            try:
+                tree = ast.parse(path.read_text(), filename=str(path))
+            except SyntaxError:  # the location's load reports it, at its line
+                continue
             for node in ast.walk(tree):
                 for module in _imported(node):
                     parts = module.split(".")
@@ -168,13 +171,12 @@ def _written_at(
 
 
 def _raised_at(root: Path, error: BaseException) -> tuple[str | None, int | None]:
-    """The last line of a team's own code in ``error``'s traceback, if any."""
-    teams = (root / "teams").resolve()
-    frames = [
-        frame
-        for frame in traceback.extract_tb(error.__traceback__)
-        if Path(frame.filename).resolve().is_relative_to(teams)
-    ]
-    if not frames:
-        return None, None
-    return str(Path(frames[-1].filename).resolve().relative_to(root.resolve())), frames[-1].lineno
+    """The last line of a team's own code in ``error``'s traceback (or the line a syntax
+    error points at), if any."""
+    places = [(frame.filename, frame.lineno) for frame in traceback.extract_tb(error.__traceback__)]
+    if isinstance(error, SyntaxError) and error.filename:
+        places.append((error.filename, error.lineno))
+    teams, top = (root / "teams").resolve(), root.resolve()
+    ours = [(Path(file).resolve(), line) for file, line in places if file]
+    ours = [(file, line) for file, line in ours if file.is_relative_to(teams)]
+    return (str(ours[-1][0].relative_to(top)), ours[-1][1]) if ours else (None, None)

@@ -122,6 +122,16 @@ def test_check_catches_each_rule_with_file_and_line(broken_copy):
     )
 
 
+def test_check_reports_a_syntax_error_at_its_line_and_checks_the_rest(broken_copy):
+    (broken_copy / "teams" / "crashing" / "definitions.py").write_text(
+        "import pandas as pd\n\n\ndef broken(:\n    pass\n"
+    )
+    result = tailor("--root", str(broken_copy), "check", env={"PYTHONPATH": str(broken_copy)})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "teams/crashing/definitions.py:4: [loads] code location 'crashing'" in result.stdout
+    assert "[dependencies] team 'styling' depends on client_insights/churn_rsk" in result.stdout
+
+
 def test_list_shows_every_team_with_its_assets_as_json():
     result = tailor("list", "--json")
     assert result.returncode == 0, result.stderr
