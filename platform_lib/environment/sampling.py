@@ -107,10 +107,15 @@ class Sampling:
         total_keys, total_rows = whole()
         if kept_keys >= total_keys:
             return None
-        enough = next(f for f in _FRACTION_STEPS if f * total_keys >= MIN_SAMPLE_KEYS or f == 1)
+        fraction = self.fraction_for(asset)
+        enough = next(
+            f
+            for f in _FRACTION_STEPS
+            if f > fraction and f * total_keys >= MIN_SAMPLE_KEYS or f == 1
+        )
         alone = replace(self, per_asset={**self.per_asset, asset: enough}).describe()
         return (
-            f"The {self.fraction_for(asset):g} sample of {source or asset} by {key} keeps "
+            f"The {fraction:g} sample of {source or asset} by {key} keeps "
             f"{kept_keys} of {total_keys:,} keys ({kept_rows:,} of {total_rows:,} rows), fewer "
             f"than {MIN_SAMPLE_KEYS}: too few for results that mean much. Read a larger sample "
             f"(TAILOR_SAMPLE={enough:g}), or {asset} alone at {enough:g} "

@@ -105,3 +105,29 @@ def test_a_sample_keeping_too_few_keys_warns_naming_input_key_and_counts(
     enough = merchandising.execute_in_process(instance=instance, raise_on_error=False)
     assert enough.success, run_failure(enough)
     assert not [w for w in warnings_of(instance, enough) if "sample of" in w]
+
+
+@pytest.mark.parametrize(
+    ("setting", "kept", "whole", "suggested"),
+    [
+        (
+            "0.2",
+            (19, 95),
+            (150, 750),
+            "TAILOR_SAMPLE=0.5), or t/a alone at 0.5 (TAILOR_SAMPLE=0.2,t/a=0.5)",
+        ),
+        (
+            "0.5",
+            (12, 60),
+            (30, 150),
+            "TAILOR_SAMPLE=1), or t/a alone at 1 (TAILOR_SAMPLE=0.5,t/a=1)",
+        ),
+        ("0.01", (20, 100), (2000, 10_000), None),  # enough keys
+        ("0.5", (8, 40), (8, 40), None),  # the table has no more keys to keep
+    ],
+)
+def test_a_thin_sample_suggests_a_larger_fraction_that_keeps_enough(
+    setting, kept, whole, suggested
+):
+    warning = Sampling.parse(setting).thin_sample_warning("t/a", "k", lambda: kept, lambda: whole)
+    assert (warning is None) if suggested is None else (suggested in warning)
