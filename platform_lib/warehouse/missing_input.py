@@ -10,6 +10,7 @@ but close to one that is gets "does not exist; did you mean ...?".
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
 from dagster import DagsterInstance
@@ -65,18 +66,15 @@ def known_asset_labels(root: Path, instance: DagsterInstance | None) -> set[str]
     import duckdb
 
     known = {key.to_user_string() for key in instance.get_asset_keys()} if instance else set()
-    databases = [(team, path) for team, path in team_databases(root).items()]
+    databases = list(team_databases(root).items())
     databases += [(sandbox_team(name), path) for name, path in sandbox_databases(root).items()]
     for team, path in databases:
-        try:
-            with warehouse_connection(
+        # a database busy or unreadable only narrows the suggestions
+        with (
+            suppress(TailorError, OSError, duckdb.Error),
+            warehouse_connection(
                 path, read_only=True, wait_seconds=PROBE_WAIT_SECONDS
-            ) as connection:
-                known.update(f"{team}/{table}" for table in table_names(connection))
-        except (
-            TailorError,
-            OSError,
-            duckdb.Error,
-        ):  # busy or unreadable: it only narrows the suggestions
-            continue
+            ) as connection,
+        ):
+            known.update(f"{team}/{table}" for table in table_names(connection))
     return known
