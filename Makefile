@@ -32,7 +32,7 @@ else ifeq ($(TAILOR_DEPLOYMENT),embedded)
 	@echo "  Tailor is starting: open http://$(HOST):$(PORT) (Ctrl-C stops everything)"
 	@echo "  warehouse: $(TAILOR_WAREHOUSE_DIR)    landing zone: $(TAILOR_LANDING_DIR)"
 	@echo "  environment: $${TAILOR_ENV:-prod}$${TAILOR_SAMPLE:+, sample $$TAILOR_SAMPLE}" \
-		"(make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.01] writes to your sandbox instead)"
+		"(make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.2] writes to your sandbox instead)"
 	@echo ""
 	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
 else

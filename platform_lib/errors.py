@@ -1,7 +1,13 @@
 """Errors Tailor raises for a scientist to read: each names the thing and what to do."""
 
+import difflib
+from collections.abc import Iterable
+
 NO_HINT = "the message says what to do"
 HINT = "hint: "
+SUGGESTIONS = 3
+CLOSE_ENOUGH = 0.8
+"""How alike (difflib's ratio) a known name must be to be suggested for a misspelt one."""
 
 
 class TailorError(Exception):
@@ -27,3 +33,13 @@ class WarehouseError(TailorError):
 
 class LandingFileError(TailorError):
     """A landing-zone file is missing or unreadable."""
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``" Did you mean X (or Y)?"`` for the names in ``known`` closest to a misspelt
+    ``name`` (by difflib's ratio), or ``""`` when none is close."""
+    close = difflib.get_close_matches(name, sorted(set(known)), n=SUGGESTIONS, cutoff=CLOSE_ENOUGH)
+    if not close:
+        return ""
+    others = f" (or {', '.join(close[1:])})" if close[1:] else ""
+    return f" Did you mean {close[0]}{others}?"

@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.errors as pandera_errors
 from dagster import AssetCheckResult, MetadataValue
 
+from platform_lib.contracts.pandera_sql import contract_type
 from platform_lib.contracts.rules import TABLE, Rule
 from platform_lib.sql import ALL_NULL_TYPE, column_types, quote_identifier
 
@@ -74,7 +75,7 @@ def evaluate_in_warehouse(
     ``connection``); ``frame``, when given, is where a rule whose SQL fails is re-checked."""
     stored = column_types(connection, table)
     mistyped = {
-        rule.column: stored[rule.column]
+        rule.column: rule.dtype
         for rule in rules
         if rule.kind == "dtype"
         and rule.column in stored
@@ -89,7 +90,9 @@ def evaluate_in_warehouse(
         elif rule.kind == "dtype":
             outcomes.append(_type_outcome(connection, table, rule, stored[rule.column]))
         elif rule.column in mistyped and rule.kind not in ANY_TYPE_KINDS:
-            detail = f"not evaluated: {rule.column} is stored as {mistyped[rule.column]}"
+            found = contract_type(stored[rule.column])
+            detail = f"not evaluated: {rule.column} has type {found}, not the contract's "
+            detail += mistyped[rule.column]
             outcomes.append(Outcome(rule, False, IN_WAREHOUSE, detail=detail))
         elif rule.failing_rows_sql is not None and set(rule.required_columns) <= set(stored):
             counted.append(rule)
@@ -146,25 +149,33 @@ def _type_matches(stored_type: str, expected: tuple[str, ...]) -> bool:
 def _type_outcome(
     connection: duckdb.DuckDBPyConnection, table: str, rule: Rule, stored_type: str
 ) -> Outcome:
-    """A stored type outside the contract fails; the failing rows are those whose values do
-    not convert to the contract's type, or would change doing so (1.5 in an int column)."""
+    """A verdict on the column, not on rows: its type against the contract's, in the
+    contract's dtype names, with how many values would not convert to the contract's type
+    (or would change doing so: 1.5 in an int column) and a few of them."""
     if _type_matches(stored_type, rule.expected_type):
-        return Outcome(rule, True, IN_WAREHOUSE, failing_rows=0)
+        return Outcome(rule, True, IN_WAREHOUSE)
     column, target = quote_identifier(rule.column), rule.expected_type[0]
     predicate = f"{column} IS NOT NULL AND TRY_CAST({column} AS {target}) IS NULL"
     if stored_type.startswith(FRACTIONAL) and target in INTEGERS:
         predicate = f"{column} IS NOT NULL AND {column} <> trunc({column})"
-    detail = f"stored as {stored_type}; the contract says {target}"
+    detail = f"{rule.column} has type {contract_type(stored_type)}; the contract says {rule.dtype}"
     import duckdb
 
     try:
-        failing = connection.execute(f"SELECT count(*) FROM {table} WHERE {predicate}").fetchall()
-        sample = connection.execute(
-            f"SELECT * FROM {table} WHERE {predicate} LIMIT {SAMPLE_ROWS}"
-        ).fetchdf()
+        (unconverted,) = connection.execute(
+            f"SELECT count(*) FROM {table} WHERE {predicate}"
+        ).fetchone()
+        examples = connection.execute(
+            f"SELECT DISTINCT {column} FROM {table} WHERE {predicate} LIMIT {SAMPLE_ROWS}"
+        ).fetchall()
     except duckdb.Error:
         return Outcome(rule, False, IN_WAREHOUSE, detail=detail)
-    return Outcome(rule, False, IN_WAREHOUSE, failing[0][0], sample, detail)
+    if unconverted:
+        shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for (v,) in examples)
+        detail += f"; {unconverted} value(s) would not convert to {rule.dtype} (e.g. {shown})"
+    else:
+        detail += f"; every value converts: cast the column to {rule.dtype} in the asset"
+    return Outcome(rule, False, IN_WAREHOUSE, detail=detail)
 
 
 def _table_shape_outcome(rule: Rule, stored: dict[str, str], duplicates: int = 0) -> Outcome:

@@ -42,6 +42,13 @@ STORED_TYPES = {
 }
 NAIVE_TIMESTAMPS = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
 UNTYPED_DTYPES = ("object",)  # no dtype promise to check
+# a stored DuckDB type -> the dtype a contract names it by (the first pandera spelling above)
+CONTRACT_TYPES = {
+    **{stored: dtype for dtype, types in reversed(STORED_TYPES.items()) for stored in types},
+    **dict.fromkeys(NAIVE_TIMESTAMPS, "datetime64[ns]"),
+    "TIMESTAMP WITH TIME ZONE": "datetime64[ns, <tz>]",
+    "INTERVAL": "timedelta64[ns]",
+}
 
 
 class _NoSQL(Exception):
@@ -71,6 +78,15 @@ def stored_types(dtype: str) -> tuple[str, ...]:
     if dtype.startswith("timedelta64"):
         return ("INTERVAL",)
     return STORED_TYPES.get(dtype, (dtype.upper(),))
+
+
+def contract_type(stored_type: str) -> str:
+    """The dtype a contract would name a column stored as DuckDB's ``stored_type`` by
+    (``DOUBLE`` is ``float64``), so messages speak the contract's language; a type no
+    contract dtype stores as keeps its DuckDB name."""
+    if stored_type.startswith("ENUM("):
+        return "category"
+    return CONTRACT_TYPES.get(stored_type, f"{stored_type} (DuckDB)")
 
 
 def _condition(column: str, check: str, stats: dict[str, Any]) -> str | None:

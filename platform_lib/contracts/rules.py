@@ -55,6 +55,8 @@ class Rule:
     pandera_schema: pa.DataFrameSchema | None = None
     """The rule alone as a pandera schema, validated on the frame when SQL cannot say it (or
     when its SQL fails)."""
+    dtype: str | None = None
+    """For dtype rules: the column's dtype as the contract names it (``int64``)."""
     expected_type: tuple[str, ...] | None = None
     """For dtype rules: the stored types that satisfy it; the first is the one values must
     convert to."""
@@ -184,7 +186,9 @@ def _column_rules(name: str, column: pa.Column) -> list[Rule]:
     dtype = str(column.dtype) if column.dtype is not None else None
     if dtype is not None and dtype not in UNTYPED_DTYPES:
         rules.append(
-            rule("dtype", f"{name} is stored as {dtype}", expected_type=stored_types(dtype))
+            rule(
+                "dtype", f"{name} has type {dtype}", dtype=dtype, expected_type=stored_types(dtype)
+            )
         )
     if not column.nullable:
         rules.append(rule("not_null", f"{name} has no nulls", failing_rows_sql=f"{quoted} IS NULL"))

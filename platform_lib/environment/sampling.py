@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from platform_lib.errors import TailorError
 from platform_lib.sql import quote_identifier
@@ -28,6 +28,11 @@ DEFAULT_SEED = "tailor"
 SAMPLE_BY = "tailor/sample_by"
 """Asset metadata naming the key an asset's table is sampled by."""
 _BUCKETS = 1_000_000
+MIN_SAMPLE_KEYS = 20
+"""A sample keeping fewer keys than this is too thin to mean much: a mean or a model over a
+handful of keys is that handful's, and a grouping coarser than the key (a category, a region)
+loses whole groups. A run warns when an input's sample keeps fewer (and the table has more)."""
+_FRACTION_STEPS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,40 @@ class Sampling:
         parts = [f"{self.default:g}"] if self.default is not None else []
         parts += [f"{asset}={fraction:g}" for asset, fraction in sorted(self.per_asset.items())]
         return ", ".join(parts)
+
+    def thin_sample_warning(
+        self,
+        asset: str,
+        key: str,
+        kept: Callable[[], tuple[int, int]],
+        whole: Callable[[], tuple[int, int]],
+        source: str | None = None,
+    ) -> str | None:
+        """The warning for a sample of ``asset``'s input (``source``, else the asset's table)
+        by ``key`` that keeps fewer than ``MIN_SAMPLE_KEYS`` keys of more, with a fraction
+        that would keep enough; None for a sample that keeps enough. ``kept`` and ``whole``
+        count (keys, rows) of the sample and of what it was drawn from; ``whole`` is called
+        only for a sample that thin."""
+        kept_keys, kept_rows = kept()
+        if kept_keys >= MIN_SAMPLE_KEYS:
+            return None
+        total_keys, total_rows = whole()
+        if kept_keys >= total_keys:
+            return None
+        fraction = self.fraction_for(asset)
+        enough = next(
+            f
+            for f in _FRACTION_STEPS
+            if f > fraction and f * total_keys >= MIN_SAMPLE_KEYS or f == 1
+        )
+        alone = replace(self, per_asset={**self.per_asset, asset: enough}).describe()
+        return (
+            f"The {fraction:g} sample of {source or asset} by {key} keeps "
+            f"{kept_keys} of {total_keys:,} keys ({kept_rows:,} of {total_rows:,} rows), fewer "
+            f"than {MIN_SAMPLE_KEYS}: too few for results that mean much. Read a larger sample "
+            f"(TAILOR_SAMPLE={enough:g}), or {asset} alone at {enough:g} "
+            f"(TAILOR_SAMPLE={alone.replace(', ', ',')})."
+        )
 
     def predicate(self, key: str, fraction: float) -> tuple[str, list]:
         """SQL keeping the sample of rows by column ``key``, and its parameters."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from platform_lib.environment.sampling import Sampling
 from platform_lib.errors import LandingFileError
 from platform_lib.settings import warehouse_dir
+from platform_lib.sql import quote_identifier
 from platform_lib.warehouse.connection import warehouse_instance
 from platform_lib.warehouse.layout import landing_samples_folder
 
@@ -65,13 +66,12 @@ def sampled_copy(path: Path, sample: LandingSample) -> Path:
     partial = copy.with_name(f".{copy.name}.{os.getpid()}")
     connection = warehouse_instance().cursor()
     try:
+        rows = connection.sql(
+            f"SELECT * FROM {_rows_of(path)} WHERE {condition}", params=[str(path), *parameters]
+        )
         if path.suffix == ".parquet":
-            _copy_parquet_rows(connection, path, condition, [str(path), *parameters], partial)
+            _write_parquet_as(path, rows, partial)
         else:
-            rows = connection.sql(
-                f"SELECT * FROM read_csv(?, all_varchar=true) WHERE {condition}",
-                params=[str(path), *parameters],
-            )
             rows.write_csv(str(partial), header=True)
     except BaseException as error:
         partial.unlink(missing_ok=True)  # a failed copy leaves nothing behind
@@ -109,10 +109,36 @@ def _kept_copy(path: Path, sample: LandingSample) -> Path:
     return folder / f"{file}-{state}-{drawn}{path.suffix}"
 
 
-def _copy_parquet_rows(connection, path: Path, condition: str, parameters: list, copy: Path):
+def _write_parquet_as(path: Path, rows, copy: Path) -> None:
     """The sampled rows, cast back to the file's own schema (types and pandas metadata), so
     the copy reads exactly as the original would."""
     import pyarrow.parquet as pq
 
-    rows = connection.sql(f"SELECT * FROM read_parquet(?) WHERE {condition}", params=parameters)
     pq.write_table(rows.to_arrow_table().cast(pq.read_schema(path)), copy)
+
+
+def thin_sample_warning(path: Path, copy: Path, sample: LandingSample) -> str | None:
+    """The warning when ``copy``, the sample of the landing file ``path``, keeps too few keys
+    (see ``Sampling.thin_sample_warning``)."""
+    connection = warehouse_instance().cursor()
+
+    def counts(file: Path) -> tuple[int, int]:
+        key = quote_identifier(sample.key)
+        query = f"SELECT count(DISTINCT {key}), count(*) FROM {_rows_of(file)}"
+        return connection.execute(query, [str(file)]).fetchone()
+
+    try:
+        return sample.sampling.thin_sample_warning(
+            sample.asset,
+            sample.key,
+            lambda: counts(copy),
+            lambda: counts(path),
+            source=f"{sample.asset}'s landing file {path.name}",
+        )
+    finally:
+        connection.close()
+
+
+def _rows_of(path: Path) -> str:
+    """The SQL reading a landing file's rows (CSV as text), its path a parameter."""
+    return "read_parquet(?)" if path.suffix == ".parquet" else "read_csv(?, all_varchar=true)"

@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import pandas as pd
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, get_dagster_logger
 
 from platform_lib.errors import LandingFileError
-from platform_lib.landing.sample import current_landing_sample, sampled_copy
+from platform_lib.landing.sample import current_landing_sample, sampled_copy, thin_sample_warning
 from platform_lib.settings import landing_dir
 
 _READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
@@ -44,7 +44,11 @@ class LandingZone(ConfigurableResource):
         try:
             if sample is None:
                 return reader(file_path, **read_options)
-            return reader(sampled_copy(file_path, sample), **read_options)
+            copy = sampled_copy(file_path, sample)
+            thin = thin_sample_warning(file_path, copy, sample)
+            if thin:
+                get_dagster_logger().warning(thin)
+            return reader(copy, **read_options)
         except LandingFileError:
             raise
         except Exception as error:

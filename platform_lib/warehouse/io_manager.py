@@ -4,11 +4,18 @@ of the person's sandbox in a dev run (see ``environment.run_environment``)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from dagster import ConfigurableIOManager, InitResourceContext, InputContext, OutputContext
+from dagster import (
+    ConfigurableIOManager,
+    DagsterInvariantViolationError,
+    InitResourceContext,
+    InputContext,
+    OutputContext,
+)
 
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import SAMPLE_BY, Sampling
@@ -19,6 +26,7 @@ from platform_lib.warehouse.catalog import TableRecord, record_write, table_reco
 from platform_lib.warehouse.connection import LOCK_WAIT_SECONDS, warehouse_connection
 from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for
 from platform_lib.warehouse.metadata import database_size, materialization_metadata
+from platform_lib.warehouse.missing_input import missing_input_error
 from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
 from platform_lib.warehouse.write_request import WriteRequest
 from platform_lib.warehouse.writes import FRAME, write_frame
@@ -133,19 +141,27 @@ class WarehouseIOManager(ConfigurableIOManager):
             context, table_for(context.asset_key, self._root()), environment, partitions
         )
         if not location.database.exists():
-            raise _never_materialized(label, location)
-        with self._connection(context.log, location, read_only=True) as connection:
-            conditions = [partitions.predicate] if partitions is not None else []
-            fraction = environment.sampling.fraction_for(label)
-            # the catalog matters only to a sampled read, or to a read of a sandbox table
-            needed = fraction or location.sandbox
-            record = table_records(connection).get(location.table) if needed else None
-            if location.sandbox and record is not None:
-                _refuse_a_smaller_sample(label, location, record, environment, fraction)
-            sample_by = record.sample_by if fraction and record is not None else None
-            if sample_by:
-                conditions.append(environment.sampling.predicate(sample_by, fraction))
-            frame = _select(connection, location, columns, conditions, label)
+            raise self._missing(context, label, location)
+        try:
+            with self._connection(context.log, location, read_only=True) as connection:
+                conditions = [partitions.predicate] if partitions is not None else []
+                fraction = environment.sampling.fraction_for(label)
+                # the catalog matters only to a sampled read, or to a read of a sandbox table
+                needed = fraction or location.sandbox
+                record = table_records(connection).get(location.table) if needed else None
+                if location.sandbox and record is not None:
+                    _refuse_a_smaller_sample(label, location, record, environment, fraction)
+                sample_by = record.sample_by if fraction and record is not None else None
+                if sample_by:
+                    conditions.append(environment.sampling.predicate(sample_by, fraction))
+                frame = _select(connection, location, columns, conditions, label)
+                if sample_by:
+                    kept, whole = _sample_counts(connection, location, sample_by, conditions, frame)
+                    thin = environment.sampling.thin_sample_warning(label, sample_by, kept, whole)
+                    if thin:
+                        context.log.warning(thin)
+        except _NoTable as error:  # told once the table's database is closed again
+            raise self._missing(context, label, location) from error.__cause__
         how = f", a {fraction:g} sample by {sample_by}" if sample_by else ""
         if fraction and not sample_by:
             how = ", whole: it declares no sample_by key to sample by"
@@ -173,6 +189,18 @@ class WarehouseIOManager(ConfigurableIOManager):
                     return sandboxed
         return location
 
+    def _missing(self, context: InputContext, label: str, location: TableLocation):
+        """The error for an input without a table: never materialized, or no such asset."""
+        try:  # a run's step; an input context built by hand has neither
+            step, instance = context.step_context, context.instance
+        except DagsterInvariantViolationError:
+            step, instance = None, None
+        readers = (
+            sorted(key.to_user_string() for key in step.get_output_asset_keys()) if step else []
+        )
+        reader = ", ".join(readers) or context.op_def.name
+        return missing_input_error(label, location, reader, self._root(), instance)
+
     def _connection(self, log: logging.Logger, location: TableLocation, *, read_only: bool):
         return warehouse_connection(
             location.database,
@@ -191,6 +219,28 @@ def _holds_rows(
     predicate, parameters = partitions.predicate
     query = f"SELECT 1 FROM {location.sql} WHERE {predicate} LIMIT 1"
     return bool(connection.execute(query, parameters).fetchall())
+
+
+def _sample_counts(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    key: str,
+    conditions: list[tuple[str, list]],
+    frame: pd.DataFrame,
+) -> tuple[Callable[[], tuple[int, int]], Callable[[], tuple[int, int]]]:
+    """Counters of (keys, rows) in a sampled read's ``frame`` (its sample is the last of
+    ``conditions``) and in the table it was drawn from (the partitions read)."""
+    distinct = f"count(DISTINCT {quote_identifier(key)})"
+
+    def kept() -> tuple[int, int]:
+        if key in frame.columns:
+            return int(frame[key].nunique()), len(frame)
+        return _query(connection, location, distinct, conditions).fetchone()[0], len(frame)
+
+    def whole() -> tuple[int, int]:
+        return _query(connection, location, f"{distinct}, count(*)", conditions[:-1]).fetchone()
+
+    return kept, whole
 
 
 def _refuse_a_smaller_sample(
@@ -228,13 +278,10 @@ def _select(
     import duckdb
 
     selected = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
-    where = " AND ".join(condition for condition, _ in conditions)
-    parameters = [value for _, values in conditions for value in values]
-    query = f"SELECT {selected} FROM {location.sql}" + (f" WHERE {where}" if where else "")
     try:
-        return connection.execute(query, parameters).fetchdf()
+        return _query(connection, location, selected, conditions).fetchdf()
     except duckdb.CatalogException as error:
-        raise _never_materialized(label, location) from error
+        raise _NoTable from error
     except duckdb.BinderException as error:
         raise WarehouseError(
             f"Reading columns {columns} of {label} from {location.name} failed: "
@@ -243,8 +290,18 @@ def _select(
         ) from error
 
 
-def _never_materialized(label: str, location: TableLocation) -> WarehouseError:
-    return WarehouseError(
-        f"Asset {label} has no table {location.name} in the warehouse ({location.database}). "
-        f"Materialize {label} first (it belongs to team {location.team!r})."
-    )
+def _query(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    selected: str,
+    conditions: list[tuple[str, list]],
+) -> duckdb.DuckDBPyConnection:
+    """``SELECT selected`` from the table in the rows meeting every condition, executed."""
+    where = " AND ".join(condition for condition, _ in conditions)
+    parameters = [value for _, values in conditions for value in values]
+    query = f"SELECT {selected} FROM {location.sql}" + (f" WHERE {where}" if where else "")
+    return connection.execute(query, parameters)
+
+
+class _NoTable(Exception):
+    """The table read does not exist (raised inside the read's connection)."""

@@ -11,10 +11,11 @@ before it fails a run.
 """
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from dagster import AssetKey, AssetsDefinition, Definitions
 
-from platform_lib.workspace.locations import own_asset_specs
+from platform_lib.workspace.locations import defined_asset_keys, own_asset_specs
 
 # spellings a consumer may use for the dtype pandera publishes
 DTYPE_ALIASES = {
@@ -28,31 +29,49 @@ DTYPE_ALIASES = {
 }
 
 
-def consumed_column_problems(workspace: Mapping[str, Definitions]) -> list[str]:
-    """One message per consumed column that the producing team's contract lacks or retypes."""
+@dataclass(frozen=True)
+class ConsumedColumnProblem:
+    """A consumed column the producer's contract lacks or retypes, and where it is named."""
+
+    message: str
+    consumer: AssetsDefinition
+    """The asset reading the column."""
+    spelled: str
+    """The text naming what is wrong in the consumer's source: the column, or the key."""
+
+
+def consumed_column_problems(workspace: Mapping[str, Definitions]) -> list[ConsumedColumnProblem]:
+    """One problem per consumed column that the producing team's contract lacks or retypes."""
     contracts = _contract_columns(workspace)
+    defined = defined_asset_keys(workspace)
     problems = []
-    for consumer, upstream, columns in _consumed(workspace):
+    for assets, consumer, upstream, columns in _consumed(workspace):
+        if upstream not in defined:  # a key no location defines: the dependencies rule says so
+            continue
         producer = upstream.path[0]
         where = f"{consumer.to_user_string()} (team {consumer.path[0]!r}) reads"
         if upstream not in contracts:
-            problems.append(
+            message = (
                 f"{where} columns of {upstream.to_user_string()}, which team {producer!r} "
                 "publishes without a contract; ask them to add one."
             )
+            problems.append(ConsumedColumnProblem(message, assets, upstream.path[-1]))
             continue
         published = contracts[upstream]
         for column, dtype in columns.items():
             if column not in published:
-                problems.append(
+                message = (
                     f"{where} column {column!r} of {upstream.to_user_string()}, which team "
                     f"{producer!r} no longer publishes. Ask them, or stop reading it."
                 )
             elif dtype is not None and canonical_dtype(published[column]) != canonical_dtype(dtype):
-                problems.append(
+                message = (
                     f"{where} column {column!r} of {upstream.to_user_string()} as {dtype}, "
                     f"but team {producer!r} now publishes it as {published[column]}."
                 )
+            else:
+                continue
+            problems.append(ConsumedColumnProblem(message, assets, column))
     return problems
 
 
@@ -68,7 +87,7 @@ def _contract_columns(workspace: Mapping[str, Definitions]) -> dict[AssetKey, di
 
 def _consumed(
     workspace: Mapping[str, Definitions],
-) -> Iterator[tuple[AssetKey, AssetKey, dict[str, str | None]]]:
+) -> Iterator[tuple[AssetsDefinition, AssetKey, AssetKey, dict[str, str | None]]]:
     for team, defs in workspace.items():
         for assets in defs.assets or []:
             if not isinstance(assets, AssetsDefinition) or not assets.is_executable:
@@ -80,7 +99,7 @@ def _consumed(
                 if wanted:
                     columns = wanted if isinstance(wanted, dict) else dict.fromkeys(wanted)
                     for consumer in assets.keys:
-                        yield consumer, upstream, columns
+                        yield assets, consumer, upstream, columns
 
 
 def canonical_dtype(name: str) -> str:

@@ -2,11 +2,12 @@
 each defines."""
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from dagster import AssetSpec, Definitions
+from dagster import AssetKey, AssetSpec, Definitions
 
 from platform_lib.errors import TailorError
 from platform_lib.settings import REPO_ROOT
@@ -58,3 +59,8 @@ def own_asset_specs(team: str, defs: Definitions) -> list[AssetSpec]:
     """The asset specs ``team``'s location defines itself, without the references to other
     teams' assets that it reads."""
     return [spec for spec in defs.resolve_all_asset_specs() if spec.key.path[0] == team]
+
+
+def defined_asset_keys(workspace: Mapping[str, Definitions]) -> set[AssetKey]:
+    """The key of every asset some location of ``workspace`` (loaded, by team) defines."""
+    return {spec.key for team, defs in workspace.items() for spec in own_asset_specs(team, defs)}

@@ -5,14 +5,16 @@ Each violation names the file and line where it can be fixed, when there is one.
 
 import ast
 import inspect
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import AssetsDefinition, Definitions
+from dagster import AssetKey, AssetsDefinition, Definitions
 
+from platform_lib.errors import did_you_mean
 from platform_lib.workspace.consumed_columns import consumed_column_problems
-from platform_lib.workspace.locations import CodeLocation, own_asset_specs
+from platform_lib.workspace.locations import CodeLocation, defined_asset_keys
 
 
 @dataclass(frozen=True)
@@ -36,15 +38,19 @@ def check_workspace(root: Path, locations: list[CodeLocation]) -> list[Violation
         try:
             loaded[location.name] = location.load()
         except Exception as error:  # a location that does not load is itself a violation
-            violations.append(
-                Violation("loads", f"code location {location.name!r} fails to load: {error}")
-            )
+            message = f"code location {location.name!r} fails to load: {error}"
+            violations.append(Violation("loads", message, *_raised_at(root, error)))
     for team, defs in loaded.items():
         violations += _asset_violations(root, team, defs)
     violations += _import_violations(root, [location.name for location in locations])
-    violations += _undefined_dependencies(loaded)
+    violations += _undefined_dependencies(root, loaded)
     violations += [
-        Violation("consumed-columns", problem) for problem in consumed_column_problems(loaded)
+        Violation(
+            "consumed-columns",
+            problem.message,
+            *_written_at(root, problem.consumer, {problem.spelled}),
+        )
+        for problem in consumed_column_problems(loaded)
     ]
     return violations
 
@@ -91,7 +97,10 @@ def _source_of(root: Path, assets: AssetsDefinition) -> tuple[str | None, int | 
 def _import_violations(root: Path, teams: list[str]) -> Iterator[Violation]:
     for team in teams:
         for path in sorted((root / "teams" / team).rglob("*.py")):
-            tree = ast.parse(path.read_text(), filename=str(path))
+            try:
+                tree = ast.parse(path.read_text(), filename=str(path))
+            except SyntaxError:  # the location's load reports it, at its line
+                continue
             for node in ast.walk(tree):
                 for module in _imported(node):
                     parts = module.split(".")
@@ -113,13 +122,61 @@ def _imported(node: ast.AST) -> list[str]:
     return []
 
 
-def _undefined_dependencies(loaded: dict[str, Definitions]) -> Iterator[Violation]:
-    defined = {spec.key for team, defs in loaded.items() for spec in own_asset_specs(team, defs)}
+def _undefined_dependencies(root: Path, loaded: dict[str, Definitions]) -> Iterator[Violation]:
+    """Each dependency on another team's asset that no location defines, at the line where
+    an asset function writes its key, with the closest defined keys."""
+    defined = defined_asset_keys(loaded)
+    names = [key.to_user_string() for key in defined]
     for team, defs in loaded.items():
+        readers: dict[AssetKey, list[tuple[AssetsDefinition, AssetKey]]] = {}
+        for assets in defs.assets or []:
+            if isinstance(assets, AssetsDefinition) and assets.is_executable:
+                for spec in assets.specs:
+                    for key in {dep.asset_key for dep in spec.deps}:
+                        readers.setdefault(key, []).append((assets, spec.key))
         for spec in defs.resolve_all_asset_specs():
-            if spec.key.path[0] != team and spec.key not in defined:
+            if spec.key.path[0] == team or spec.key in defined:
+                continue
+            name = spec.key.to_user_string()
+            for assets, reader in readers.get(spec.key) or [(None, None)]:
+                spellings = {spec.key.path[-1], name}
+                file, line = _written_at(root, assets, spellings) if assets else (None, None)
+                read_by = f" (read by {reader.to_user_string()})" if reader else ""
                 yield Violation(
                     "dependencies",
-                    f"team {team!r} depends on {spec.key.to_user_string()}, which no code "
-                    "location defines (misspelt, or its team removed it)",
+                    f"team {team!r} depends on {name}{read_by}, which no code location defines "
+                    "(misspelt, or its team removed it)." + did_you_mean(name, names),
+                    file,
+                    line,
                 )
+
+
+def _written_at(
+    root: Path, assets: AssetsDefinition, spellings: set[str]
+) -> tuple[str | None, int | None]:
+    """Where one of ``spellings`` is written as a string in the asset's decorated function
+    (its key or a column it reads), else the function's first line."""
+    file, first = _source_of(root, assets)
+    if file is None:
+        return None, None
+    path = Path(file) if Path(file).is_absolute() else root / file
+    function = inspect.unwrap(assets.op.compute_fn.decorated_fn)
+    last = first + len(inspect.getsourcelines(function)[0]) - 1
+    lines = sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.Constant) and node.value in spellings
+    )
+    return file, next((n for n in lines if first <= n <= last), first)
+
+
+def _raised_at(root: Path, error: BaseException) -> tuple[str | None, int | None]:
+    """The last line of a team's own code in ``error``'s traceback (or the line a syntax
+    error points at), if any."""
+    places = [(frame.filename, frame.lineno) for frame in traceback.extract_tb(error.__traceback__)]
+    if isinstance(error, SyntaxError) and error.filename:
+        places.append((error.filename, error.lineno))
+    teams, top = (root / "teams").resolve(), root.resolve()
+    ours = [(Path(file).resolve(), line) for file, line in places if file]
+    ours = [(file, line) for file, line in ours if file.is_relative_to(teams)]
+    return (str(ours[-1][0].relative_to(top)), ours[-1][1]) if ours else (None, None)

@@ -49,6 +49,12 @@ defs = Definitions(assets=[loose])
 """
 
 
+CRASHING = """import pandas as pd
+
+raise RuntimeError("the team's code raises on import")
+"""
+
+
 @pytest.fixture
 def broken_copy(tmp_path) -> Path:
     """A copy of the repository breaking one rule of each kind."""
@@ -57,14 +63,15 @@ def broken_copy(tmp_path) -> Path:
     for folder in ("platform_lib", "teams"):
         shutil.copytree(REPO_ROOT / folder, copy / folder, ignore=ignore)
     workspace = (REPO_ROOT / "workspace.yaml").read_text()
-    workspace += (
-        "  - python_module:\n      module_name: teams.rogue.definitions\n"
-        "      attribute: defs\n      location_name: rogue\n"
-    )
+    for team, definitions in (("rogue", ROGUE), ("crashing", CRASHING)):
+        workspace += (
+            f"  - python_module:\n      module_name: teams.{team}.definitions\n"
+            f"      attribute: defs\n      location_name: {team}\n"
+        )
+        (copy / "teams" / team).mkdir()
+        (copy / "teams" / team / "__init__.py").write_text("")
+        (copy / "teams" / team / "definitions.py").write_text(definitions)
     (copy / "workspace.yaml").write_text(workspace)
-    (copy / "teams" / "rogue").mkdir()
-    (copy / "teams" / "rogue" / "__init__.py").write_text("")
-    (copy / "teams" / "rogue" / "definitions.py").write_text(ROGUE)
     workload = copy / "teams" / "styling" / "workload.py"
     workload.write_text(
         workload.read_text()
@@ -92,9 +99,37 @@ def test_check_catches_each_rule_with_file_and_line(broken_copy):
     assert (
         "teams/styling/workload.py:5: [imports] team 'styling' imports teams.merchandising" in out
     )
-    assert "[dependencies] team 'styling' depends on client_insights/churn_rsk" in out
-    assert "[consumed-columns] styling/style_recommendations (team 'styling') reads column " in out
-    assert "'category' of merchandising/inventory" in out
+    workload = (broken_copy / "teams" / "styling" / "workload.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(workload, 1) if '"churn_rsk"' in text)
+    assert (
+        f"teams/styling/workload.py:{line}: [dependencies] team 'styling' depends on "
+        "client_insights/churn_rsk (read by styling/stylist_workload), which no code location "
+        "defines (misspelt, or its team removed it). Did you mean client_insights/churn_risk?"
+    ) in out
+    assert "churn_rsk, which team 'client_insights' publishes without a contract" not in out
+    recommendations = (broken_copy / "teams" / "styling" / "recommendations.py").read_text()
+    line = next(
+        n for n, text in enumerate(recommendations.splitlines(), 1) if '"category": "str"' in text
+    )
+    assert (
+        f"teams/styling/recommendations.py:{line}: [consumed-columns] "
+        "styling/style_recommendations (team 'styling') reads column 'category' of "
+        "merchandising/inventory" in out
+    )
+    assert (
+        "teams/crashing/definitions.py:3: [loads] code location 'crashing' fails to load: "
+        "the team's code raises on import" in out
+    )
+
+
+def test_check_reports_a_syntax_error_at_its_line_and_checks_the_rest(broken_copy):
+    (broken_copy / "teams" / "crashing" / "definitions.py").write_text(
+        "import pandas as pd\n\n\ndef broken(:\n    pass\n"
+    )
+    result = tailor("--root", str(broken_copy), "check", env={"PYTHONPATH": str(broken_copy)})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "teams/crashing/definitions.py:4: [loads] code location 'crashing'" in result.stdout
+    assert "[dependencies] team 'styling' depends on client_insights/churn_rsk" in result.stdout
 
 
 def test_list_shows_every_team_with_its_assets_as_json():

@@ -121,7 +121,6 @@ def test_a_clean_frame_passes_every_check_and_says_where_each_ran(warehouse, ins
         ("client_id_not_null", 1, {"client_id": [1, None, 3]}),
         ("client_id_greater_than_or_equal_to", 1, {"client_id": [1, 0, 3]}),
         ("client_id_not_thirteen", 1, {"client_id": [1, 13, 3]}),
-        ("client_id_dtype", 1, {"client_id": ["1", "two", "3"]}),
         ("region_isin", 2, {"region": ["north", "east", "south"]}),
         ("score_in_range", 1, {"score": [0.1, 1.5, None]}),
         ("code_str_matches", 1, {"code": ["C-1", "X-22", "C-3"]}),
@@ -142,6 +141,32 @@ def test_each_broken_rule_fails_with_its_exact_rows_and_blocks_the_write(
     sample = outcome.metadata["failing_rows_sample"].value
     assert len(sample.splitlines()) == 2 + bad_rows  # header, separator, the failing rows
     assert "crm/downstream" not in materialized(result)  # downstream did not run
+    pd.testing.assert_frame_equal(read_table("crm.clients"), GOOD, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    ("client_ids", "values"),
+    [
+        ([1.0, 2.0, 3.0], "every value converts: cast the column to int64 in the asset"),
+        (["1", "two", "3"], "1 value(s) would not convert to int64 (e.g. 'two')"),
+    ],
+)
+def test_a_dtype_failure_is_told_of_the_column_in_the_contracts_type_names(
+    warehouse, instance, read_table, run_failure, client_ids, values
+):
+    stored = {float: "float64", str: "str"}[type(client_ids[0])]
+    assert run(instance, [CLIENTS, downstream], GOOD).success
+    result = run(instance, [CLIENTS, downstream], GOOD.assign(client_id=client_ids))
+    outcome = checks_of(result)["client_id_dtype"]
+    assert outcome.passed is False
+    assert outcome.description == "client_id has type int64"
+    detail = f"client_id has type {stored}; the contract says int64; {values}"
+    assert outcome.metadata["detail"].value == detail
+    assert "failing_rows" not in outcome.metadata  # a verdict on the column, not on rows
+    message = run_failure(result)
+    assert f"client_id_dtype ({detail})" in message
+    for duckdb_name in ("BIGINT", "DOUBLE", "VARCHAR"):
+        assert duckdb_name not in outcome.metadata["detail"].value + message
     pd.testing.assert_frame_equal(read_table("crm.clients"), GOOD, check_dtype=False)
 
 

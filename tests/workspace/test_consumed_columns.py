@@ -27,7 +27,7 @@ def inventory() -> pd.DataFrame:
 
 def test_an_upstream_change_to_a_consumed_column_is_caught_naming_both_teams(workspace):
     changed = {**workspace, "merchandising": team_definitions("merchandising", assets=[inventory])}
-    problems = consumed_column_problems(changed)
+    problems = [problem.message for problem in consumed_column_problems(changed)]
     assert (
         "styling/style_recommendations (team 'styling') reads column 'category' of "
         "merchandising/inventory, which team 'merchandising' no longer publishes." in problems[0]
@@ -50,7 +50,7 @@ def test_reading_columns_of_an_asset_without_a_contract_is_reported(workspace):
         **workspace,
         "merchandising": team_definitions("merchandising", assets=[inventory]),
     }
-    problems = consumed_column_problems(uncontracted)
+    problems = [problem.message for problem in consumed_column_problems(uncontracted)]
     assert problems == [
         "styling/style_recommendations (team 'styling') reads columns of merchandising/inventory,"
         " which team 'merchandising' publishes without a contract; ask them to add one."

@@ -1,0 +1,80 @@
+"""Why an input has no table to read, told so that the advice fits.
+
+A table is missing because its asset was never materialized, or because no such asset
+exists: a misspelt key of another team's asset is only met when a run reads it (a location
+cannot check another team's keys when it loads). An asset is known to exist when the
+warehouse holds a table of it in some environment (production or anyone's sandbox) or the
+Dagster instance has recorded it (materialized, or planned by a run); a key known to neither
+but close to one that is gets "does not exist; did you mean ...?".
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from pathlib import Path
+
+from dagster import DagsterInstance
+
+from platform_lib.environment.sandbox_naming import sandbox_team
+from platform_lib.errors import TailorError, WarehouseError, did_you_mean
+from platform_lib.sql import table_names
+from platform_lib.warehouse.connection import warehouse_connection
+from platform_lib.warehouse.layout import TableLocation, sandbox_databases, team_databases
+
+PROBE_WAIT_SECONDS = 1.0
+"""A database locked by a writer is left out of the known keys rather than waited for."""
+
+
+def missing_input_error(
+    label: str,
+    location: TableLocation,
+    reader: str,
+    root: Path,
+    instance: DagsterInstance | None,
+) -> WarehouseError:
+    """The error for ``reader`` (the asset being run) finding no table of its input
+    ``label`` at ``location``; ``root`` is the warehouse folder."""
+    known = known_asset_labels(root, instance)
+    team, where = location.team, f"{location.name} in the warehouse ({location.database})"
+    if label in known:
+        return WarehouseError(
+            f"Asset {label} has no table {where}, so {reader} cannot read it. "
+            f"Materialize {label} first (it belongs to team {team!r})."
+        )
+    unknown = (
+        "no environment of the warehouse holds its table and this Dagster instance has never "
+        "recorded it"
+    )
+    suggestion = did_you_mean(label, known)
+    if suggestion:
+        return WarehouseError(
+            f"Asset {label}, read by {reader}, does not exist: {unknown}.{suggestion} Fix the "
+            f"key in the ins of {reader} (`tailor check` lists every key no code location "
+            "defines)."
+        )
+    return WarehouseError(
+        f"Asset {label} has no table {where}, so {reader} cannot read it; {unknown}. "
+        f"Materialize {label} first (it belongs to team {team!r}) if that team defines it; "
+        f"else fix the key in the ins of {reader} (`tailor check` lists every key no code "
+        "location defines)."
+    )
+
+
+def known_asset_labels(root: Path, instance: DagsterInstance | None) -> set[str]:
+    """``team/name`` of every asset with a table in the warehouse under ``root`` (any
+    environment) or recorded by ``instance``."""
+    import duckdb
+
+    known = {key.to_user_string() for key in instance.get_asset_keys()} if instance else set()
+    databases = list(team_databases(root).items())
+    databases += [(sandbox_team(name), path) for name, path in sandbox_databases(root).items()]
+    for team, path in databases:
+        # a database busy or unreadable only narrows the suggestions
+        with (
+            suppress(TailorError, OSError, duckdb.Error),
+            warehouse_connection(
+                path, read_only=True, wait_seconds=PROBE_WAIT_SECONDS
+            ) as connection,
+        ):
+            known.update(f"{team}/{table}" for table in table_names(connection))
+    return known
