@@ -48,8 +48,7 @@ def check_failure_evaluation(
             evaluation = record.event.dagster_event.event_specific_data
             if evaluation.severity == AssetCheckSeverity.WARN and not routes.warn_checks:
                 continue
-            rows = evaluation.metadata.get("failing_rows")
-            detail = f" ({rows.value} failing rows)" if rows is not None else ""
+            detail = _why(evaluation.metadata)
             key = (evaluation.asset_key.to_user_string(), record.run_id)
             failures.setdefault(key, {})[evaluation.check_name] = detail
         alerted = state["alerted"]
@@ -72,3 +71,12 @@ def check_failure_evaluation(
         context.update_cursor(json.dumps({"seen": seen, "alerted": alerted}))
 
     return check_failure_alerts
+
+
+def _why(metadata: dict) -> str:
+    """`` (3 failing rows)`` for a check on rows, `` (<detail>)`` for a verdict on a column
+    (a dtype check), else ``""``."""
+    rows, detail = metadata.get("failing_rows"), metadata.get("detail")
+    if rows is not None:
+        return f" ({rows.value} failing rows)"
+    return f" ({detail.value})" if detail is not None else ""

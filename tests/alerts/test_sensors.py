@@ -265,6 +265,8 @@ def test_a_different_failure_of_the_same_asset_is_a_new_alert_a_repeat_is_groupe
         ticks()
     first, second = hooks["crm"].bodies
     assert "client_id_dtype" in first["message"] and "not_empty" not in first["message"]
+    assert "client_id has type str" in first["message"]  # the verdict on the column, no rows
+    assert "failing rows" not in first["message"]
     assert "not_empty" in second["message"] and "client_id_dtype" not in second["message"]
     log = (warehouse.parent / "tailor_alerts.log").read_text()
     assert log.count("grouped with an earlier alert: crm/clients, failed: not_empty") == 1
