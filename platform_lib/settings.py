@@ -23,3 +23,11 @@ def warehouse_dir() -> Path:
 def landing_dir() -> Path:
     """The landing zone folder: ``$TAILOR_LANDING_DIR``, else ``data/landing``."""
     return Path(os.environ.get(LANDING_ENV) or DATA_DIR / "landing")
+
+
+def dagster_home(root: Path, environment: str = "prod") -> Path:
+    """The Dagster instance ``make dev`` keeps in the repository ``root`` for an environment
+    (the Makefile's ``DAGSTER_HOME``): ``.dagster_home``, and ``.dagster_home/dev`` for
+    ``TAILOR_ENV=dev``, so dev materializations never show as production's."""
+    home = root / ".dagster_home"
+    return home / "dev" if environment == "dev" else home
