@@ -1,5 +1,8 @@
 """Errors Tailor raises for a scientist to read: each names the thing and what to do."""
 
+import difflib
+from collections.abc import Iterable
+
 
 class TailorError(Exception):
     """Base class of every error the platform raises on purpose; ``hint`` says what to do
@@ -20,3 +23,9 @@ class WarehouseError(TailorError):
 
 class LandingFileError(TailorError):
     """A landing-zone file is missing or unreadable."""
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean x?)`` for the known name closest to a misspelt ``name``, else ``""``."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""

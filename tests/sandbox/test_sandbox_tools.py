@@ -17,10 +17,16 @@ TAILOR = str(Path(sys.executable).parent / "tailor")
 
 
 def tailor(warehouse, *args: str) -> subprocess.CompletedProcess:
-    """The real `tailor` command, on this test's warehouse, as Alice."""
+    """The real `tailor` command, on this test's warehouse, as Alice, with no input (as from
+    a script)."""
     environment = {**os.environ, "TAILOR_WAREHOUSE_DIR": str(warehouse), "TAILOR_USER": "alice"}
     return subprocess.run(
-        [TAILOR, *args], env=environment, capture_output=True, text=True, timeout=120
+        [TAILOR, *args],
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -83,6 +89,34 @@ def test_sandbox_list_promote_and_drop(changed_sandbox):
     assert missing.returncode == 1
     assert "crm/clients has no table in your sandbox" in missing.stderr
     assert "TAILOR_ENV=dev" in missing.stderr
+
+
+def test_sandbox_diff_of_a_misspelt_asset_or_team_is_one_line_and_a_hint(changed_sandbox):
+    asset = tailor(changed_sandbox, "sandbox", "diff", "crm/clints")
+    assert asset.returncode == 1
+    assert asset.stderr.splitlines() == [
+        f"Error: crm/clints has no table in production ({changed_sandbox / 'crm.duckdb'}) "
+        "(did you mean crm/clients?).",
+        "  hint: crm holds crm/client_orders, crm/clients, crm/orders",
+    ]
+    team = tailor(changed_sandbox, "sandbox", "diff", "crn/clients")
+    assert team.returncode == 1
+    assert team.stderr.splitlines() == [
+        f"Error: crn/clients: production has no team 'crn' ({changed_sandbox / 'crn.duckdb'}) "
+        "(did you mean crm?).",
+        "  hint: give the asset as team/name; production's teams: crm",
+    ]
+
+
+def test_sandbox_drop_asks_unless_yes_and_needs_no_terminal(changed_sandbox):
+    sandbox = changed_sandbox / "sandboxes" / "crm__dev_alice.duckdb"
+    refused = tailor(changed_sandbox, "sandbox", "drop")  # no --yes, no one to answer
+    assert refused.returncode == 1 and "Aborted" in refused.stderr
+    assert sandbox.exists()
+    dropped = tailor(changed_sandbox, "sandbox", "drop", "--yes")
+    assert dropped.returncode == 0, dropped.stderr
+    assert "dropped crm__dev_alice" in dropped.stdout
+    assert not sandbox.exists()
 
 
 def test_sandbox_drop_removes_nothing_while_one_sandbox_is_open(
