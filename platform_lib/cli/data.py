@@ -39,7 +39,9 @@ def table() -> None:
 
 @table.command()
 @click.argument("asset")
-@click.option("--limit", default=20, show_default=True, help="Rows to show.")
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1), help="Rows to show."
+)
 @click.option("--where", help="A SQL predicate over the table's columns: \"region = 'north'\".")
 @click.option("--columns", help="The columns to show, comma-separated (default: all).")
 @env_option
@@ -75,15 +77,14 @@ def show(
             return _fetch(connection, f"{query} LIMIT {int(limit) + 1}", parameters, limit)
 
     hint = f"check --where: a SQL predicate over {asset}'s columns" if where else None
-    rows, more = guarded(context, read, hint)
-    print_table(rows, as_json, wide=wide, page=True)
-    if more:
-        say(f"(the first {limit} rows; --limit N shows more)")
+    _print_rows(*guarded(context, read, hint), limit, as_json, wide)
 
 
 @click.command()
 @click.argument("query")
-@click.option("--limit", default=100, show_default=True, help="Rows to show at most.")
+@click.option(
+    "--limit", default=100, show_default=True, type=click.IntRange(1), help="Rows to show at most."
+)
 @env_option
 @json_option
 @wide_option
@@ -107,10 +108,7 @@ def sql(
             return _fetch(connection, query, [], limit)
 
     hint = "tables read as team.asset; tailor sql 'SHOW ALL TABLES' lists them"
-    rows, more = guarded(context, run, hint)
-    print_table(rows, as_json, wide=wide, page=True)
-    if more:
-        say(f"(the first {limit} rows; --limit N shows more)")
+    _print_rows(*guarded(context, run, hint), limit, as_json, wide)
 
 
 @dataclass(frozen=True)
@@ -226,6 +224,12 @@ def _require_read_only(connection: duckdb.DuckDBPyConnection, query: str) -> Non
             "a table changes only through a run of its asset (make dev, TAILOR_ENV=dev for "
             "your sandbox); read with SELECT",
         )
+
+
+def _print_rows(rows: list[dict], more: bool, limit: int, as_json: bool, wide: bool) -> None:
+    print_table(rows, as_json, wide=wide, page=True)
+    if more:
+        say(f"(the first {limit} rows; --limit N shows more)")
 
 
 def _fetch(
