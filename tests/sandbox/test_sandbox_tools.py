@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -75,6 +76,7 @@ def test_sandbox_list_promote_and_drop(changed_sandbox):
     listed = tailor(changed_sandbox, "sandbox", "list", "--json")
     (row,) = json.loads(listed.stdout)
     assert (row["asset"], row["rows"], row["sample"]) == ("crm/clients", 2001, "full")
+    assert datetime.fromisoformat(row["written_at"]).tzinfo is not None  # ISO 8601, with zone
     promote = tailor(changed_sandbox, "sandbox", "promote", "crm/clients")
     assert promote.returncode == 1
     assert "nothing was promoted" in promote.stderr
