@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from platform_lib.environment.run_environment import ENV_VAR, ENVIRONMENTS
 from platform_lib.errors import TailorError
@@ -60,8 +61,6 @@ wide_option = click.option(
 
 def env_from_flag(context: click.Context) -> bool:
     """Whether ``--env`` was given on the command line (not taken from the environment)."""
-    from click.core import ParameterSource
-
     return context.get_parameter_source("env") is ParameterSource.COMMANDLINE
 
 
@@ -74,9 +73,9 @@ def print_table(
     page: bool = False,
 ) -> None:
     """Print ``rows`` (dicts with the same keys) as JSON, or as a table that wraps its cells
-    to fit the terminal (``wide``: one line per row). In the table a list reads as its
-    items joined by commas and a missing value as ``-``; ``notes`` explain columns under
-    it. ``page``: a table taller than the terminal goes through the pager."""
+    to fit the terminal (``wide``: one line per row). In the table a list reads one item a
+    line (joined by commas when wide) and a missing value as ``-``; ``notes`` explain
+    columns under it. ``page``: a table taller than the terminal goes through the pager."""
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=_json_value))
         return
@@ -128,7 +127,8 @@ def _echo_rendered(renderable, *, wide: bool, page: bool) -> None:
     if wide:
         console.width = UNBOUNDED_WIDTH
     elif not console.is_terminal:
-        console.width = int(os.environ.get("COLUMNS") or PIPED_WIDTH)
+        columns = os.environ.get("COLUMNS", "")
+        console.width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
     with console.capture() as captured:
         console.print(renderable)
     text = "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"
