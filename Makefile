@@ -10,6 +10,7 @@ DEPLOY_DIR ?= deploy
 DEPLOY_FLAGS ?=
 
 # dev runs keep their own Dagster instance: sandbox materializations never show as production's
+# (platform_lib/settings.py dagster_home names the same folders for tailor status --env)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home$(if $(filter dev,$(TAILOR_ENV)),/dev)
 export TAILOR_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing

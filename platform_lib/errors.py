@@ -6,7 +6,7 @@ from collections.abc import Iterable
 NO_HINT = "the message says what to do"
 HINT = "hint: "
 SUGGESTIONS = 3
-CLOSE_ENOUGH = 0.8
+CLOSE_ENOUGH = 0.6
 """How alike (difflib's ratio) a known name must be to be suggested for a misspelt one."""
 
 

@@ -44,3 +44,11 @@ def ui_url() -> str:
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     return f"http://{host}:{os.environ.get(UI_PORT_ENV) or 3000}"
+
+
+def dagster_home(root: Path, environment: str = "prod") -> Path:
+    """The Dagster instance ``make dev`` keeps in the repository ``root`` for an environment
+    (the Makefile's ``DAGSTER_HOME``): ``.dagster_home``, and ``.dagster_home/dev`` for
+    ``TAILOR_ENV=dev``, so dev materializations never show as production's."""
+    home = root / ".dagster_home"
+    return home / "dev" if environment == "dev" else home

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from platform_lib.cli.support import guarded, print_table
+from platform_lib.cli.support import guarded, json_option, print_table, wide_option
 from platform_lib.environment.sandbox_naming import sandbox_user
 from platform_lib.sandbox.diff import TableDiff, diff_table
 from platform_lib.sandbox.tables import drop_sandboxes, sandbox_tables
@@ -41,12 +41,13 @@ def sandbox() -> None:
 
 @sandbox.command(name="list")
 @user_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_option
+@wide_option
 @click.pass_context
-def list_tables(context: click.Context, user: str | None, as_json: bool) -> None:
+def list_tables(context: click.Context, user: str | None, as_json: bool, wide: bool) -> None:
     """Your sandbox tables: rows, the sample they were computed from, when written."""
     rows = guarded(context, lambda: sandbox_tables(warehouse_dir(), sandbox_user(user)))
-    print_table(rows, as_json)
+    print_table(rows, as_json, wide=wide)
 
 
 @sandbox.command()

@@ -1,15 +1,28 @@
-"""What every ``tailor`` command shares: the repository it works on, tables printed as text
-or JSON, and errors reported as one line and a hint."""
+"""What every ``tailor`` command shares: the repository it works on, tables printed for a
+terminal (rich) or as JSON, progress while it works, and errors reported as one line and a
+hint."""
 
 import json
+import os
 import sys
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
+from platform_lib.environment.run_environment import ENV_VAR, ENVIRONMENTS
 from platform_lib.errors import TailorError
 from platform_lib.settings import REPO_ROOT
+
+PIPED_WIDTH = 120
+"""The width tables wrap within when stdout is not a terminal and ``$COLUMNS`` is unset."""
+UNBOUNDED_WIDTH = 100_000
+"""The width ``--wide`` tables get: every row on one line, nothing cut."""
 
 
 class TailorCommandError(click.ClickException):
@@ -32,22 +45,126 @@ def repository(root: Path | None) -> Path:
     return chosen
 
 
-def print_table(rows: list[dict], as_json: bool) -> None:
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+env_option = click.option(
+    "--env",
+    type=click.Choice(ENVIRONMENTS, case_sensitive=False),
+    envvar=ENV_VAR,
+    default="prod",
+    show_default=True,
+    help=f"prod, or dev: your sandboxes and make dev TAILOR_ENV=dev's instance (${ENV_VAR}).",
+)
+wide_option = click.option(
+    "--wide", is_flag=True, help="One line per row, however wide (default: fit the terminal)."
+)
+
+
+def env_from_flag(context: click.Context) -> bool:
+    """Whether ``--env`` was given on the command line (not taken from the environment)."""
+    return context.get_parameter_source("env") is ParameterSource.COMMANDLINE
+
+
+def print_table(
+    rows: list[dict],
+    as_json: bool,
+    *,
+    wide: bool = False,
+    notes: dict[str, str] | None = None,
+    page: bool = False,
+) -> None:
+    """Print ``rows`` (dicts with the same keys) as JSON, or as a table that wraps its cells
+    to fit the terminal (``wide``: one line per row). In the table a list reads one item a
+    line (joined by commas when wide) and a missing value as ``-``; ``notes`` explain
+    columns under it. ``page``: a table taller than the terminal goes through the pager."""
     if as_json:
-        click.echo(json.dumps(rows, indent=2, default=str))
+        click.echo(json.dumps(rows, indent=2, default=_json_value))
         return
     if not rows:
         click.echo("(nothing)")
         return
-    columns = list(rows[0])
-    widths = {c: max(len(c), *(len(str(row[c])) for row in rows)) for c in columns}
-    click.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
-    click.echo("  ".join("-" * widths[c] for c in columns))
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+    for index, column in enumerate(rows[0]):  # the first column names the row: never cut
+        table.add_column(column, overflow="fold", no_wrap=wide or index == 0)
     for row in rows:
-        click.echo("  ".join(str(row[c]).ljust(widths[c]) for c in columns).rstrip())
+        table.add_row(*(Text(_cell(value, wide)) for value in row.values()))
+    if notes:
+        table.caption = "; ".join(f"{column}: {note}" for column, note in notes.items())
+        table.caption_justify = "left"
+    _echo_rendered(table, wide=wide, page=page)
 
 
-def guarded(context: click.Context, action):
+def _cell(value: object, wide: bool) -> str:
+    """A value as table text: a list one item a line (one line, comma-joined, when wide)."""
+    if value is None or value == []:
+        return "-"
+    if isinstance(value, list | tuple):
+        return (", " if wide else "\n").join(map(str, value))
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M:%S}"
+    return str(value)
+
+
+def _json_value(value: object) -> object:
+    """What ``json`` cannot write itself: timestamps as ISO 8601, decimals as numbers."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
+def _echo_rendered(renderable, *, wide: bool, page: bool) -> None:
+    """``renderable`` through a rich console sized to the terminal (to ``$COLUMNS`` or
+    PIPED_WIDTH when stdout is not one), without trailing blanks; paged when ``page`` and
+    it is taller than the terminal."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if wide:
+        console.width = UNBOUNDED_WIDTH
+    elif not console.is_terminal:
+        columns = os.environ.get("COLUMNS", "")
+        console.width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+    with console.capture() as captured:
+        console.print(renderable)
+    text = "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"
+    if page and console.is_terminal and text.count("\n") > console.height:
+        click.echo_via_pager(text, color=True)
+    else:
+        click.echo(text, nl=False, color=console.is_terminal)
+
+
+@contextmanager
+def working(first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr saying what the command is doing and for how long, updated by
+    calling what this yields; shown only when stderr is a terminal (pipes and ``--json``
+    stay clean) and gone when the work is done."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda message: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(first, total=None)
+        yield lambda message: progress.update(task, description=message, refresh=True)
+
+
+def say(message: str) -> None:
+    """A line for the person, on stderr, so stdout stays the command's result."""
+    click.echo(message, err=True)
+
+
+def guarded(context: click.Context, action, hint: str | None = None):
+    """``action()``, its failure reported as one line and a hint: a TailorError's own, a
+    DuckDB error's first line and suggestion (never its SQL) with ``hint``, anything else's
+    first line."""
     try:
         return action()
     except click.ClickException:
@@ -57,7 +174,20 @@ def guarded(context: click.Context, action):
     except Exception as error:
         if context.obj["debug"]:
             traceback.print_exc()
+        lines = str(error).splitlines() or [""]
+        first = lines[0]
+        if _is_duckdb_error(error):  # its first line, and its suggestion; never its SQL
+            suggestion = [line for line in lines if line.startswith("Did you mean")][:1]
+            raise TailorCommandError(
+                " ".join([first, *suggestion]),
+                hint or "run again with --debug for the whole message",
+            ) from error
         raise TailorCommandError(
-            f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
-            "run again with --debug for the traceback",
+            f"{type(error).__name__}: {first}", hint or "run again with --debug for the traceback"
         ) from error
+
+
+def _is_duckdb_error(error: Exception) -> bool:
+    import duckdb
+
+    return isinstance(error, duckdb.Error)

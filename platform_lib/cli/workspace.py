@@ -3,7 +3,17 @@ each team owns, and how its assets are doing."""
 
 import click
 
-from platform_lib.cli.support import guarded, print_table, repository
+from platform_lib.cli.support import (
+    env_from_flag,
+    env_option,
+    guarded,
+    json_option,
+    print_table,
+    repository,
+    say,
+    wide_option,
+    working,
+)
 from platform_lib.workspace.locations import read_workspace
 
 
@@ -27,26 +37,52 @@ def check(context: click.Context) -> None:
 
 
 @click.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_option
+@wide_option
 @click.pass_context
-def list_teams(context: click.Context, as_json: bool) -> None:
-    """Teams, their assets and owners, schedules and sensors."""
+def list_teams(context: click.Context, as_json: bool, wide: bool) -> None:
+    """Teams, their assets and owners, checks, schedules, sensors and alert routes. JSON
+    gives lists as lists."""
     from platform_lib.workspace.inventory import inventory
 
     root = repository(context.obj["root"])
-    rows = guarded(context, lambda: inventory(read_workspace(root / "workspace.yaml")))
-    print_table(rows, as_json)
+    locations = read_workspace(root / "workspace.yaml")
+    with working("loading code locations") as step:
+        rows = guarded(context, lambda: inventory(locations, lambda team: step(f"loading {team}")))
+    print_table(rows, as_json, wide=wide)
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@env_option
+@json_option
+@wide_option
 @click.pass_context
-def status(context: click.Context, as_json: bool) -> None:
-    """Per team, from the Dagster instance in DAGSTER_HOME: latest materialization and its
-    age, failing checks, and failed runs in the last 24 hours."""
-    from platform_lib.workspace.status import local_instance, team_status
+def status(context: click.Context, env: str, as_json: bool, wide: bool) -> None:
+    """Per team, from a Dagster instance: the latest materialization (when, its age, the
+    sample it was computed from), assets never materialized, checks_failing (checks whose
+    latest evaluation failed) and failed runs in the last 24 hours.
+
+    The instance: with --env, the one `make dev TAILOR_ENV=<env>` uses (.dagster_home/, or
+    .dagster_home/dev/); else $DAGSTER_HOME, else the one of $TAILOR_ENV. The first line
+    (on stderr) says which."""
+    from platform_lib.workspace.status import (
+        CHECKS_FAILING,
+        choose_instance,
+        open_instance,
+        team_status,
+    )
 
     root = repository(context.obj["root"])
     locations = read_workspace(root / "workspace.yaml")
-    rows = guarded(context, lambda: team_status(locations, local_instance(root)))
-    print_table(rows, as_json)
+    choice = choose_instance(root, env.lower(), env_from_flag(context))
+    say(choice.describe())
+    with working("opening the instance") as step:
+        rows = guarded(
+            context,
+            lambda: team_status(
+                locations,
+                open_instance(choice),
+                lambda team: step(f"loading {team}, reading its events"),
+            ),
+        )
+    print_table(rows, as_json, wide=wide, notes={"checks_failing": CHECKS_FAILING})

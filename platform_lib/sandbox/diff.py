@@ -16,10 +16,10 @@ from dagster import AssetKey
 
 from platform_lib.environment.sampling import Sampling
 from platform_lib.environment.sandbox_naming import sandbox_name
-from platform_lib.errors import TailorError
-from platform_lib.sql import column_types, quote_identifier, quote_literal, row_count
+from platform_lib.errors import TailorError, did_you_mean
+from platform_lib.sql import column_types, quote_identifier, quote_literal, row_count, table_names
 from platform_lib.warehouse.catalog import TableRecord, table_records
-from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for
+from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for, team_databases
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -96,27 +96,44 @@ def _both(
     the sandbox's record of the table."""
     import duckdb
 
-    for location, where in ((sandbox, "your sandbox"), (production, "production")):
-        if not location.database.exists():
-            raise TailorError(
-                f"{asset} has no table in {where} ({location.database}).",
-                f"materialize {asset} with TAILOR_ENV=dev first"
-                if location is sandbox
-                else "compare only assets that production already has",
-            )
+    if not production.database.exists():
+        teams = team_databases(production.database.parent)
+        raise TailorError(
+            f"{asset}: production has no team {production.team!r} ({production.database})"
+            f".{did_you_mean(production.team, teams)}",
+            f"give the asset as team/name; production's teams: {', '.join(teams) or 'none yet'}",
+        )
+    if not sandbox.database.exists():
+        raise TailorError(
+            f"{asset} has no table in your sandbox ({sandbox.database}).",
+            f"materialize {asset} with TAILOR_ENV=dev first",
+        )
     connection = duckdb.connect()
     try:
         for name, location in (("production", production), ("sandbox", sandbox)):
             connection.execute(
                 f"ATTACH ? AS {name} (READ_ONLY)", [str(location.database)]
             ).fetchall()
+            _require_table(connection, name, location, asset)
         yield connection, table_records(connection, "sandbox").get(sandbox.table)
-    except duckdb.CatalogException as error:
-        raise TailorError(
-            f"{asset}: {error}", f"check that {asset} is materialized in both places"
-        ) from error
     finally:
         connection.close()
+
+
+def _require_table(
+    connection: duckdb.DuckDBPyConnection, attached: str, location: TableLocation, asset: str
+) -> None:
+    """A one-line error naming ``asset`` when ``attached`` lacks its table, with the
+    tables it does hold (and the closest of them)."""
+    tables = table_names(connection, database=attached)
+    if location.table in tables:
+        return
+    where = "your sandbox" if attached == "sandbox" else "production"
+    assets = [f"{location.team}/{table}" for table in tables]
+    raise TailorError(
+        f"{asset} has no table in {where} ({location.database}).{did_you_mean(asset, assets)}",
+        f"{location.namespace} holds {', '.join(assets) or 'no table yet'}",
+    )
 
 
 def _same_sample(record: TableRecord | None, asset: str) -> tuple[str, str]:

@@ -28,7 +28,7 @@ def sandbox_tables(root: Path, user: str) -> list[dict]:
                         "asset": f"{sandbox_team(sandbox)}/{table}",
                         "rows": row_count(connection, quote_identifier(table)),
                         "sample": record.sample if record else "unknown",
-                        "written_at": f"{record.written_at:%Y-%m-%d %H:%M}" if record else "",
+                        "written_at": record.written_at if record else None,
                     }
                 )
     return rows

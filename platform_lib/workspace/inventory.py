@@ -2,16 +2,21 @@
 
 import importlib
 import os
+from collections.abc import Callable
 
 from dagster import AssetsDefinition
 
 from platform_lib.workspace.locations import CodeLocation, own_asset_specs
 
 
-def inventory(locations: list[CodeLocation]) -> list[dict]:
-    """One row per team: its assets, owners, checks, schedules and sensors."""
+def inventory(
+    locations: list[CodeLocation], loading: Callable[[str], None] = lambda team: None
+) -> list[dict]:
+    """One row per team: its assets, owners, schedules, sensors and alert routes (lists of
+    names) and its number of checks. ``loading`` hears each team before its location loads."""
     rows = []
     for location in locations:
+        loading(location.name)
         defs = location.load()
         specs = own_asset_specs(location.name, defs)
         checks = sum(
@@ -22,28 +27,28 @@ def inventory(locations: list[CodeLocation]) -> list[dict]:
         rows.append(
             {
                 "team": location.name,
-                "assets": ", ".join(sorted(spec.key.path[1] for spec in specs)),
-                "owners": ", ".join(sorted({owner for spec in specs for owner in spec.owners})),
+                "assets": sorted(spec.key.path[1] for spec in specs),
+                "owners": sorted({owner for spec in specs for owner in spec.owners}),
                 "checks": checks,
-                "schedules": ", ".join(s.name for s in defs.schedules or []) or "-",
-                "sensors": ", ".join(s.name for s in defs.sensors or []) or "-",
+                "schedules": [s.name for s in defs.schedules or []],
+                "sensors": [s.name for s in defs.sensors or []],
                 "alert_routes": _routes(location.name),
             }
         )
     return rows
 
 
-def _routes(team: str) -> str:
+def _routes(team: str) -> list[str]:
     """The team's alert routes from teams/<team>/alerts.py, naming the environment variables
     (and whether they are set here); the local log always receives alerts."""
     try:
         routes = importlib.import_module(f"teams.{team}.alerts").routes
     except ModuleNotFoundError:
-        return "local log"
+        return ["local log"]
     shown = [
         f"{kind} ${name}{'' if os.environ.get(name) else ' (unset)'}"
         for kind, name in (("slack", routes.slack_webhook_env), ("webhook", routes.webhook_env))
         if name
     ]
     shown += [f"email {address}" for address in routes.emails]
-    return ", ".join([*shown, "local log"])
+    return [*shown, "local log"]

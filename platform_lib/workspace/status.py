@@ -2,36 +2,71 @@
 
 import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster import AssetCheckKey, DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
+from platform_lib.environment.run_environment import SAMPLE_TAG, recorded_labels
 from platform_lib.errors import TailorError
+from platform_lib.settings import dagster_home
 from platform_lib.workspace.locations import CodeLocation, own_asset_specs
 
 DAY_SECONDS = 24 * 3600
 
 
-def local_instance(root: Path) -> DagsterInstance:
-    """The instance in $DAGSTER_HOME, else the one `make dev` keeps in .dagster_home/."""
-    if os.environ.get("DAGSTER_HOME"):
-        return DagsterInstance.get()
-    if (root / ".dagster_home" / "dagster.yaml").exists():
-        return DagsterInstance.from_config(str(root / ".dagster_home"))
-    raise TailorError(
-        "No Dagster instance to read: set DAGSTER_HOME, or run `make dev` once to create "
-        ".dagster_home/."
+@dataclass(frozen=True)
+class InstanceChoice:
+    """Which Dagster instance ``tailor status`` reads, and why that one."""
+
+    home: Path
+    environment: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"Dagster instance {self.home} ({self.reason}); env {self.environment}"
+
+
+def choose_instance(root: Path, environment: str, from_flag: bool) -> InstanceChoice:
+    """``--env`` given: the instance ``make dev TAILOR_ENV=<env>`` uses in ``root``. Else
+    ``$DAGSTER_HOME`` when set, else the one of ``environment`` (``$TAILOR_ENV``)."""
+    if os.environ.get("DAGSTER_HOME") and not from_flag:
+        return InstanceChoice(Path(os.environ["DAGSTER_HOME"]), environment, "$DAGSTER_HOME")
+    return InstanceChoice(
+        dagster_home(root, environment), environment, f"make dev's for TAILOR_ENV={environment}"
     )
 
 
-def team_status(locations: list[CodeLocation], instance: DagsterInstance) -> list[dict]:
-    """One row per team: latest materialization and its age, assets never materialized,
-    checks failing at their latest evaluation, and failed runs in the last 24 hours."""
+def open_instance(choice: InstanceChoice) -> DagsterInstance:
+    """The chosen instance, which must exist: its ``dagster.yaml`` (``make dev`` writes one)
+    or the run history of one used without it."""
+    if not any((choice.home / name).exists() for name in ("dagster.yaml", "history")):
+        make = "make dev" + (" TAILOR_ENV=dev" if choice.environment == "dev" else "")
+        raise TailorError(
+            f"No Dagster instance in {choice.home} ({choice.reason}).",
+            f"run `{make}` once to create it, or set DAGSTER_HOME to an instance's folder",
+        )
+    return DagsterInstance.from_config(str(choice.home))
+
+
+CHECKS_FAILING = "checks whose latest evaluation failed"
+
+
+def team_status(
+    locations: list[CodeLocation],
+    instance: DagsterInstance,
+    loading: Callable[[str], None] = lambda team: None,
+) -> list[dict]:
+    """One row per team: its latest materialization (asset, when, age, the sample it was
+    computed from), assets never materialized, checks whose latest evaluation failed, and
+    failed runs in the last 24 hours. ``loading`` hears each team before its location loads."""
     now = time.time()
     failed_runs = _teams_of_failed_runs(instance, now - DAY_SECONDS)
     rows = []
     for location in locations:
+        loading(location.name)
         defs = location.load()
         team = location.name
         keys = [spec.key for spec in own_asset_specs(team, defs)]
@@ -41,17 +76,28 @@ def team_status(locations: list[CodeLocation], instance: DagsterInstance) -> lis
         rows.append(
             {
                 "team": team,
-                "latest": newest.to_user_string() if newest else "-",
-                "age": _age(now - stamped[newest]) if newest else "never",
+                "latest": newest.to_user_string() if newest else None,
+                "materialized_at": _when(stamped[newest]) if newest else None,
+                "age": _age(now - stamped[newest]) if newest else None,
+                "sample": _sample(latest[newest]) if newest else None,
                 "never_materialized": len(keys) - len(stamped),
-                "failing_checks": _failing_checks(instance, defs, team),
+                "checks_failing": _checks_failing(instance, defs, team),
                 "failed_runs_24h": sum(team in teams for teams in failed_runs.values()),
             }
         )
     return rows
 
 
-def _failing_checks(instance: DagsterInstance, defs, team: str) -> int:
+def _when(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+def _sample(event) -> str:
+    """The sample a materialization was computed from, as it recorded it."""
+    return recorded_labels(event.asset_materialization.metadata)[SAMPLE_TAG]
+
+
+def _checks_failing(instance: DagsterInstance, defs, team: str) -> int:
     check_keys = [
         AssetCheckKey(spec.asset_key, spec.name)
         for assets in defs.assets or []

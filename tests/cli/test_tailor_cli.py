@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -135,20 +136,47 @@ def test_check_reports_a_syntax_error_at_its_line_and_checks_the_rest(broken_cop
 def test_list_shows_every_team_with_its_assets_as_json():
     result = tailor("list", "--json")
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no progress in the way of a pipe
     rows = {row["team"]: row for row in json.loads(result.stdout)}
     assert set(rows) == {"merchandising", "client_insights", "styling"}
-    assert "style_recommendations" in rows["styling"]["assets"]
+    assert rows["styling"]["assets"] == ["style_recommendations", "stylist_workload"]
     assert "styling_automation" in rows["styling"]["sensors"]
     assert "merchandising_run_failure_alerts" in rows["merchandising"]["sensors"]
-    assert rows["merchandising"]["owners"] == "team:merchandising"
-    assert rows["styling"]["alert_routes"] == (
-        "slack $STYLING_SLACK_WEBHOOK (unset), webhook $STYLING_ALERT_WEBHOOK (unset), local log"
+    assert rows["merchandising"]["owners"] == ["team:merchandising"]
+    assert rows["styling"]["schedules"] == ["styling_morning_workload"]
+    assert isinstance(rows["styling"]["checks"], int)
+    assert rows["styling"]["alert_routes"] == [
+        "slack $STYLING_SLACK_WEBHOOK (unset)",
+        "webhook $STYLING_ALERT_WEBHOOK (unset)",
+        "local log",
+    ]
+
+
+def test_list_fits_the_width_and_wide_keeps_each_row_on_one_line():
+    narrow = tailor("list", env={"COLUMNS": "100"})
+    assert narrow.returncode == 0, narrow.stderr
+    assert max(map(len, narrow.stdout.splitlines())) <= 100, narrow.stdout
+    assert [line.split()[0] for line in narrow.stdout.splitlines() if line[:1].isalpha()] == [
+        "team", "merchandising", "client_insights", "styling"
+    ]  # fmt: skip
+    piped = tailor("list", env={"COLUMNS": ""})  # not a terminal, no COLUMNS: 120 wide
+    assert max(map(len, piped.stdout.splitlines())) <= 120
+
+    wide = tailor("list", "--wide", env={"COLUMNS": "100"})
+    lines = {line.split()[0]: line for line in wide.stdout.splitlines() if line[:1].isalpha()}
+    assert len(wide.stdout.strip().splitlines()) == 2 + 3  # header, rule, a line per team
+    styling = lines["styling"]
+    assert "style_recommendations, stylist_workload" in styling
+    assert "styling_automation, styling_run_failure_alerts, styling_check_failure_alerts" in (
+        styling
     )
+    assert len(styling) > 100
 
 
 def test_status_reads_real_runs_from_the_instance(tmp_path, landing_zone, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # as make writes
     landing = tmp_path / "landing"
     shutil.copytree(landing_zone, landing)
     monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "warehouse"))
@@ -164,23 +192,39 @@ def test_status_reads_real_runs_from_the_instance(tmp_path, landing_zone, monkey
         job = locations["client_insights"].resolve_implicit_global_asset_job_def()
         assert not job.execute_in_process(instance=instance, raise_on_error=False).success
 
-    result = tailor("status", "--json", env={"DAGSTER_HOME": str(home)})
+    result = tailor("status", "--json", env={"DAGSTER_HOME": str(home), "TAILOR_ENV": ""})
     assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [f"Dagster instance {home} ($DAGSTER_HOME); env prod"]
     rows = {row["team"]: row for row in json.loads(result.stdout)}
     assert rows["merchandising"]["never_materialized"] == 0
     assert rows["merchandising"]["latest"].startswith("merchandising/")
+    when = datetime.fromisoformat(rows["merchandising"]["materialized_at"])
+    assert abs(datetime.now(UTC) - when) < timedelta(minutes=10)
+    assert rows["merchandising"]["sample"] == "full"
     assert rows["merchandising"]["failed_runs_24h"] == 0
-    assert rows["client_insights"]["failing_checks"] == 1  # client_id_unique
+    assert rows["client_insights"]["checks_failing"] == 1  # client_id_unique
     assert rows["client_insights"]["failed_runs_24h"] == 1
-    assert rows["styling"]["never_materialized"] == 2 and rows["styling"]["age"] == "never"
+    styling = rows["styling"]
+    assert styling["never_materialized"] == 2
+    assert styling["latest"] is styling["materialized_at"] is styling["age"] is None
+
+    text = tailor("status", env={"DAGSTER_HOME": str(home), "COLUMNS": "200"}).stdout
+    header, _, *lines, caption = text.splitlines()
+    assert header.split() == [
+        "team", "latest", "materialized_at", "age", "sample", "never_materialized",
+        "checks_failing", "failed_runs_24h",
+    ]  # fmt: skip
+    assert lines[2].split() == ["styling", "-", "-", "-", "-", "2", "0", "0"]
+    assert caption == "checks_failing: checks whose latest evaluation failed"
 
 
 def test_errors_are_one_line_and_a_hint(tmp_path):
     (tmp_path / "workspace.yaml").write_text("load_from: []\n")
-    result = tailor("--root", str(tmp_path), "status", env={"DAGSTER_HOME": ""})
+    result = tailor("--root", str(tmp_path), "status", env={"DAGSTER_HOME": "", "TAILOR_ENV": ""})
     assert result.returncode == 1
+    home = tmp_path.resolve() / ".dagster_home"
     assert result.stderr.strip().splitlines() == [
-        "Error: No Dagster instance to read: set DAGSTER_HOME, or run `make dev` once to create "
-        ".dagster_home/.",
-        "  hint: the message says what to do",
+        f"Dagster instance {home} (make dev's for TAILOR_ENV=prod); env prod",
+        f"Error: No Dagster instance in {home} (make dev's for TAILOR_ENV=prod).",
+        "  hint: run `make dev` once to create it, or set DAGSTER_HOME to an instance's folder",
     ]

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -17,10 +18,16 @@ TAILOR = str(Path(sys.executable).parent / "tailor")
 
 
 def tailor(warehouse, *args: str) -> subprocess.CompletedProcess:
-    """The real `tailor` command, on this test's warehouse, as Alice."""
+    """The real `tailor` command, on this test's warehouse, as Alice, with no input (as from
+    a script)."""
     environment = {**os.environ, "TAILOR_WAREHOUSE_DIR": str(warehouse), "TAILOR_USER": "alice"}
     return subprocess.run(
-        [TAILOR, *args], env=environment, capture_output=True, text=True, timeout=120
+        [TAILOR, *args],
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -69,6 +76,7 @@ def test_sandbox_list_promote_and_drop(changed_sandbox):
     listed = tailor(changed_sandbox, "sandbox", "list", "--json")
     (row,) = json.loads(listed.stdout)
     assert (row["asset"], row["rows"], row["sample"]) == ("crm/clients", 2001, "full")
+    assert datetime.fromisoformat(row["written_at"]).tzinfo is not None  # ISO 8601, with zone
     promote = tailor(changed_sandbox, "sandbox", "promote", "crm/clients")
     assert promote.returncode == 1
     assert "nothing was promoted" in promote.stderr
@@ -83,6 +91,33 @@ def test_sandbox_list_promote_and_drop(changed_sandbox):
     assert missing.returncode == 1
     assert "crm/clients has no table in your sandbox" in missing.stderr
     assert "TAILOR_ENV=dev" in missing.stderr
+
+
+def test_sandbox_diff_of_a_misspelt_asset_or_team_is_one_line_and_a_hint(changed_sandbox):
+    for asset, error, hint in (
+        ("crm/clints",
+         f"crm/clints has no table in production ({changed_sandbox / 'crm.duckdb'}). "
+         "Did you mean crm/clients?",
+         "crm holds crm/client_orders, crm/clients, crm/orders"),
+        ("crn/clients",
+         f"crn/clients: production has no team 'crn' ({changed_sandbox / 'crn.duckdb'}). "
+         "Did you mean crm?",
+         "give the asset as team/name; production's teams: crm"),
+    ):  # fmt: skip
+        result = tailor(changed_sandbox, "sandbox", "diff", asset)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [f"Error: {error}", f"  hint: {hint}"]
+
+
+def test_sandbox_drop_asks_unless_yes_and_needs_no_terminal(changed_sandbox):
+    sandbox = changed_sandbox / "sandboxes" / "crm__dev_alice.duckdb"
+    refused = tailor(changed_sandbox, "sandbox", "drop")  # no --yes, no one to answer
+    assert refused.returncode == 1 and "Aborted" in refused.stderr
+    assert sandbox.exists()
+    dropped = tailor(changed_sandbox, "sandbox", "drop", "--yes")
+    assert dropped.returncode == 0, dropped.stderr
+    assert "dropped crm__dev_alice" in dropped.stdout
+    assert not sandbox.exists()
 
 
 def test_sandbox_drop_removes_nothing_while_one_sandbox_is_open(

@@ -1,0 +1,166 @@
+"""`tailor table show` and `tailor sql` through the real command, on a real warehouse:
+production crm, and Alice's sandbox holding a changed crm/clients (but not crm/orders)."""
+
+import json
+import os
+import pty
+import subprocess
+
+import pytest
+
+from platform_lib.environment.sampling import Sampling
+from tests.cli.test_tailor_cli import TAILOR
+from tests.crm_sandbox import FRAMES, fingerprint, make_frames, read, run
+
+
+@pytest.fixture
+def crm(warehouse, instance, use):
+    make_frames()
+    assert run(instance).success
+    use(env="dev")
+    FRAMES["clients"] = FRAMES["clients"].assign(region="south", tier="gold")
+    assert run(instance, "clients").success
+    use(env=None)
+    return warehouse
+
+
+def tailor(warehouse, *args: str, cwd=None, **variables: str) -> subprocess.CompletedProcess:
+    """The real `tailor`, on this warehouse, as Alice, in prod unless told."""
+    environment = {**os.environ, "TAILOR_WAREHOUSE_DIR": str(warehouse), "TAILOR_USER": "alice"}
+    environment.update({"TAILOR_ENV": "", "TAILOR_SAMPLE": "", "COLUMNS": "120", **variables})
+    return subprocess.run(
+        [TAILOR, *args], env=environment, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def shown(result) -> list[dict]:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_table_show_prints_aligned_rows_of_production(crm):
+    result = tailor(crm, "table", "show", "crm/clients", "--limit", "3")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "crm/clients: crm.clients (production)",
+        "(the first 3 rows; --limit N shows more)",
+    ]
+    assert [line.split() for line in result.stdout.splitlines()] == [
+        ["client_id", "region"],
+        ["─" * len("client_id   region")],
+        ["1", "north"],
+        ["2", "north"],
+        ["3", "north"],
+    ]
+    rows = shown(tailor(crm, "table", "show", "crm/clients", "--where", "client_id > 1998",
+                        "--columns", "region,client_id", "--json"))  # fmt: skip
+    assert rows == [{"region": "north", "client_id": 1999}, {"region": "north", "client_id": 2000}]
+
+
+def test_table_show_in_dev_reads_the_sandbox_else_production_and_the_sample(crm):
+    for args, variables in ((["--env", "dev"], {}), ([], {"TAILOR_ENV": "dev"})):
+        result = tailor(crm, "table", "show", "crm/clients", "--json", *args, **variables)
+        assert result.stderr.splitlines()[0] == "crm/clients: crm__dev_alice.clients (your sandbox)"
+        assert shown(result)[0] == {"client_id": 1, "region": "south", "tier": "gold"}
+    orders = tailor(crm, "table", "show", "crm/orders", "--env", "dev")
+    assert orders.stderr.splitlines()[0] == "crm/orders: crm.orders (production)"
+
+    sampled = tailor(crm, "table", "show", "crm/orders", "--limit", "100000", "--json",
+                     TAILOR_ENV="dev", TAILOR_SAMPLE="0.1")  # fmt: skip
+    said = "crm/orders: crm.orders (production), a 0.1 sample by client_id"
+    assert sampled.stderr.splitlines()[0] == said
+    condition, parameters = Sampling.parse("0.1").predicate("client_id", 0.1)
+    for value in parameters:
+        condition = condition.replace("?", repr(value), 1)
+    expected = read(crm, f"crm.orders WHERE {condition}")
+    assert 0 < len(expected) < len(read(crm, "crm.orders"))
+    assert sorted(row["order_id"] for row in shown(sampled)) == sorted(expected.order_id)
+
+
+def test_table_show_misspelt_asset_team_or_column_is_one_line_with_the_closest(crm):
+    for args, error, hint in (
+        (["crm/clints"], "crm/clints has no table in production. Did you mean crm/clients?",
+         "crm's tables: crm/client_orders, crm/clients, crm/orders"),
+        (["crn/clients"], "crn/clients: the warehouse has no team 'crn'. Did you mean crm?",
+         "teams with tables: crm"),
+        (["crm/clients", "--columns", "client_id,regoin"],
+         "crm/clients has no column 'regoin'. Did you mean region?",
+         "its columns: client_id, region"),
+        (["crm/clients", "--where", "regoin = 'north'"],
+         'Binder Error: Referenced column "regoin" not found in FROM clause!',
+         "check --where: a SQL predicate over crm/clients's columns"),
+    ):  # fmt: skip
+        result = tailor(crm, "table", "show", *args)
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[-2:] == [f"Error: {error}", f"  hint: {hint}"], args
+
+
+def test_table_show_pages_rows_taller_than_the_terminal(crm, tmp_path):
+    paged = tmp_path / "paged.txt"
+    pager = tmp_path / "pager"
+    pager.write_text(f"#!/bin/sh\ncat > {paged}\n")
+    pager.chmod(0o755)
+    for limit, expect_paged in (("5", False), ("200", True)):
+        terminal, stdout = pty.openpty()
+        process = subprocess.Popen(
+            [TAILOR, "table", "show", "crm/clients", "--limit", limit],
+            stdin=stdout,  # a person at a terminal: both ends on it
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "TAILOR_WAREHOUSE_DIR": str(crm), "TAILOR_ENV": "",
+                 "PAGER": str(pager), "LINES": "40", "COLUMNS": "100"},
+        )  # fmt: skip
+        os.close(stdout)
+        while True:  # drain the terminal
+            try:
+                if not os.read(terminal, 65536):
+                    break
+            except OSError:
+                break
+        assert process.wait(timeout=120) == 0, process.stderr.read()
+        os.close(terminal)
+        assert paged.exists() == expect_paged
+    assert paged.read_text().count("north") == 200
+
+
+def test_sql_reads_every_team_and_in_dev_the_sandboxes(crm):
+    rows = shown(tailor(crm, "sql", "SELECT region, count(*) AS clients FROM crm.clients "
+                        "GROUP BY region", "--json"))  # fmt: skip
+    assert rows == [{"region": "north", "clients": 2000}]
+    query = "SELECT count(*) AS n FROM crm__dev_alice.clients WHERE tier = 'gold'"
+    assert shown(tailor(crm, "sql", query, "--json", "--env", "dev")) == [{"n": 2000}]
+    result = tailor(crm, "sql", query)  # prod: no sandbox attached
+    assert result.returncode == 1
+    said, error, hint = result.stderr.splitlines()
+    assert said == f"env prod, {crm}: production as team.asset"
+    assert error.startswith("Error: Catalog Error: ") and "crm__dev_alice" in error
+    assert hint == "  hint: tables read as team.asset; tailor sql 'SHOW ALL TABLES' lists them"
+    misspelt = tailor(crm, "sql", "SELECT *\nFROM crm.clints")
+    assert misspelt.stderr.splitlines()[1:] == [
+        'Error: Catalog Error: Table with name clints does not exist! Did you mean "clients"?',
+        "  hint: tables read as team.asset; tailor sql 'SHOW ALL TABLES' lists them",
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "DROP TABLE crm.clients",
+        "INSERT INTO crm.clients VALUES (9999, 'x')",
+        "CREATE TABLE crm.copy AS SELECT * FROM crm.clients",
+        "CREATE TABLE scratch AS SELECT 1",
+        "COPY (SELECT * FROM crm.clients) TO 'clients.csv'",
+        "ATTACH 'new.duckdb' AS new",
+        "SELECT 1; DROP TABLE crm.clients",
+    ],
+)
+def test_sql_refuses_writes_and_nothing_changes_on_disk(crm, tmp_path, query):
+    before = {path: fingerprint(path) for path in crm.rglob("*") if path.is_file()}
+    here = tmp_path / "here"
+    here.mkdir()
+    result = tailor(crm, "sql", query, "--env", "dev", cwd=here)
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 3  # what it reads, the error, the hint
+    assert "refused" in result.stderr or "one statement" in result.stderr
+    assert {path: fingerprint(path) for path in crm.rglob("*") if path.is_file()} == before
+    assert list(here.iterdir()) == []
