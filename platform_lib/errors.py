@@ -6,8 +6,9 @@ from collections.abc import Iterable
 NO_HINT = "the message says what to do"
 HINT = "hint: "
 SUGGESTIONS = 3
-CLOSE_ENOUGH = 0.6
-"""How alike (difflib's ratio) a known name must be to be suggested for a misspelt one."""
+CLOSEST_ENOUGH, ALSO_CLOSE = 0.6, 0.8
+"""How alike (difflib's ratio) a known name must be to a misspelt one to be suggested: the
+closest one at ``CLOSEST_ENOUGH``, further ones only at ``ALSO_CLOSE``."""
 
 
 class TailorError(Exception):
@@ -38,8 +39,13 @@ class LandingFileError(TailorError):
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """``" Did you mean X (or Y)?"`` for the names in ``known`` closest to a misspelt
     ``name`` (by difflib's ratio), or ``""`` when none is close."""
-    close = difflib.get_close_matches(name, sorted(set(known)), n=SUGGESTIONS, cutoff=CLOSE_ENOUGH)
+    close = difflib.get_close_matches(name, sorted(set(known)), SUGGESTIONS, CLOSEST_ENOUGH)
     if not close:
         return ""
-    others = f" (or {', '.join(close[1:])})" if close[1:] else ""
+    also = [other for other in close[1:] if _likeness(name, other) >= ALSO_CLOSE]
+    others = f" (or {', '.join(also)})" if also else ""
     return f" Did you mean {close[0]}{others}?"
+
+
+def _likeness(name: str, other: str) -> float:
+    return difflib.SequenceMatcher(None, name, other).ratio()
