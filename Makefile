@@ -8,6 +8,9 @@ PORT ?= 3000
 TAILOR_DEPLOYMENT ?= embedded
 DEPLOY_DIR ?= deploy
 DEPLOY_FLAGS ?=
+# the console of make dev: warnings of the webserver and daemon, and each run's INFO lines
+# (make dev LOG_LEVEL=info shows the daemon's every sensor tick too)
+LOG_LEVEL ?= warning
 
 # dev runs keep their own Dagster instance: sandbox materializations never show as production's
 export DAGSTER_HOME := $(CURDIR)/.dagster_home$(if $(filter dev,$(TAILOR_ENV)),/dev)
@@ -31,7 +34,8 @@ else ifeq ($(TAILOR_DEPLOYMENT),embedded)
 	@echo "  environment: $${TAILOR_ENV:-prod}$${TAILOR_SAMPLE:+, sample $$TAILOR_SAMPLE}" \
 		"(make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.01] writes to your sandbox instead)"
 	@echo ""
-	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+	@PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded" \
+		$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT) --log-level $(LOG_LEVEL)
 else
 	@echo "TAILOR_DEPLOYMENT is 'embedded' (the default) or 'postgres', not '$(TAILOR_DEPLOYMENT)'."; exit 2
 endif
@@ -76,12 +80,15 @@ system-packages:
 	$$(ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo postgresql)"; \
 	if [ -n "$$(echo $$missing)" ]; then apt-get update && apt-get install -y $$missing; fi
 
-dagster-home:
-	@mkdir -p $(DAGSTER_HOME)
-	@test -f $(DAGSTER_HOME)/dagster.yaml || printf '%s\n' \
-		'# Local Dagster instance for make dev: SQLite storage in this folder.' \
-		'telemetry:' \
-		'  enabled: false' > $(DAGSTER_HOME)/dagster.yaml
+dagster-home: $(DAGSTER_HOME)/dagster.yaml
+	@:
+
+# the instance's settings; a copy older than scripts/dagster.yaml is replaced, and kept as .old
+$(DAGSTER_HOME)/dagster.yaml: scripts/dagster.yaml
+	@mkdir -p $(@D)
+	@if [ -f $@ ]; then mv $@ $@.old; \
+		echo "$@: updated from scripts/dagster.yaml (the previous one is dagster.yaml.old)"; fi
+	@cp $< $@
 
 clean:
 	rm -rf $(VENV) data .dagster_home .pytest_cache .ruff_cache *.egg-info
