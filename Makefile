@@ -11,13 +11,16 @@ DEPLOY_FLAGS ?=
 # the console of make dev: warnings of the webserver and daemon, and each run's INFO lines
 # (make dev LOG_LEVEL=info shows the daemon's every sensor tick too)
 LOG_LEVEL ?= warning
+NOTEBOOK_PORT ?= 8888
+NOTEBOOK_FLAGS ?=
 
 # dev runs keep their own Dagster instance: sandbox materializations never show as production's
 export DAGSTER_HOME := $(CURDIR)/.dagster_home$(if $(filter dev,$(TAILOR_ENV)),/dev)
 export TAILOR_WAREHOUSE_DIR ?= $(CURDIR)/data/warehouse
 export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
 
-.PHONY: dev test lint bench snapshots install landing dagster-home system-packages clean
+.PHONY: dev test notebook lint bench snapshots install notebook-env landing dagster-home \
+	system-packages clean
 
 dev: install landing dagster-home
 ifeq ($(TAILOR_DEPLOYMENT),postgres)
@@ -40,11 +43,17 @@ else
 	@echo "TAILOR_DEPLOYMENT is 'embedded' (the default) or 'postgres', not '$(TAILOR_DEPLOYMENT)'."; exit 2
 endif
 
-test: install landing dagster-home system-packages
+test: install notebook-env landing dagster-home system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/tailor check
 	$(BIN)/pytest
+
+# JupyterLab on the project's environment, opening the starter notebook (reads the warehouse of
+# make dev: materialize something there first); as root too, as in a container
+notebook: install notebook-env
+	$(BIN)/jupyter lab notebooks/start_here.ipynb --ip $(HOST) --port $(NOTEBOOK_PORT) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(NOTEBOOK_FLAGS)
 
 bench: install  # ratios measured in one run; figures also saved as JSON in data/bench/
 	$(BIN)/python bench/run_overhead.py
@@ -68,6 +77,13 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# the notebook extra (JupyterLab, matplotlib, a kernel): make notebook and make test, not make dev
+notebook-env: $(BIN)/.notebook-installed
+
+$(BIN)/.notebook-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebook]'
 	@touch $@
 
 landing: install

@@ -3,8 +3,12 @@ every location, keeps its console to what a person reads, and Ctrl-C stops every
 started. Here in dev mode, as the README shows: a run launched as the UI launches it is
 tagged with its environment and sample, and writes only the person's sandbox."""
 
+import json
 import os
+import signal
 import subprocess
+import time
+import urllib.request
 
 import pytest
 
@@ -86,3 +90,43 @@ def test_make_dagster_home_brings_an_older_dagster_yaml_up_to_date(tmp_path):
     assert old.read_text() == (REPO_ROOT / "scripts" / "dagster.yaml").read_text()
     assert (home / "dagster.yaml.old").read_text() == "telemetry:\n  enabled: false\n"
     assert make_dagster_home() == ""  # up to date: left alone
+
+
+def test_make_notebook_serves_jupyterlab_on_this_environment_with_the_starter_notebook(
+    closed_port, tmp_path
+):
+    port, token = closed_port(), "tailor-test"
+    log = tmp_path / "notebook.log"
+    flags = f"--no-browser --IdentityProvider.token={token} --ServerApp.root_dir={REPO_ROOT}"
+    lab = subprocess.Popen(
+        ["make", "-s", "notebook", f"NOTEBOOK_PORT={port}", f"NOTEBOOK_FLAGS={flags}"],
+        cwd=REPO_ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+
+        def get(path: str) -> dict:
+            url = f"http://127.0.0.1:{port}{path}?token={token}"
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return json.load(response)
+
+        deadline = time.monotonic() + 120
+        while True:
+            assert lab.poll() is None, log.read_text()[-2000:]
+            try:
+                specs = get("/api/kernelspecs")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()[-2000:]
+                time.sleep(1)
+        assert specs["default"] == "python3"
+        kernel = specs["kernelspecs"]["python3"]["spec"]
+        assert kernel["language"] == "python"
+        assert get("/api/contents/notebooks/start_here.ipynb")["type"] == "notebook"
+        assert "notebooks/start_here.ipynb" in log.read_text()  # the notebook it opens
+    finally:
+        if lab.poll() is None:  # its own session: the group id is its pid
+            os.killpg(lab.pid, signal.SIGTERM)
+        lab.wait(timeout=60)
