@@ -30,7 +30,7 @@ DTYPE_ALIASES = {
 
 def consumed_column_problems(workspace: Mapping[str, Definitions]) -> list[str]:
     """One message per consumed column that the producing team's contract lacks or retypes."""
-    contracts = _contract_columns(workspace)
+    contracts = contract_columns(workspace)
     problems = []
     for consumer, upstream, columns in _consumed(workspace):
         producer = upstream.path[0]
@@ -56,7 +56,8 @@ def consumed_column_problems(workspace: Mapping[str, Definitions]) -> list[str]:
     return problems
 
 
-def _contract_columns(workspace: Mapping[str, Definitions]) -> dict[AssetKey, dict[str, str]]:
+def contract_columns(workspace: Mapping[str, Definitions]) -> dict[AssetKey, dict[str, str]]:
+    """Each asset's columns and their dtypes, as its contract publishes them."""
     columns = {}
     for team, defs in workspace.items():
         for spec in own_asset_specs(team, defs):

@@ -4,6 +4,10 @@ The files a scaffold writes are templates in ``templates/``, filled with ``strin
 Nothing is ever half-written: files are built in a staging folder and moved into place, and
 ``workspace.yaml`` or ``definitions.py`` are replaced atomically; if any step fails, what was
 already placed is removed again. A refusal changes nothing at all.
+
+A new team starts with an ``example`` asset; the team's first ``tailor new-asset`` removes it
+again, unless someone has edited it. ``new-asset --reads team/asset`` wires the new asset to
+read that asset through the warehouse, as every cross-team read does, and tests the wiring.
 """
 
 import keyword
@@ -11,18 +15,19 @@ import os
 import re
 import shutil
 import tempfile
-from importlib import resources
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from string import Template
 
 from platform_lib.errors import TailorError
-
-TEMPLATES = resources.files(__package__) / "templates"
-
-
-def fill_template(template: str, **values: str) -> str:
-    """The file ``templates/<template>.tmpl`` with its ``${name}`` placeholders filled."""
-    return Template((TEMPLATES / f"{template}.tmpl").read_text()).substitute(values)
+from platform_lib.workspace.asset_source import (
+    EXAMPLE,
+    Read,
+    asset_module,
+    asset_test,
+    fill_template,
+    team_title,
+)
 
 
 def refuse_name(name: str, what: str, taken: set[str]) -> None:
@@ -56,16 +61,13 @@ def new_team(root: Path, team: str, teams: set[str]) -> list[Path]:
     """Create teams/<team>/ with an example asset, its contract and test, and add it to
     workspace.yaml. Returns the files written."""
     refuse_name(team, "team", teams | _folders(root / "teams"))
-    title = team.replace("_", " ").capitalize()
-    asset = "example"
+    title = team_title(team)
     files = {
         "__init__.py": fill_template("team_init.py", title=title),
-        "definitions.py": fill_template("definitions.py", title=title, team=team, module=asset),
+        "definitions.py": fill_template("definitions.py", title=title, team=team, module=EXAMPLE),
         "alerts.py": fill_template("alerts.py", team=team, upper=team.upper()),
-        f"{asset}.py": fill_template("asset.py", title=title, asset=asset, model="Example"),
-        "tests/test_example.py": fill_template(
-            "test_asset.py", title=title, team=team, asset=asset, model="Example"
-        ),
+        f"{EXAMPLE}.py": asset_module(team, EXAMPLE),
+        f"tests/test_{EXAMPLE}.py": asset_test(team, EXAMPLE),
     }
     staging = Path(tempfile.mkdtemp(prefix=f".new-{team}-", dir=root / "teams"))
     target = root / "teams" / team
@@ -89,9 +91,19 @@ def new_team(root: Path, team: str, teams: set[str]) -> list[Path]:
     return [target / name for name in files] + [root / "workspace.yaml"]
 
 
-def new_asset(root: Path, team: str, asset: str, teams: set[str]) -> list[Path]:
-    """Add teams/<team>/<asset>.py (contract skeleton) and its test, and list the module in
-    the team's definitions.py. Returns the files written."""
+@dataclass
+class Scaffold:
+    """What a scaffold changed: files written, and files removed (an untouched example)."""
+
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+
+def new_asset(
+    root: Path, team: str, asset: str, teams: set[str], reads: Sequence["Read"] = ()
+) -> Scaffold:
+    """Add teams/<team>/<asset>.py (contract skeleton, reading ``reads``) and its test, and
+    list the module in the team's definitions.py; the team's untouched example goes."""
     if team not in teams:
         raise TailorError(
             f"Team {team!r} is not in workspace.yaml; create it with tailor new-team."
@@ -106,13 +118,12 @@ def new_asset(root: Path, team: str, asset: str, teams: set[str]) -> list[Path]:
             f"{definitions.relative_to(root)} does not have the shape tailor edits "
             f"(`from teams.{team} import ...` and `assets=[...]`); add the module by hand."
         )
-    title = team.replace("_", " ").capitalize()
-    model = "".join(part.capitalize() for part in asset.split("_"))
+    example = _untouched_example(folder, team)
+    if example:
+        edited = _without_module(edited, EXAMPLE)
     written = {
-        folder / f"{asset}.py": fill_template("asset.py", title=title, asset=asset, model=model),
-        folder / "tests" / f"test_{asset}.py": fill_template(
-            "test_asset.py", title=title, team=team, asset=asset, model=model
-        ),
+        folder / f"{asset}.py": asset_module(team, asset, reads),
+        folder / "tests" / f"test_{asset}.py": asset_test(team, asset, reads),
     }
     placed = []
     try:
@@ -127,7 +138,19 @@ def new_asset(root: Path, team: str, asset: str, teams: set[str]) -> list[Path]:
         for path in placed:
             path.unlink(missing_ok=True)
         raise
-    return [*written, definitions]
+    for path in example:
+        path.unlink()
+    return Scaffold(written=[*written, definitions], removed=example)
+
+
+def _untouched_example(folder: Path, team: str) -> list[Path]:
+    """The example's module and test, if both are as new-team wrote them."""
+    files = {
+        folder / f"{EXAMPLE}.py": asset_module(team, EXAMPLE),
+        folder / "tests" / f"test_{EXAMPLE}.py": asset_test(team, EXAMPLE),
+    }
+    untouched = all(path.exists() and path.read_text() == text for path, text in files.items())
+    return list(files) if untouched else []
 
 
 def _with_module(text: str, team: str, module: str) -> str | None:
@@ -140,6 +163,19 @@ def _with_module(text: str, team: str, module: str) -> str | None:
     text = text[: imports.start(1)] + ", ".join(names) + text[imports.end(1) :]
     assets = re.search(r"assets=\[([^\]]*)\]", text)
     return text[: assets.start(1)] + ", ".join([*listed, module]) + text[assets.end(1) :]
+
+
+def _without_module(text: str, module: str) -> str:
+    """``text`` of a definitions.py with ``module`` neither imported nor listed."""
+
+    def drop(match: re.Match) -> str:
+        names = [name.strip() for name in match.group(1).split(",")]
+        return match.group(0).replace(
+            match.group(1), ", ".join(name for name in names if name and name != module)
+        )
+
+    text = re.sub(r"^from teams\.\w+ import ([^\n(]+)$", drop, text, count=1, flags=re.M)
+    return re.sub(r"assets=\[([^\]]*)\]", drop, text, count=1)
 
 
 def _replace(path: Path, text: str) -> None:
