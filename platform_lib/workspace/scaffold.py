@@ -10,12 +10,13 @@ again, unless someone has edited it. ``new-asset --reads team/asset`` wires the 
 read that asset through the warehouse, as every cross-team read does, and tests the wiring.
 """
 
+import ast
 import keyword
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,28 +155,42 @@ def _untouched_example(folder: Path, team: str) -> list[Path]:
 
 
 def _with_module(text: str, team: str, module: str) -> str | None:
+    """``text`` of a definitions.py with ``module`` imported and passed to team_definitions;
+    None if it does not have the shape tailor edits."""
     imports = re.search(rf"^from teams\.{team} import ([^\n(]+)$", text, flags=re.M)
-    assets = re.search(r"assets=\[([^\]]*)\]", text)
-    if not imports or not assets:
+    if not imports or _team_assets(text) is None:
         return None
     names = sorted({*(n.strip() for n in imports.group(1).split(",")), module})
-    listed = [n.strip() for n in assets.group(1).split(",") if n.strip()]
     text = text[: imports.start(1)] + ", ".join(names) + text[imports.end(1) :]
-    assets = re.search(r"assets=\[([^\]]*)\]", text)
-    return text[: assets.start(1)] + ", ".join([*listed, module]) + text[assets.end(1) :]
+    return _edit_team_assets(text, lambda listed: [*listed, module])
 
 
 def _without_module(text: str, module: str) -> str:
     """``text`` of a definitions.py with ``module`` neither imported nor listed."""
+    imports = re.search(r"^from teams\.\w+ import ([^\n(]+)$", text, flags=re.M)
+    kept = [n.strip() for n in imports.group(1).split(",") if n.strip() not in ("", module)]
+    text = text[: imports.start(1)] + ", ".join(kept) + text[imports.end(1) :]
+    return _edit_team_assets(text, lambda listed: [name for name in listed if name != module])
 
-    def drop(match: re.Match) -> str:
-        names = [name.strip() for name in match.group(1).split(",")]
-        return match.group(0).replace(
-            match.group(1), ", ".join(name for name in names if name and name != module)
-        )
 
-    text = re.sub(r"^from teams\.\w+ import ([^\n(]+)$", drop, text, count=1, flags=re.M)
-    return re.sub(r"assets=\[([^\]]*)\]", drop, text, count=1)
+def _team_assets(text: str) -> ast.List | None:
+    """The list a definitions.py passes as ``team_definitions(..., assets=[...])`` (not, say,
+    a schedule's ``assets=``)."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "team_definitions":
+            for argument in node.keywords:
+                if argument.arg == "assets" and isinstance(argument.value, ast.List):
+                    return argument.value
+    return None
+
+
+def _edit_team_assets(text: str, edit: Callable[[list[str]], list[str]]) -> str:
+    listed = _team_assets(text)
+    lines = text.splitlines(keepends=True)
+    start = sum(map(len, lines[: listed.lineno - 1])) + listed.col_offset
+    end = sum(map(len, lines[: listed.end_lineno - 1])) + listed.end_col_offset
+    names = edit([ast.get_source_segment(text, element) for element in listed.elts])
+    return f"{text[:start]}[{', '.join(names)}]{text[end:]}"
 
 
 def _replace(path: Path, text: str) -> None:

@@ -259,6 +259,17 @@ def dagster_dev_factory(tmp_path_factory) -> Iterator:
         server.stop()
 
 
+@pytest.fixture
+def copy_env(repo_copy, tmp_path, e2e_landing) -> dict[str, str]:
+    """The environment that serves ``repo_copy``: its packages, not the installed ones, a
+    warehouse of its own, and the landing zone."""
+    return {
+        "PYTHONPATH": str(repo_copy),
+        WAREHOUSE_ENV: str(tmp_path / "warehouse"),
+        LANDING_ENV: str(e2e_landing),
+    }
+
+
 @pytest.fixture(scope="module")
 def team_webhooks(receiver_class) -> Iterator[dict]:
     """A real webhook receiver per team, for the alerts the running daemon sends."""

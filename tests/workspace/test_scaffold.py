@@ -3,14 +3,11 @@ of the repository: what they create works, and a refusal or failure changes noth
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from platform_lib.settings import REPO_ROOT
 
 BIN = Path(sys.executable).parent
 
@@ -42,15 +39,9 @@ print(*sorted(dep.asset_key.to_user_string() for dep in spec.deps))
 
 
 @pytest.fixture
-def copy(tmp_path) -> Path:
-    repo = tmp_path / "repo"
-    ignore = shutil.ignore_patterns("__pycache__", "tests")
-    for folder in ("platform_lib", "teams"):
-        shutil.copytree(REPO_ROOT / folder, repo / folder, ignore=ignore)
-    for name in ("workspace.yaml", "pyproject.toml"):
-        shutil.copy(REPO_ROOT / name, repo / name)
-    (repo / ".home").mkdir()
-    return repo
+def copy(repo_copy) -> Path:
+    (repo_copy / ".home").mkdir()
+    return repo_copy
 
 
 def test_a_new_team_is_a_working_code_location_with_a_passing_test(copy):
@@ -92,6 +83,18 @@ def test_a_new_asset_is_listed_in_its_teams_definitions_and_tested(copy):
     tested = run(copy, str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", "teams/pricing/tests")
     assert "1 passed" in tested.stdout, tested.stdout
     assert run(copy, str(BIN / "tailor"), "check").returncode == 0
+
+
+def test_a_new_asset_goes_to_the_teams_assets_not_to_a_schedules(copy):
+    before = (copy / "teams/styling/definitions.py").read_text()
+    assert 'assets=["stylist_workload"]' in before  # the morning schedule's own list
+    assert run(copy, str(BIN / "tailor"), "new-asset", "styling", "shortlist").returncode == 0
+    after = (copy / "teams/styling/definitions.py").read_text()
+    assert after == before.replace(
+        "recommendations, workload", "recommendations, shortlist, workload", 1
+    ).replace("assets=[recommendations, workload]", "assets=[recommendations, workload, shortlist]")
+    checked = run(copy, str(BIN / "tailor"), "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_an_edited_example_is_kept(copy):
