@@ -41,6 +41,14 @@ def test_the_starter_notebook_reads_a_teams_table_and_plots_it(warehouse, worksp
         Path(keep).write_bytes(base64.b64decode(images[0]["data"]["image/png"]))
 
 
+def test_on_an_empty_warehouse_it_says_what_to_do_first(warehouse):
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(notebook, kernel_name="python3", timeout=180, allow_errors=True).execute()
+    first = [cell for cell in notebook.cells if cell.cell_type == "code"][0]
+    printed = "".join(output.get("text", "") for output in outputs(first))
+    assert "No table yet: run make dev and materialize the merchandising group" in printed
+
+
 def test_the_starter_notebook_is_kept_without_outputs():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     nbformat.validate(notebook)
