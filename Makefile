@@ -8,6 +8,11 @@ PORT ?= 3000
 TAILOR_DEPLOYMENT ?= embedded
 DEPLOY_DIR ?= deploy
 DEPLOY_FLAGS ?=
+# the console of make dev: warnings of the webserver and daemon, and each run's INFO lines
+# (make dev LOG_LEVEL=info shows the daemon's every sensor tick too)
+LOG_LEVEL ?= warning
+NOTEBOOK_PORT ?= 8888
+NOTEBOOK_FLAGS ?=
 
 # dev runs keep their own Dagster instance: sandbox materializations never show as production's
 # (platform_lib/settings.py dagster_home names the same folders for tailor status --env)
@@ -18,7 +23,8 @@ export TAILOR_LANDING_DIR ?= $(CURDIR)/data/landing
 export TAILOR_UI_HOST := $(HOST)
 export TAILOR_UI_PORT := $(PORT)
 
-.PHONY: dev test lint bench snapshots install landing dagster-home system-packages clean
+.PHONY: dev test notebook lint bench snapshots install notebook-env landing dagster-home \
+	system-packages clean
 
 dev: install landing dagster-home
 ifeq ($(TAILOR_DEPLOYMENT),postgres)
@@ -35,16 +41,23 @@ else ifeq ($(TAILOR_DEPLOYMENT),embedded)
 	@echo "  environment: $${TAILOR_ENV:-prod}$${TAILOR_SAMPLE:+, sample $$TAILOR_SAMPLE}" \
 		"(make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.2] writes to your sandbox instead)"
 	@echo ""
-	$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+	@PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded" \
+		$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT) --log-level $(LOG_LEVEL)
 else
 	@echo "TAILOR_DEPLOYMENT is 'embedded' (the default) or 'postgres', not '$(TAILOR_DEPLOYMENT)'."; exit 2
 endif
 
-test: install landing dagster-home system-packages
+test: install notebook-env landing dagster-home system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/tailor check
 	$(BIN)/pytest
+
+# JupyterLab on the project's environment, opening the starter notebook (reads the warehouse of
+# make dev: materialize something there first); as root too, as in a container
+notebook: install notebook-env
+	$(BIN)/jupyter lab notebooks/start_here.ipynb --ip $(HOST) --port $(NOTEBOOK_PORT) \
+		$(if $(filter 0,$(shell id -u)),--allow-root) $(NOTEBOOK_FLAGS)
 
 bench: install  # ratios measured in one run; figures also saved as JSON in data/bench/
 	$(BIN)/python bench/run_overhead.py
@@ -70,6 +83,13 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# the notebook extra (JupyterLab, matplotlib, a kernel): make notebook and make test, not make dev
+notebook-env: $(BIN)/.notebook-installed
+
+$(BIN)/.notebook-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebook]'
+	@touch $@
+
 landing: install
 	@$(BIN)/python scripts/make_landing.py --out $(TAILOR_LANDING_DIR) --seed 7 --if-missing
 
@@ -80,12 +100,15 @@ system-packages:
 	$$(ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo postgresql)"; \
 	if [ -n "$$(echo $$missing)" ]; then apt-get update && apt-get install -y $$missing; fi
 
-dagster-home:
-	@mkdir -p $(DAGSTER_HOME)
-	@test -f $(DAGSTER_HOME)/dagster.yaml || printf '%s\n' \
-		'# Local Dagster instance for make dev: SQLite storage in this folder.' \
-		'telemetry:' \
-		'  enabled: false' > $(DAGSTER_HOME)/dagster.yaml
+dagster-home: $(DAGSTER_HOME)/dagster.yaml
+	@:
+
+# the instance's settings; a copy older than scripts/dagster.yaml is replaced, and kept as .old
+$(DAGSTER_HOME)/dagster.yaml: scripts/dagster.yaml
+	@mkdir -p $(@D)
+	@if [ -f $@ ]; then mv $@ $@.old; \
+		echo "$@: updated from scripts/dagster.yaml (the previous one is dagster.yaml.old)"; fi
+	@cp $< $@
 
 clean:
 	rm -rf $(VENV) data .dagster_home .pytest_cache .ruff_cache *.egg-info

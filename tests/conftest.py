@@ -2,6 +2,7 @@
 project's own script, a temporary warehouse file, and a Dagster instance."""
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -81,6 +82,19 @@ def disk_instance(tmp_path) -> DagsterInstance:
     (tmp_path / "instance").mkdir()
     with DagsterInstance.from_config(str(tmp_path / "instance")) as local:
         yield local
+
+
+@pytest.fixture
+def repo_copy(tmp_path) -> Path:
+    """A copy of the code (platform_lib, teams without their tests, workspace.yaml and
+    pyproject.toml) for a test to change; put it first on PYTHONPATH to run it."""
+    copy = tmp_path / "repo"
+    ignore = shutil.ignore_patterns("__pycache__", "tests")
+    for folder in ("platform_lib", "teams"):
+        shutil.copytree(REPO_ROOT / folder, copy / folder, ignore=ignore)
+    for name in ("workspace.yaml", "pyproject.toml"):
+        shutil.copy(REPO_ROOT / name, copy / name)
+    return copy
 
 
 @pytest.fixture(scope="session")

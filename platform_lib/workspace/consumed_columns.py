@@ -42,7 +42,7 @@ class ConsumedColumnProblem:
 
 def consumed_column_problems(workspace: Mapping[str, Definitions]) -> list[ConsumedColumnProblem]:
     """One problem per consumed column that the producing team's contract lacks or retypes."""
-    contracts = _contract_columns(workspace)
+    contracts = contract_columns(workspace)
     defined = defined_asset_keys(workspace)
     problems = []
     for assets, consumer, upstream, columns in _consumed(workspace):
@@ -75,7 +75,8 @@ def consumed_column_problems(workspace: Mapping[str, Definitions]) -> list[Consu
     return problems
 
 
-def _contract_columns(workspace: Mapping[str, Definitions]) -> dict[AssetKey, dict[str, str]]:
+def contract_columns(workspace: Mapping[str, Definitions]) -> dict[AssetKey, dict[str, str]]:
+    """Each asset's columns and their dtypes, as its contract publishes them."""
     columns = {}
     for team, defs in workspace.items():
         for spec in own_asset_specs(team, defs):

@@ -4,25 +4,31 @@ The files a scaffold writes are templates in ``templates/``, filled with ``strin
 Nothing is ever half-written: files are built in a staging folder and moved into place, and
 ``workspace.yaml`` or ``definitions.py`` are replaced atomically; if any step fails, what was
 already placed is removed again. A refusal changes nothing at all.
+
+A new team starts with an ``example`` asset; the team's first ``tailor new-asset`` removes it
+again, unless someone has edited it. ``new-asset --reads team/asset`` wires the new asset to
+read that asset through the warehouse, as every cross-team read does, and tests the wiring.
 """
 
+import ast
 import keyword
 import os
 import re
 import shutil
 import tempfile
-from importlib import resources
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from string import Template
 
 from platform_lib.errors import TailorError
-
-TEMPLATES = resources.files(__package__) / "templates"
-
-
-def fill_template(template: str, **values: str) -> str:
-    """The file ``templates/<template>.tmpl`` with its ``${name}`` placeholders filled."""
-    return Template((TEMPLATES / f"{template}.tmpl").read_text()).substitute(values)
+from platform_lib.workspace.asset_source import (
+    EXAMPLE,
+    Read,
+    asset_module,
+    asset_test,
+    fill_template,
+    team_title,
+)
 
 
 def refuse_name(name: str, what: str, taken: set[str]) -> None:
@@ -56,16 +62,13 @@ def new_team(root: Path, team: str, teams: set[str]) -> list[Path]:
     """Create teams/<team>/ with an example asset, its contract and test, and add it to
     workspace.yaml. Returns the files written."""
     refuse_name(team, "team", teams | _folders(root / "teams"))
-    title = team.replace("_", " ").capitalize()
-    asset = "example"
+    title = team_title(team)
     files = {
         "__init__.py": fill_template("team_init.py", title=title),
-        "definitions.py": fill_template("definitions.py", title=title, team=team, module=asset),
+        "definitions.py": fill_template("definitions.py", title=title, team=team, module=EXAMPLE),
         "alerts.py": fill_template("alerts.py", team=team, upper=team.upper()),
-        f"{asset}.py": fill_template("asset.py", title=title, asset=asset, model="Example"),
-        "tests/test_example.py": fill_template(
-            "test_asset.py", title=title, team=team, asset=asset, model="Example"
-        ),
+        f"{EXAMPLE}.py": asset_module(team, EXAMPLE),
+        f"tests/test_{EXAMPLE}.py": asset_test(team, EXAMPLE),
     }
     staging = Path(tempfile.mkdtemp(prefix=f".new-{team}-", dir=root / "teams"))
     target = root / "teams" / team
@@ -89,9 +92,19 @@ def new_team(root: Path, team: str, teams: set[str]) -> list[Path]:
     return [target / name for name in files] + [root / "workspace.yaml"]
 
 
-def new_asset(root: Path, team: str, asset: str, teams: set[str]) -> list[Path]:
-    """Add teams/<team>/<asset>.py (contract skeleton) and its test, and list the module in
-    the team's definitions.py. Returns the files written."""
+@dataclass
+class Scaffold:
+    """What a scaffold changed: files written, and files removed (an untouched example)."""
+
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+
+def new_asset(
+    root: Path, team: str, asset: str, teams: set[str], reads: Sequence["Read"] = ()
+) -> Scaffold:
+    """Add teams/<team>/<asset>.py (contract skeleton, reading ``reads``) and its test, and
+    list the module in the team's definitions.py; the team's untouched example goes."""
     if team not in teams:
         raise TailorError(
             f"Team {team!r} is not in workspace.yaml; create it with tailor new-team."
@@ -106,13 +119,12 @@ def new_asset(root: Path, team: str, asset: str, teams: set[str]) -> list[Path]:
             f"{definitions.relative_to(root)} does not have the shape tailor edits "
             f"(`from teams.{team} import ...` and `assets=[...]`); add the module by hand."
         )
-    title = team.replace("_", " ").capitalize()
-    model = "".join(part.capitalize() for part in asset.split("_"))
+    example = _untouched_example(folder, team)
+    if example:
+        edited = _without_module(edited, EXAMPLE)
     written = {
-        folder / f"{asset}.py": fill_template("asset.py", title=title, asset=asset, model=model),
-        folder / "tests" / f"test_{asset}.py": fill_template(
-            "test_asset.py", title=title, team=team, asset=asset, model=model
-        ),
+        folder / f"{asset}.py": asset_module(team, asset, reads),
+        folder / "tests" / f"test_{asset}.py": asset_test(team, asset, reads),
     }
     placed = []
     try:
@@ -127,19 +139,58 @@ def new_asset(root: Path, team: str, asset: str, teams: set[str]) -> list[Path]:
         for path in placed:
             path.unlink(missing_ok=True)
         raise
-    return [*written, definitions]
+    for path in example:
+        path.unlink()
+    return Scaffold(written=[*written, definitions], removed=example)
+
+
+def _untouched_example(folder: Path, team: str) -> list[Path]:
+    """The example's module and test, if both are as new-team wrote them."""
+    files = {
+        folder / f"{EXAMPLE}.py": asset_module(team, EXAMPLE),
+        folder / "tests" / f"test_{EXAMPLE}.py": asset_test(team, EXAMPLE),
+    }
+    untouched = all(path.exists() and path.read_text() == text for path, text in files.items())
+    return list(files) if untouched else []
 
 
 def _with_module(text: str, team: str, module: str) -> str | None:
+    """``text`` of a definitions.py with ``module`` imported and passed to team_definitions;
+    None if it does not have the shape tailor edits."""
     imports = re.search(rf"^from teams\.{team} import ([^\n(]+)$", text, flags=re.M)
-    assets = re.search(r"assets=\[([^\]]*)\]", text)
-    if not imports or not assets:
+    if not imports or _team_assets(text) is None:
         return None
     names = sorted({*(n.strip() for n in imports.group(1).split(",")), module})
-    listed = [n.strip() for n in assets.group(1).split(",") if n.strip()]
     text = text[: imports.start(1)] + ", ".join(names) + text[imports.end(1) :]
-    assets = re.search(r"assets=\[([^\]]*)\]", text)
-    return text[: assets.start(1)] + ", ".join([*listed, module]) + text[assets.end(1) :]
+    return _edit_team_assets(text, lambda listed: [*listed, module])
+
+
+def _without_module(text: str, module: str) -> str:
+    """``text`` of a definitions.py with ``module`` neither imported nor listed."""
+    imports = re.search(r"^from teams\.\w+ import ([^\n(]+)$", text, flags=re.M)
+    kept = [n.strip() for n in imports.group(1).split(",") if n.strip() not in ("", module)]
+    text = text[: imports.start(1)] + ", ".join(kept) + text[imports.end(1) :]
+    return _edit_team_assets(text, lambda listed: [name for name in listed if name != module])
+
+
+def _team_assets(text: str) -> ast.List | None:
+    """The list a definitions.py passes as ``team_definitions(..., assets=[...])`` (not, say,
+    a schedule's ``assets=``)."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "team_definitions":
+            for argument in node.keywords:
+                if argument.arg == "assets" and isinstance(argument.value, ast.List):
+                    return argument.value
+    return None
+
+
+def _edit_team_assets(text: str, edit: Callable[[list[str]], list[str]]) -> str:
+    listed = _team_assets(text)
+    lines = text.splitlines(keepends=True)
+    start = sum(map(len, lines[: listed.lineno - 1])) + listed.col_offset
+    end = sum(map(len, lines[: listed.end_lineno - 1])) + listed.end_col_offset
+    names = edit([ast.get_source_segment(text, element) for element in listed.elts])
+    return f"{text[:start]}[{', '.join(names)}]{text[end:]}"
 
 
 def _replace(path: Path, text: str) -> None:

@@ -4,6 +4,7 @@ driven over the webserver's GraphQL endpoint, and stopped the way Ctrl-C stops i
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,6 +20,17 @@ from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
 
 DAGSTER = str(Path(sys.executable).parent / "dagster")
 TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
+INSTANCE_SETTINGS = REPO_ROOT / "scripts" / "dagster.yaml"  # make dev's dagster.yaml
+CHROMIUM = "/usr/bin/chromium"  # Debian's, driven by playwright
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 LOCATIONS = """
 { workspaceOrError { ... on Workspace { locationEntries {
@@ -189,7 +201,8 @@ class DagsterDev(Webserver):
     ):
         self.home = root / "dagster_home"
         self.home.mkdir(parents=True)
-        (self.home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        if not via_make:  # else make dev's own dagster-home target writes it
+            shutil.copy(INSTANCE_SETTINGS, self.home / "dagster.yaml")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = root / "dagster_dev.log"
@@ -204,6 +217,19 @@ class DagsterDev(Webserver):
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, as a terminal gives it
         )
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, as a first-time visitor (no stored state)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -231,6 +257,17 @@ def dagster_dev_factory(tmp_path_factory) -> Iterator:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def copy_env(repo_copy, tmp_path, e2e_landing) -> dict[str, str]:
+    """The environment that serves ``repo_copy``: its packages, not the installed ones, a
+    warehouse of its own, and the landing zone."""
+    return {
+        "PYTHONPATH": str(repo_copy),
+        WAREHOUSE_ENV: str(tmp_path / "warehouse"),
+        LANDING_ENV: str(e2e_landing),
+    }
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,14 @@
 """`make dev`, the README's first command: it prints the URL and the environment, serves
-every location, and Ctrl-C stops every process it started. Here in dev mode, as the README
-shows: a run launched as the UI launches it is tagged with its environment and sample, and
-writes only the person's sandbox."""
+every location, keeps its console to what a person reads, and Ctrl-C stops every process it
+started. Here in dev mode, as the README shows: a run launched as the UI launches it is
+tagged with its environment and sample, and writes only the person's sandbox."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
 
 import pytest
 
@@ -9,9 +16,15 @@ from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
 
 pytestmark = pytest.mark.e2e
 
+RUN_EVENT_LEVELS = """
+query RunEvents($runId: ID!) { runOrError(runId: $runId) { ... on Run {
+    eventConnection { events { __typename ... on MessageEvent { level } } }
+} } }
+"""
+
 
 def test_make_dev_in_dev_mode_tags_runs_writes_the_sandbox_and_stops_on_ctrl_c(
-    dagster_dev_factory, e2e_landing, tmp_path
+    dagster_dev_factory, e2e_landing, tmp_path, browser
 ):
     warehouse = tmp_path / "warehouse"
     env = {
@@ -34,4 +47,86 @@ def test_make_dev_in_dev_mode_tags_runs_writes_the_sandbox_and_stops_on_ctrl_c(
     )
     assert (warehouse / "sandboxes" / "client_insights__dev_grace.duckdb").exists()
     assert not (warehouse / "client_insights.duckdb").exists()
+
+    # the console: the run's INFO lines, none of its DEBUG events, no daemon chatter, no
+    # deprecation of `dagster dev` itself; the UI's run log still holds every event
+    console = server.log.read_text()
+    assert "Read client_insights/raw_orders from" in console
+    assert " - DEBUG - " not in console
+    assert "dagster.daemon" not in console and "superseded" not in console
+    events = server.graphql(RUN_EVENT_LEVELS, {"runId": run_id})["runOrError"]
+    levels = [event.get("level") for event in events["eventConnection"]["events"]]
+    assert levels.count("DEBUG") > 50  # STEP_START, HANDLED_OUTPUT, checks, ... all kept
+
+    # a first visit of the UI opens on the page, not on Dagster's community dialog
+    page = browser.new_page()
+    page.goto(f"{server.url}/asset-groups", wait_until="networkidle")
+    page.get_by_text("client_insights").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(3000)  # the dialog, when enabled, opens a moment after the page
+    assert page.get_by_text("Join the Dagster community").count() == 0
+
     server.stop()  # SIGINT to the group, as Ctrl-C in a terminal; asserts nothing is left
+
+
+def test_make_dagster_home_brings_an_older_dagster_yaml_up_to_date(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    old = home / "dagster.yaml"
+    old.write_text("telemetry:\n  enabled: false\n")  # what make dagster-home used to write
+    os.utime(old, (0, 0))  # written before scripts/dagster.yaml last changed
+
+    def make_dagster_home() -> str:
+        made = subprocess.run(
+            ["make", "-s", "dagster-home", f"DAGSTER_HOME={home}"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert made.returncode == 0, made.stderr
+        return made.stdout
+
+    assert "updated from scripts/dagster.yaml" in make_dagster_home()
+    assert old.read_text() == (REPO_ROOT / "scripts" / "dagster.yaml").read_text()
+    assert (home / "dagster.yaml.old").read_text() == "telemetry:\n  enabled: false\n"
+    assert make_dagster_home() == ""  # up to date: left alone
+
+
+def test_make_notebook_serves_jupyterlab_on_this_environment_with_the_starter_notebook(
+    closed_port, tmp_path
+):
+    port, token = closed_port(), "tailor-test"
+    log = tmp_path / "notebook.log"
+    flags = f"--no-browser --IdentityProvider.token={token} --ServerApp.root_dir={REPO_ROOT}"
+    lab = subprocess.Popen(
+        ["make", "-s", "notebook", f"NOTEBOOK_PORT={port}", f"NOTEBOOK_FLAGS={flags}"],
+        cwd=REPO_ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+
+        def get(path: str) -> dict:
+            url = f"http://127.0.0.1:{port}{path}?token={token}"
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return json.load(response)
+
+        deadline = time.monotonic() + 120
+        while True:
+            assert lab.poll() is None, log.read_text()[-2000:]
+            try:
+                specs = get("/api/kernelspecs")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()[-2000:]
+                time.sleep(1)
+        assert specs["default"] == "python3"
+        kernel = specs["kernelspecs"]["python3"]["spec"]
+        assert kernel["language"] == "python"
+        assert get("/api/contents/notebooks/start_here.ipynb")["type"] == "notebook"
+        assert "notebooks/start_here.ipynb" in log.read_text()  # the notebook it opens
+    finally:
+        if lab.poll() is None:  # its own session: the group id is its pid
+            os.killpg(lab.pid, signal.SIGTERM)
+        lab.wait(timeout=60)

@@ -12,16 +12,6 @@ from platform_lib import open_warehouse
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 CHECKS = """
 { assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks { checks {
     name executionForLatestMaterialization { status }
@@ -102,28 +92,21 @@ def test_materialize_one_team_as_the_ui_button_does(dagster_dev):
     assert set(statuses.values()) == {"SUCCEEDED"}
 
 
-def test_in_a_real_browser_every_team_materializes_across_locations(dagster_dev, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
-        )
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        open_page(page, f"{dagster_dev.url}/asset-groups")
-        for team in ("merchandising", "client_insights"):
-            open_page(page, f"{dagster_dev.url}/locations/{team}/asset-groups/{team}")
-            page.get_by_role("button", name="Materialize all").click()
-            page.get_by_text("Launched run").first.wait_for(timeout=60_000)
-        assert wait_for_styling_run(dagster_dev) == "SUCCESS"
-        open_page(page, f"{dagster_dev.url}/runs")
-        page.get_by_text("Success").first.wait_for(timeout=60_000)
-        open_page(page, f"{dagster_dev.url}/asset-groups")
-        time.sleep(3)  # let the lineage settle its layout and statuses
-        page.screenshot(path=str(tmp_path / "lineage.png"))
-        if os.environ.get("TAILOR_DOCS_SCREENSHOT"):
-            page.screenshot(path=os.environ["TAILOR_DOCS_SCREENSHOT"])
-        browser.close()
+def test_in_a_real_browser_every_team_materializes_across_locations(dagster_dev, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    open_page(page, f"{dagster_dev.url}/asset-groups")
+    for team in ("merchandising", "client_insights"):
+        open_page(page, f"{dagster_dev.url}/locations/{team}/asset-groups/{team}")
+        page.get_by_role("button", name="Materialize all").click()
+        page.get_by_text("Launched run").first.wait_for(timeout=60_000)
+    assert wait_for_styling_run(dagster_dev) == "SUCCESS"
+    open_page(page, f"{dagster_dev.url}/runs")
+    page.get_by_text("Success").first.wait_for(timeout=60_000)
+    open_page(page, f"{dagster_dev.url}/asset-groups")
+    time.sleep(3)  # let the lineage settle its layout and statuses
+    page.screenshot(path=str(tmp_path / "lineage.png"))
+    if os.environ.get("TAILOR_DOCS_SCREENSHOT"):
+        page.screenshot(path=os.environ["TAILOR_DOCS_SCREENSHOT"])
     assert (tmp_path / "lineage.png").stat().st_size > 10_000
     assert len(tables(dagster_dev.warehouse)) == 10
     for team in ("merchandising", "client_insights", "styling"):

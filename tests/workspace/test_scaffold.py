@@ -3,14 +3,11 @@ of the repository: what they create works, and a refusal or failure changes noth
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from platform_lib.settings import REPO_ROOT
 
 BIN = Path(sys.executable).parent
 
@@ -34,16 +31,17 @@ def tree(copy: Path) -> dict[str, str]:
     }
 
 
+PRINT_DEPS = """
+from teams.%s.definitions import defs
+(spec,) = [s for s in defs.resolve_all_asset_specs() if s.key.to_user_string() == "%s"]
+print(*sorted(dep.asset_key.to_user_string() for dep in spec.deps))
+"""
+
+
 @pytest.fixture
-def copy(tmp_path) -> Path:
-    repo = tmp_path / "repo"
-    ignore = shutil.ignore_patterns("__pycache__", "tests")
-    for folder in ("platform_lib", "teams"):
-        shutil.copytree(REPO_ROOT / folder, repo / folder, ignore=ignore)
-    for name in ("workspace.yaml", "pyproject.toml"):
-        shutil.copy(REPO_ROOT / name, repo / name)
-    (repo / ".home").mkdir()
-    return repo
+def copy(repo_copy) -> Path:
+    (repo_copy / ".home").mkdir()
+    return repo_copy
 
 
 def test_a_new_team_is_a_working_code_location_with_a_passing_test(copy):
@@ -52,6 +50,9 @@ def test_a_new_team_is_a_working_code_location_with_a_passing_test(copy):
     assert created.returncode == 0, created.stderr
     assert "tailor new-asset pricing" in created.stdout  # next steps
     assert "make snapshots" in created.stdout  # the new team changes the pinned asset specs
+    # a running make dev reads workspace.yaml once (tests/e2e/test_dev_loop.py proves it)
+    assert "Already running? Stop it\n" in created.stdout
+    assert "(Ctrl-C) and run make dev again" in created.stdout
     workspace = (copy / "workspace.yaml").read_text()
     assert workspace.startswith(before)  # comments and order kept, the team appended
     assert "location_name: pricing" in workspace
@@ -72,12 +73,80 @@ def test_a_new_asset_is_listed_in_its_teams_definitions_and_tested(copy):
     assert run(copy, str(BIN / "tailor"), "new-team", "pricing").returncode == 0
     added = run(copy, str(BIN / "tailor"), "new-asset", "pricing", "margins")
     assert added.returncode == 0, added.stderr
+    assert "Reload the pricing code location" in added.stdout  # the edit, reload loop
     definitions = (copy / "teams" / "pricing" / "definitions.py").read_text()
-    assert "from teams.pricing import alerts, example, margins" in definitions
-    assert "assets=[example, margins]" in definitions
+    assert "from teams.pricing import alerts, margins" in definitions
+    assert "assets=[margins]" in definitions  # the untouched example made way for it
+    assert not (copy / "teams/pricing/example.py").exists()
+    assert not (copy / "teams/pricing/tests/test_example.py").exists()
+    assert "removed teams/pricing/example.py" in added.stdout
     tested = run(copy, str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", "teams/pricing/tests")
-    assert "2 passed" in tested.stdout, tested.stdout
+    assert "1 passed" in tested.stdout, tested.stdout
     assert run(copy, str(BIN / "tailor"), "check").returncode == 0
+
+
+def test_a_new_asset_goes_to_the_teams_assets_not_to_a_schedules(copy):
+    before = (copy / "teams/styling/definitions.py").read_text()
+    assert 'assets=["stylist_workload"]' in before  # the morning schedule's own list
+    assert run(copy, str(BIN / "tailor"), "new-asset", "styling", "shortlist").returncode == 0
+    after = (copy / "teams/styling/definitions.py").read_text()
+    assert after == before.replace(
+        "recommendations, workload", "recommendations, shortlist, workload", 1
+    ).replace("assets=[recommendations, workload]", "assets=[recommendations, workload, shortlist]")
+    checked = run(copy, str(BIN / "tailor"), "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_an_edited_example_is_kept(copy):
+    assert run(copy, str(BIN / "tailor"), "new-team", "pricing").returncode == 0
+    example = copy / "teams" / "pricing" / "example.py"
+    example.write_text(example.read_text().replace('"a", "b", "c"', '"x", "y", "z"'))
+    assert run(copy, str(BIN / "tailor"), "new-asset", "pricing", "margins").returncode == 0
+    assert "assets=[example, margins]" in (copy / "teams/pricing/definitions.py").read_text()
+    assert example.exists()
+
+
+def test_an_asset_reading_other_teams_is_wired_by_key_and_passes_its_tests(copy):
+    assert run(copy, str(BIN / "tailor"), "new-team", "pricing").returncode == 0
+    added = run(
+        copy,
+        str(BIN / "tailor"),
+        "new-asset",
+        "pricing",
+        "margins",
+        "--reads",
+        "merchandising/inventory",
+        "--reads",
+        "client_insights/churn_risk",
+    )
+    assert added.returncode == 0, added.stderr
+    source = (copy / "teams" / "pricing" / "margins.py").read_text()
+    assert 'key=["merchandising", "inventory"],' in source
+    assert '"unit_cost": "float64",' in source  # the columns it reads, checked by tailor check
+    assert "def margins(\n    inventory: pd.DataFrame,\n    churn_risk: pd.DataFrame," in source
+    tested = run(copy, str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", "teams/pricing/tests")
+    assert "2 passed" in tested.stdout, tested.stdout  # its logic, and its inputs' keys
+    checked = run(copy, str(BIN / "tailor"), "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    deps = run(copy, str(BIN / "python"), "-c", PRINT_DEPS % ("pricing", "pricing/margins"))
+    assert deps.stdout.split() == ["client_insights/churn_risk", "merchandising/inventory"], deps
+    formatted = run(copy, str(BIN / "ruff"), "format", "--check", "teams/pricing")
+    linted = run(copy, str(BIN / "ruff"), "check", "teams/pricing")
+    assert formatted.returncode == 0 and linted.returncode == 0, formatted.stdout + linted.stdout
+
+
+def test_an_unknown_key_to_read_is_refused_with_the_closest_keys(copy):
+    before = tree(copy)
+    refused = run(
+        copy, str(BIN / "tailor"), "new-asset", "styling", "margins", "--reads", "merch/inventory"
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        "Error: --reads 'merch/inventory': no asset in the workspace has that key. "
+        "Did you mean merchandising/inventory?",
+        "  hint: a key is team/asset, as `tailor list` shows the assets",
+    ]
+    assert tree(copy) == before
 
 
 @pytest.mark.parametrize(
