@@ -70,9 +70,8 @@ def open_warehouse(
         for name, path in databases.items():
             connection.execute(f"ATTACH ? AS {quote_identifier(name)} (READ_ONLY)", [str(path)])
         if environment.is_dev:
-            teams = sorted({*production, *map(sandbox_team, sandboxes)})
-            for team in teams:
-                _create_input_views(connection, root, team, environment)
+            for team in sorted({*production, *map(sandbox_team, sandboxes)}):
+                _create_input_views(connection, root, team, databases, environment)
         yield connection
     finally:
         connection.close()
@@ -100,11 +99,15 @@ def readable_tables(
 
 
 def _create_input_views(
-    connection: duckdb.DuckDBPyConnection, root: Path, team: str, environment: RunEnvironment
+    connection: duckdb.DuckDBPyConnection,
+    root: Path,
+    team: str,
+    attached: dict[str, Path],
+    environment: RunEnvironment,
 ) -> None:
-    """``team.<table>`` for each of ``team``'s tables in production or your sandbox: a view
-    of what a dev run's input reads (``input_source``), in the connection's own catalog."""
-    attached = {name for (name,) in connection.execute("SHOW DATABASES").fetchall()}
+    """``team.<table>`` for each of ``team``'s tables in production or your sandbox (both
+    among the ``attached`` databases): a view of what a dev run's input reads
+    (``input_source``), in the connection's own catalog."""
     held = {
         namespace: table_names(connection, database=namespace)
         for namespace in (f"{team}{PRODUCTION_MARK}", environment.sandbox(team))
