@@ -7,6 +7,7 @@ goes through ``quote_literal``. Probes take an open connection and never hold re
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load (see the tests)
@@ -33,6 +34,19 @@ def quote_literal(value: object) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     raise ValueError(f"{value!r} has no exact SQL literal")
+
+
+def with_literals(sql: str, parameters: list) -> str:
+    """``sql`` with each ``?`` placeholder (outside quotes) spelt as its parameter's literal
+    (``quote_literal``), for SQL text that cannot take parameters, such as a view's."""
+    pieces = re.split(r"(\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*')", sql)  # quoted at odd indices
+    if sum(piece.count("?") for piece in pieces[::2]) != len(parameters):
+        raise ValueError(f"{sql!r} does not have one placeholder per parameter {parameters!r}")
+    values = iter(parameters)
+    return "".join(
+        piece if quoted % 2 else re.sub(r"\?", lambda _: quote_literal(next(values)), piece)
+        for quoted, piece in enumerate(pieces)
+    )
 
 
 def column_types(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ from dagster._core.storage.tags import (
 )
 
 from platform_lib import open_warehouse, team_definitions
+from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
 from platform_lib.workspace.locations import own_asset_specs, read_workspace
 
@@ -145,10 +146,10 @@ def materialize_workspace(workspace, instance, warehouse) -> Callable[[], list[s
 
 @pytest.fixture
 def read_table(warehouse) -> Callable[[str], pd.DataFrame]:
-    """Read the warehouse table ``team.table`` (read-only) as a DataFrame."""
+    """Read the warehouse table ``team.table`` (read-only, production's) as a DataFrame."""
 
     def read(table: str) -> pd.DataFrame:
-        with open_warehouse(warehouse) as connection:
+        with open_warehouse(warehouse, environment=RunEnvironment()) as connection:
             return connection.sql(f"SELECT * FROM {table}").df()
 
     return read

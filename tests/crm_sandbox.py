@@ -8,6 +8,9 @@ import pandas as pd
 from dagster import AssetKey
 
 from platform_lib import open_warehouse, team_definitions, warehouse_asset
+from platform_lib.environment.run_environment import RunEnvironment
+
+PROD = RunEnvironment()
 
 FRAMES = {}
 
@@ -55,7 +58,8 @@ def run(instance, *names, resources=None):
 
 
 def read(warehouse, table: str, user: str = "alice") -> pd.DataFrame:
-    with open_warehouse(warehouse, sandboxes_of=user) as connection:
+    """``table`` as production and ``user``'s sandboxes hold it (whatever the environment)."""
+    with open_warehouse(warehouse, sandboxes_of=user, environment=PROD) as connection:
         return connection.sql(f"SELECT * FROM {table}").df()
 
 

@@ -1,16 +1,14 @@
 """``tailor table show | sql``: the warehouse's data, read-only, through ``open_warehouse``.
 
-Both read the environment as a run would (``--env``, else ``$TAILOR_ENV``; ``$TAILOR_USER``,
-``$TAILOR_SAMPLE``): in prod every team's tables, as ``team.asset``; in dev your sandboxes
-too, as ``team__dev_<you>.asset``. ``table show`` reads an asset as a dev run reads an input:
-from your sandbox when it holds the table, else from production, and in sample mode only
-the sample, by the table's ``sample_by`` key. ``sql`` runs your query as written.
+Both read what ``open_warehouse`` reads in the environment a run would have (``--env``, else
+``$TAILOR_ENV``; ``$TAILOR_USER``, ``$TAILOR_SAMPLE``): ``team.asset`` is production's table
+in prod; in dev it is your sandbox's table when your sandbox holds it, else production's, and
+in sample mode only the sample, by the table's ``sample_by`` key. The rules live there.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import click
@@ -19,10 +17,8 @@ from platform_lib.cli.support import env_option, guarded, json_option, print_tab
 from platform_lib.environment.run_environment import ENV_VAR, RunEnvironment
 from platform_lib.errors import TailorError, did_you_mean
 from platform_lib.settings import warehouse_dir
-from platform_lib.sql import column_types, quote_identifier, table_names
-from platform_lib.warehouse.catalog import table_records
-from platform_lib.warehouse.layout import team_databases
-from platform_lib.warehouse.notebook import open_warehouse
+from platform_lib.sql import column_types, quote_identifier
+from platform_lib.warehouse.notebook import open_warehouse, readable_tables
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -65,16 +61,13 @@ def show(
     chosen = [c.strip() for c in columns.split(",") if c.strip()] if columns else []
 
     def read() -> tuple[list[dict], bool]:
-        with open_warehouse(sandboxes_of=_sandboxes_of(environment)) as connection:
-            source = _source(connection, asset, environment)
-            say(source.describe())
-            _require_columns(connection, source, chosen)
-            conditions = [*source.conditions, *([(f"({where})", [])] if where else [])]
-            query = f"SELECT {_selected(chosen)} FROM {source.relation}"
-            if conditions:
-                query += " WHERE " + " AND ".join(condition for condition, _ in conditions)
-            parameters = [value for _, values in conditions for value in values]
-            return _fetch(connection, f"{query} LIMIT {int(limit) + 1}", parameters, limit)
+        with open_warehouse(environment=environment) as connection:
+            relation = _relation(connection, asset, environment)
+            _require_columns(connection, asset, relation, chosen)
+            query = f"SELECT {_selected(chosen)} FROM {relation}"
+            if where:
+                query += f" WHERE ({where})"
+            return _fetch(connection, f"{query} LIMIT {int(limit) + 1}", [], limit)
 
     hint = f"check --where: a SQL predicate over {asset}'s columns" if where else None
     _print_rows(*guarded(context, read, hint), limit, as_json, wide)
@@ -93,41 +86,19 @@ def sql(
     context: click.Context, query: str, limit: int, env: str, as_json: bool, wide: bool
 ) -> None:
     """Run one read-only QUERY (SELECT, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN) over every team's
-    tables, read as team.asset; in dev your sandboxes too, as team__dev_<you>.asset.
-    Anything that would write is refused; the warehouse is attached read-only."""
+    tables, read as team.asset: in dev your sandbox's table when it holds one, else
+    production's, and with TAILOR_SAMPLE only the sample (as a run reads them; production
+    stays readable as team__prod.asset, your sandbox as team__dev_<you>.asset). Anything
+    that would write is refused; the warehouse is attached read-only."""
     environment = guarded(context, lambda: _environment(env))
-    sandboxes = _sandboxes_of(environment)
-    say(
-        f"env {environment.name}, {warehouse_dir()}: production as team.asset"
-        + (f", your sandboxes as team__dev_{sandboxes}.asset" if sandboxes else "")
-        + (" (TAILOR_SAMPLE is not applied to SQL)" if environment.sampling.active else "")
-    )
+    say(f"env {environment.name}, {warehouse_dir()}: {_reading(environment)}")
 
     def run() -> tuple[list[dict], bool]:
-        with open_warehouse(sandboxes_of=sandboxes) as connection:
+        with open_warehouse(environment=environment) as connection:
             return _fetch(connection, query, [], limit)
 
     hint = "tables read as team.asset; tailor sql 'SHOW ALL TABLES' lists them"
     _print_rows(*guarded(context, run, hint), limit, as_json, wide)
-
-
-@dataclass(frozen=True)
-class _Source:
-    """Where ``table show`` reads an asset: the attached table, and the sample it keeps."""
-
-    asset: str
-    namespace: str
-    table: str
-    place: str
-    conditions: tuple[tuple[str, list], ...] = ()
-    sample: str = ""
-
-    @property
-    def relation(self) -> str:
-        return f"{quote_identifier(self.namespace)}.{quote_identifier(self.table)}"
-
-    def describe(self) -> str:
-        return f"{self.asset}: {self.namespace}.{self.table} ({self.place}){self.sample}"
 
 
 def _environment(env: str) -> RunEnvironment:
@@ -137,70 +108,52 @@ def _environment(env: str) -> RunEnvironment:
     return RunEnvironment.current()
 
 
-def _sandboxes_of(environment: RunEnvironment) -> str | None:
-    return environment.user if environment.is_dev else None
+def _reading(environment: RunEnvironment) -> str:
+    """What ``tailor sql`` reads as ``team.asset`` in ``environment``."""
+    if not environment.is_dev:
+        return "every team's tables as team.asset"
+    sample = environment.sampling.describe()
+    return (
+        f"team.asset reads your sandbox's table (team__dev_{environment.user}.asset) when it "
+        "holds one, else production's (team__prod.asset)"
+        + (f", a {sample} sample by each table's sample_by" if environment.sampling.active else "")
+    )
 
 
-def _source(
+def _relation(
     connection: duckdb.DuckDBPyConnection, asset: str, environment: RunEnvironment
-) -> _Source:
-    """``asset`` as a run in ``environment`` reads it: your sandbox's table in dev when it
-    has one, else production's; in sample mode only its sample, by its ``sample_by``."""
+) -> str:
+    """``asset`` (``team/name``) as the connection reads it, ``team.name``; says on stderr
+    what that reads."""
     team, _, name = asset.partition("/")
-    teams = list(team_databases(warehouse_dir()))
     if not name or "/" in name:
         raise TailorError(f"{asset!r} is not an asset; give it as team/name.")
+    readable = readable_tables(connection, environment)
+    teams = sorted({known.partition("/")[0] for known in readable})
     if team not in teams:
         raise TailorError(
             f"{asset}: the warehouse has no team {team!r}.{did_you_mean(team, teams)}",
             f"teams with tables: {', '.join(teams) or 'none yet (materialize something)'}",
         )
-    places = [(team, "production")]
-    if environment.is_dev:
-        places.insert(0, (environment.sandbox(team), "your sandbox"))
-    attached = {row[0] for row in connection.execute("SHOW DATABASES").fetchall()}
-    held = {
-        namespace: table_names(connection, database=namespace)
-        for namespace, _ in places
-        if namespace in attached
-    }
-    for namespace, place in places:
-        if name in held.get(namespace, []):
-            return _sampled(connection, _Source(asset, namespace, name, place), environment)
-    known = sorted({f"{team}/{table}" for tables in held.values() for table in tables})
-    where = "your sandbox or production" if environment.is_dev else "production"
-    raise TailorError(
-        f"{asset} has no table in {where}.{did_you_mean(asset, known)}",
-        f"{team}'s tables: {', '.join(known) or 'none yet'}",
-    )
-
-
-def _sampled(
-    connection: duckdb.DuckDBPyConnection, source: _Source, environment: RunEnvironment
-) -> _Source:
-    """``source`` restricted to the run's sample of it, when sample mode samples it."""
-    fraction = environment.sampling.fraction_for(source.asset)
-    if not fraction:
-        return source
-    record = table_records(connection, source.namespace).get(source.table)
-    if record is None or not record.sample_by:
-        return replace(source, sample=", whole: it declares no sample_by key to sample by")
-    condition = environment.sampling.predicate(record.sample_by, fraction)
-    return replace(
-        source,
-        conditions=(condition,),
-        sample=f", a {fraction:g} sample by {record.sample_by}",
-    )
+    if asset not in readable:
+        known = [table for table in readable if table.startswith(f"{team}/")]
+        where = "your sandbox or production" if environment.is_dev else "production"
+        raise TailorError(
+            f"{asset} has no table in {where}.{did_you_mean(asset, known)}",
+            f"{team}'s tables: {', '.join(known)}",
+        )
+    say(f"{asset} from {readable[asset]}")
+    return f"{quote_identifier(team)}.{quote_identifier(name)}"
 
 
 def _require_columns(
-    connection: duckdb.DuckDBPyConnection, source: _Source, chosen: list[str]
+    connection: duckdb.DuckDBPyConnection, asset: str, relation: str, chosen: list[str]
 ) -> None:
-    have = list(column_types(connection, source.relation))
+    have = list(column_types(connection, relation))
     for column in chosen:
         if column not in have:
             raise TailorError(
-                f"{source.asset} has no column {column!r}.{did_you_mean(column, have)}",
+                f"{asset} has no column {column!r}.{did_you_mean(column, have)}",
                 f"its columns: {', '.join(have)}",
             )
 

@@ -24,6 +24,7 @@ from platform_lib.settings import warehouse_dir
 from platform_lib.sql import quote_identifier, table_exists
 from platform_lib.warehouse.catalog import TableRecord, record_write, table_records
 from platform_lib.warehouse.connection import LOCK_WAIT_SECONDS, warehouse_connection
+from platform_lib.warehouse.input_source import input_location, input_sample
 from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for
 from platform_lib.warehouse.metadata import database_size, materialization_metadata
 from platform_lib.warehouse.missing_input import missing_input_error
@@ -145,27 +146,25 @@ class WarehouseIOManager(ConfigurableIOManager):
         try:
             with self._connection(context.log, location, read_only=True) as connection:
                 conditions = [partitions.predicate] if partitions is not None else []
-                fraction = environment.sampling.fraction_for(label)
                 # the catalog matters only to a sampled read, or to a read of a sandbox table
-                needed = fraction or location.sandbox
+                needed = environment.sampling.fraction_for(label) or location.sandbox
                 record = table_records(connection).get(location.table) if needed else None
+                sample = input_sample(label, record, environment)
                 if location.sandbox and record is not None:
-                    _refuse_a_smaller_sample(label, location, record, environment, fraction)
-                sample_by = record.sample_by if fraction and record is not None else None
-                if sample_by:
-                    conditions.append(environment.sampling.predicate(sample_by, fraction))
+                    _refuse_a_smaller_sample(label, location, record, environment, sample.fraction)
+                if sample.key:
+                    conditions.append(sample.condition)
                 frame = _select(connection, location, columns, conditions, label)
-                if sample_by:
-                    kept, whole = _sample_counts(connection, location, sample_by, conditions, frame)
-                    thin = environment.sampling.thin_sample_warning(label, sample_by, kept, whole)
+                if sample.key:
+                    kept, whole = _sample_counts(
+                        connection, location, sample.key, conditions, frame
+                    )
+                    thin = environment.sampling.thin_sample_warning(label, sample.key, kept, whole)
                     if thin:
                         context.log.warning(thin)
         except _NoTable as error:  # told once the table's database is closed again
             raise self._missing(context, label, location) from error.__cause__
-        how = f", a {fraction:g} sample by {sample_by}" if sample_by else ""
-        if fraction and not sample_by:
-            how = ", whole: it declares no sample_by key to sample by"
-        context.log.info(f"Read {label} from {location.name}{how}: {len(frame)} rows")
+        context.log.info(f"Read {label} from {location.name}{sample.describe()}: {len(frame)} rows")
         return frame
 
     def _source(
@@ -175,19 +174,16 @@ class WarehouseIOManager(ConfigurableIOManager):
         environment: RunEnvironment,
         partitions: PartitionSlice | None,
     ) -> TableLocation:
-        """Where a read finds the table: in a dev run the person's sandbox when it holds the
-        table (and rows of the partitions read), else production (read-only, like every
-        read)."""
-        if not environment.is_dev:
-            return location
-        sandboxed = in_sandbox(location, environment.sandbox(location.team))
-        if sandboxed.database.exists():
+        """Where a read finds the table (``input_source.input_location``); a partitioned read
+        finds it in the sandbox only when the sandbox holds rows of the partitions read."""
+
+        def holds(sandboxed: TableLocation) -> bool:
             with self._connection(context.log, sandboxed, read_only=True) as connection:
-                if table_exists(connection, sandboxed.table) and (
+                return table_exists(connection, sandboxed.table) and (
                     partitions is None or _holds_rows(connection, sandboxed, partitions)
-                ):
-                    return sandboxed
-        return location
+                )
+
+        return input_location(location, environment, holds)
 
     def _missing(self, context: InputContext, label: str, location: TableLocation):
         """The error for an input without a table: never materialized, or no such asset."""

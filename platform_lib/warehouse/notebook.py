@@ -1,4 +1,5 @@
-"""open_warehouse: the whole warehouse, read-only, for notebooks and ad-hoc SQL."""
+"""open_warehouse: the whole warehouse, read-only, for notebooks and ad-hoc SQL, read as a
+run of this process would read its inputs."""
 
 from __future__ import annotations
 
@@ -7,24 +8,44 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dagster import AssetKey
+
+from platform_lib.environment.run_environment import RunEnvironment
+from platform_lib.environment.sandbox_naming import sandbox_team
 from platform_lib.settings import warehouse_dir
-from platform_lib.sql import quote_identifier
-from platform_lib.warehouse.layout import sandbox_databases, team_databases
+from platform_lib.sql import quote_identifier, quote_literal, table_names, with_literals
+from platform_lib.warehouse.catalog import table_records
+from platform_lib.warehouse.input_source import input_location, input_sample
+from platform_lib.warehouse.layout import sandbox_databases, table_for, team_databases
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
 
+PRODUCTION_MARK = "__prod"
+"""In dev, production's database of a team is attached as ``<team>__prod``."""
+PRODUCTION = "production"
+"""What a table read from production's database is described as."""
+
 
 @contextmanager
 def open_warehouse(
-    root: Path | str | None = None, sandboxes_of: str | None = None
+    root: Path | str | None = None,
+    sandboxes_of: str | None = None,
+    environment: RunEnvironment | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only view of the whole warehouse for notebooks and ad-hoc SQL.
+    """A read-only view of the whole warehouse for notebooks and ad-hoc SQL, in which
+    ``team.asset`` reads what a run's input ``team/asset`` reads in ``environment`` (default:
+    this process's, from ``TAILOR_ENV``, ``TAILOR_USER`` and ``TAILOR_SAMPLE``).
 
-    Every team database is attached read-only under its team's name, so tables read as
-    ``team.asset``; with ``sandboxes_of="alice"``, Alice's sandboxes are attached too, as
-    ``team__dev_alice``. Keep it inside a ``with`` block: an open connection blocks that
-    database's writers until it closes::
+    In prod every team database is attached read-only under its team's name. In dev
+    ``team.asset`` is a view of your sandbox's table when your sandbox
+    (``team__dev_<you>``) holds it, else of production's (attached as ``team__prod``), and in
+    sample mode of only the sample a run reads, by the table's ``sample_by`` key; both
+    databases stay readable by those names, and each view's comment says what it reads
+    (``SELECT schema_name, view_name, comment FROM duckdb_views() WHERE NOT internal``).
+    ``sandboxes_of="alice"`` attaches Alice's sandboxes too, as ``team__dev_alice``.
+    Keep it inside a ``with`` block: an open connection blocks that database's writers until
+    it closes (the views live in the connection and go with it)::
 
         from platform_lib import open_warehouse
 
@@ -34,13 +55,79 @@ def open_warehouse(
     import duckdb
 
     root = Path(root) if root else warehouse_dir()
-    databases = team_databases(root)
+    environment = environment or RunEnvironment.current()
+    production = team_databases(root)
+    if environment.is_dev:
+        sandboxes = sandbox_databases(root, environment.user)
+        databases = {f"{team}{PRODUCTION_MARK}": path for team, path in production.items()}
+        databases |= sandboxes
+    else:
+        sandboxes, databases = {}, dict(production)
     if sandboxes_of:
         databases |= sandbox_databases(root, sandboxes_of)
     connection = duckdb.connect()
     try:
         for name, path in databases.items():
             connection.execute(f"ATTACH ? AS {quote_identifier(name)} (READ_ONLY)", [str(path)])
+        if environment.is_dev:
+            for team in sorted({*production, *map(sandbox_team, sandboxes)}):
+                _create_input_views(connection, root, team, databases, environment)
         yield connection
     finally:
         connection.close()
+
+
+def readable_tables(
+    connection: duckdb.DuckDBPyConnection, environment: RunEnvironment
+) -> dict[str, str]:
+    """What each ``team.asset`` of an ``open_warehouse`` connection in ``environment`` reads,
+    by ``team/asset``: ``production``, or (in dev) its view's comment, such as
+    ``your sandbox (merchandising__dev_ada), a 0.2 sample by sku``."""
+    if environment.is_dev:
+        rows = connection.execute(
+            "SELECT schema_name || '/' || view_name, comment FROM duckdb_views() "
+            "WHERE database_name = current_database() AND NOT internal ORDER BY ALL"
+        ).fetchall()
+        return dict(rows)
+    teams = [name for (name,) in connection.execute("SHOW DATABASES").fetchall()]
+    return {
+        f"{team}/{table}": PRODUCTION
+        for team in teams
+        if sandbox_team(team) == team and team != "memory"
+        for table in table_names(connection, database=team)
+    }
+
+
+def _create_input_views(
+    connection: duckdb.DuckDBPyConnection,
+    root: Path,
+    team: str,
+    attached: dict[str, Path],
+    environment: RunEnvironment,
+) -> None:
+    """``team.<table>`` for each of ``team``'s tables in production or your sandbox (both
+    among the ``attached`` databases): a view of what a dev run's input reads
+    (``input_source``), in the connection's own catalog."""
+    held = {
+        namespace: table_names(connection, database=namespace)
+        for namespace in (f"{team}{PRODUCTION_MARK}", environment.sandbox(team))
+        if namespace in attached
+    }
+    records = {namespace: table_records(connection, namespace) for namespace in held}
+    in_sandbox = held.get(environment.sandbox(team), [])
+    connection.execute(f"CREATE SCHEMA {quote_identifier(team)}")
+    for table in sorted({name for tables in held.values() for name in tables}):
+        location = input_location(
+            table_for(AssetKey([team, table]), root),
+            environment,
+            lambda sandboxed: sandboxed.table in in_sandbox,
+        )
+        namespace = location.sandbox or f"{team}{PRODUCTION_MARK}"
+        sample = input_sample(f"{team}/{table}", records[namespace].get(table), environment)
+        query = f"SELECT * FROM {quote_identifier(namespace)}.main.{location.sql}"
+        if sample.condition:
+            query += f" WHERE {with_literals(*sample.condition)}"
+        view = f"{quote_identifier(team)}.{location.sql}"
+        place = f"your sandbox ({namespace})" if location.sandbox else f"{PRODUCTION} ({namespace})"
+        connection.execute(f"CREATE VIEW {view} AS {query}")
+        connection.execute(f"COMMENT ON VIEW {view} IS {quote_literal(place + sample.describe())}")

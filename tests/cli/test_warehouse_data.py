@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from platform_lib.environment.sampling import Sampling
+from platform_lib.sql import with_literals
 from tests.cli.test_tailor_cli import TAILOR
 from tests.crm_sandbox import FRAMES, fingerprint, make_frames, read, run
 
@@ -42,7 +43,7 @@ def test_table_show_prints_aligned_rows_of_production(crm):
     result = tailor(crm, "table", "show", "crm/clients", "--limit", "3")
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
-        "crm/clients: crm.clients (production)",
+        "crm/clients from production",
         "(the first 3 rows; --limit N shows more)",
     ]
     assert [line.split() for line in result.stdout.splitlines()] == [
@@ -60,18 +61,16 @@ def test_table_show_prints_aligned_rows_of_production(crm):
 def test_table_show_in_dev_reads_the_sandbox_else_production_and_the_sample(crm):
     for args, variables in ((["--env", "dev"], {}), ([], {"TAILOR_ENV": "dev"})):
         result = tailor(crm, "table", "show", "crm/clients", "--json", *args, **variables)
-        assert result.stderr.splitlines()[0] == "crm/clients: crm__dev_alice.clients (your sandbox)"
+        assert result.stderr.splitlines()[0] == "crm/clients from your sandbox (crm__dev_alice)"
         assert shown(result)[0] == {"client_id": 1, "region": "south", "tier": "gold"}
     orders = tailor(crm, "table", "show", "crm/orders", "--env", "dev")
-    assert orders.stderr.splitlines()[0] == "crm/orders: crm.orders (production)"
+    assert orders.stderr.splitlines()[0] == "crm/orders from production (crm__prod)"
 
     sampled = tailor(crm, "table", "show", "crm/orders", "--limit", "100000", "--json",
                      TAILOR_ENV="dev", TAILOR_SAMPLE="0.1")  # fmt: skip
-    said = "crm/orders: crm.orders (production), a 0.1 sample by client_id"
+    said = "crm/orders from production (crm__prod), a 0.1 sample by client_id"
     assert sampled.stderr.splitlines()[0] == said
-    condition, parameters = Sampling.parse("0.1").predicate("client_id", 0.1)
-    for value in parameters:
-        condition = condition.replace("?", repr(value), 1)
+    condition = with_literals(*Sampling.parse("0.1").predicate("client_id", 0.1))
     expected = read(crm, f"crm.orders WHERE {condition}")
     assert 0 < len(expected) < len(read(crm, "crm.orders"))
     assert sorted(row["order_id"] for row in shown(sampled)) == sorted(expected.order_id)
@@ -123,16 +122,35 @@ def test_table_show_pages_rows_taller_than_the_terminal(crm, tmp_path):
     assert paged.read_text().count("north") == 200
 
 
-def test_sql_reads_every_team_and_in_dev_the_sandboxes(crm):
+def test_sql_reads_every_team_and_in_dev_the_sandbox_first_and_the_sample(crm):
     rows = shown(tailor(crm, "sql", "SELECT region, count(*) AS clients FROM crm.clients "
                         "GROUP BY region", "--json"))  # fmt: skip
     assert rows == [{"region": "north", "clients": 2000}]
-    query = "SELECT count(*) AS n FROM crm__dev_alice.clients WHERE tier = 'gold'"
-    assert shown(tailor(crm, "sql", query, "--json", "--env", "dev")) == [{"n": 2000}]
-    result = tailor(crm, "sql", query)  # prod: no sandbox attached
+    query = "SELECT tier, count(*) AS n FROM crm.clients GROUP BY tier"
+    in_dev = shown(tailor(crm, "sql", query, "--json", "--env", "dev"))
+    assert in_dev == [{"tier": "gold", "n": 2000}]  # the sandbox's clients, as crm.clients
+    sandbox = "SELECT count(*) AS n FROM crm__dev_alice.clients WHERE tier = 'gold'"
+    assert shown(tailor(crm, "sql", sandbox, "--json", "--env", "dev")) == [{"n": 2000}]
+    production = "SELECT count(*) AS n FROM crm__prod.orders"
+    assert shown(tailor(crm, "sql", production, "--json", "--env", "dev")) == [{"n": 10_000}]
+
+    joined = ("SELECT count(DISTINCT c.client_id) AS clients, count(*) AS orders, min(c.tier) AS "
+              "tier FROM crm.orders o JOIN crm.clients c USING (client_id)")  # fmt: skip
+    sampled = tailor(crm, "sql", joined, "--json", TAILOR_ENV="dev", TAILOR_SAMPLE="0.1")
+    assert sampled.stderr.splitlines()[0] == (
+        f"env dev, {crm}: team.asset reads your sandbox's table (team__dev_alice.asset) when it "
+        "holds one, else production's (team__prod.asset), a 0.1 sample by each table's sample_by"
+    )
+    condition = with_literals(*Sampling.parse("0.1").predicate("client_id", 0.1))
+    kept = read(crm, f"crm.orders WHERE {condition}")
+    assert shown(sampled) == [
+        {"clients": kept.client_id.nunique(), "orders": len(kept), "tier": "gold"}
+    ]
+
+    result = tailor(crm, "sql", sandbox)  # prod: no sandbox attached
     assert result.returncode == 1
     said, error, hint = result.stderr.splitlines()
-    assert said == f"env prod, {crm}: production as team.asset"
+    assert said == f"env prod, {crm}: every team's tables as team.asset"
     assert error.startswith("Error: Catalog Error: ") and "crm__dev_alice" in error
     assert hint == "  hint: tables read as team.asset; tailor sql 'SHOW ALL TABLES' lists them"
     misspelt = tailor(crm, "sql", "SELECT *\nFROM crm.clints")

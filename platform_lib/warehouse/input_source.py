@@ -1,0 +1,65 @@
+"""Where a read of an asset's table finds it, and which of its rows it keeps: the rules a
+run's input follows, shared by the IO manager and ``open_warehouse``.
+
+In prod a read finds production's table, whole. In dev it finds the person's sandbox's table
+when the sandbox holds it, else production's; in sample mode it keeps only the sample, by
+the key the table's catalog record names (``sample_by``), read whole when it names none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from platform_lib.environment.run_environment import RunEnvironment
+from platform_lib.warehouse.catalog import TableRecord
+from platform_lib.warehouse.layout import TableLocation, in_sandbox
+
+
+def input_location(
+    location: TableLocation,
+    environment: RunEnvironment,
+    sandbox_holds: Callable[[TableLocation], bool],
+) -> TableLocation:
+    """Where a read in ``environment`` finds production's table ``location``: in dev the
+    person's sandbox when its file exists and ``sandbox_holds`` the table there, else
+    production (read-only, like every read)."""
+    if not environment.is_dev:
+        return location
+    sandboxed = in_sandbox(location, environment.sandbox(location.team))
+    if sandboxed.database.exists() and sandbox_holds(sandboxed):
+        return sandboxed
+    return location
+
+
+@dataclass(frozen=True)
+class InputSample:
+    """The rows a read keeps of one table: all, or the sample at ``fraction`` by ``key``."""
+
+    fraction: float | None = None
+    """The fraction sample mode reads the asset at; None reads it whole."""
+    key: str | None = None
+    """The column the sample is drawn by; None when the read keeps every row."""
+    condition: tuple[str, list] | None = None
+    """The SQL keeping the sample (``Sampling.predicate``) and its parameters."""
+
+    def describe(self) -> str:
+        """``", a 0.2 sample by sku"``, a word on why a sampled read keeps every row, or
+        nothing for a whole read."""
+        if self.key:
+            return f", a {self.fraction:g} sample by {self.key}"
+        if self.fraction:
+            return ", whole: it declares no sample_by key to sample by"
+        return ""
+
+
+def input_sample(
+    asset: str, record: TableRecord | None, environment: RunEnvironment
+) -> InputSample:
+    """The rows a read of ``asset`` (``team/name``) keeps in ``environment``, given its
+    table's catalog ``record`` (None when the table has none)."""
+    fraction = environment.sampling.fraction_for(asset)
+    key = record.sample_by if fraction and record is not None else None
+    if not key:
+        return InputSample(fraction)
+    return InputSample(fraction, key, environment.sampling.predicate(key, fraction))
