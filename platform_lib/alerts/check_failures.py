@@ -16,6 +16,7 @@ from dagster import AssetCheckKey, AssetCheckSeverity, SensorEvaluationContext
 
 from platform_lib.alerts.delivery import Alert, AlertRoutes, deliver, log_grouped, ui_link
 from platform_lib.alerts.origin import AlertOrigin
+from platform_lib.wording import counted
 
 
 def check_failure_evaluation(
@@ -78,5 +79,5 @@ def _why(metadata: dict) -> str:
     (a dtype check), else ``""``."""
     rows, detail = metadata.get("failing_rows"), metadata.get("detail")
     if rows is not None:
-        return f" ({rows.value} failing rows)"
+        return f" ({counted(rows.value, 'failing row')})"
     return f" ({detail.value})" if detail is not None else ""
