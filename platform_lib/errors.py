@@ -32,6 +32,11 @@ class WarehouseError(TailorError):
     """A warehouse read or write could not be done; the stored data is unchanged."""
 
 
+class BrokenContractError(TailorError):
+    """An asset's data failed a blocking (ERROR) check of its contract, so its table was not
+    changed; the failed checks themselves say which rows (and alert the team)."""
+
+
 class LandingFileError(TailorError):
     """A landing-zone file is missing or unreadable."""
 

@@ -20,7 +20,7 @@ import pytest
 from platform_lib.settings import REPO_ROOT
 
 PLATFORM = REPO_ROOT / "platform_lib"
-ROOT = "root"  # the modules directly in platform_lib/ (errors, settings, sql)
+ROOT = "root"  # the modules directly in platform_lib/ (errors, settings, sql, wording)
 FACE = "platform_lib"  # the public face, platform_lib/__init__.py
 
 

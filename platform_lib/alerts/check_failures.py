@@ -4,18 +4,20 @@ The sensor reads the latest execution of each of the team's checks, and alerts o
 failed asset of a run, listing its failing checks and their failing-row counts. ERROR
 checks always alert, WARN checks when the team opts in (``AlertRoutes.warn_checks``). The
 same failure again (the same asset, the same failing checks) within ``group_minutes`` is
-written to the local log only; an asset failing for another reason alerts at once. Whose run
-it was (env, user, sample) comes from the run's tags (``origin``).
+written to the local log only; an asset failing for another reason alerts at once
+(``grouping``). Whose run it was (env, user, sample, how it was launched) comes from the
+run's tags (``origin``).
 """
 
 import json
-import time
 from collections.abc import Callable, Sequence
 
 from dagster import AssetCheckKey, AssetCheckSeverity, SensorEvaluationContext
 
-from platform_lib.alerts.delivery import Alert, AlertRoutes, deliver, log_grouped, ui_link
+from platform_lib.alerts.delivery import Alert, AlertRoutes, ui_link
+from platform_lib.alerts.grouping import send_or_group
 from platform_lib.alerts.origin import AlertOrigin
+from platform_lib.wording import counted
 
 
 def check_failure_evaluation(
@@ -63,11 +65,7 @@ def check_failure_evaluation(
                 AlertOrigin.of_run(run.tags if run else None),
             )
             reason = f"{asset}: {', '.join(sorted(checks))}"  # a repeat fails the same checks
-            if time.time() - alerted.get(reason, 0) < routes.group_minutes * 60:
-                log_grouped(alert)
-                continue
-            deliver(alert, routes)
-            alerted[reason] = time.time()
+            send_or_group(alert, reason, routes, alerted)
         context.update_cursor(json.dumps({"seen": seen, "alerted": alerted}))
 
     return check_failure_alerts
@@ -78,5 +76,5 @@ def _why(metadata: dict) -> str:
     (a dtype check), else ``""``."""
     rows, detail = metadata.get("failing_rows"), metadata.get("detail")
     if rows is not None:
-        return f" ({rows.value} failing rows)"
+        return f" ({counted(rows.value, 'failing row')})"
     return f" ({detail.value})" if detail is not None else ""

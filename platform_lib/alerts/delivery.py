@@ -13,7 +13,8 @@ Every alert is also appended to a readable log, ``$DAGSTER_HOME/tailor_alerts.lo
 route configured that log is where alerts go. A route that fails is retried with backoff,
 then the failure and its reason are written to the log: delivery never raises.
 
-Every alert says whose work failed (``env prod, full``; ``env dev, user ada, sample 0.01``).
+Every alert says whose work failed and how its run was launched (``env prod, full, launched
+by schedule merchandising_daily``; ``env dev, user ada, sample 0.01, launched by hand``).
 An alert about a dev run never reaches the team: it goes to the log, and to the person's own
 routes when the environment of their ``make dev`` names any: ``TAILOR_PERSONAL_WEBHOOK``
 (a JSON webhook's URL) and ``TAILOR_PERSONAL_EMAIL`` (an address, sent through
@@ -55,7 +56,7 @@ class Alert:
 
     def headline(self) -> str:
         """``[team] kind: subject``, and whose run when it is not production's."""
-        mark = f" [{self.origin.describe()}]" if self.origin.is_dev else ""
+        mark = f" [{self.origin.whose()}]" if self.origin.is_dev else ""
         return f"[{self.team}] {self.kind}: {self.subject}{mark}"
 
     def text(self) -> str:
@@ -162,9 +163,10 @@ def _email(alert: Alert, recipients: tuple[str, ...]) -> None:
         smtp.send_message(message)
 
 
-def log_grouped(alert: Alert, log: Path | None = None) -> None:
-    """Write to the log only: ``alert`` repeats a failure alerted on a moment ago."""
-    _write(log or alert_log(), f"{alert.at} [{alert.team}] grouped with an earlier alert: "
+def log_only(alert: Alert, why: str, log: Path | None = None) -> None:
+    """Write ``alert`` to the log only, saying ``why`` it was not sent ("grouped with an
+    earlier alert": it repeats a failure alerted on a moment ago)."""
+    _write(log or alert_log(), f"{alert.at} [{alert.team}] {why}: "
            f"{alert.subject}, {redact(alert.message)} ({alert.origin.describe()})")  # fmt: skip
 
 

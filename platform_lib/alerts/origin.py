@@ -1,14 +1,19 @@
-"""Whose work an alert is about: the environment, user and sample of the failed run.
+"""Whose work an alert is about: the environment, user and sample of the failed run, and
+how it was launched.
 
 A run carries them as tags (``tailor/env``, ``tailor/user``, ``tailor/sample``; see
-``environment.run_environment``); an alert about no run (an overdue asset), or about a run
-that failed before it was tagged, takes them from the process evaluating the sensor, which
+``environment.run_environment``), and Dagster's tags say who launched it
+(``dagster/schedule_name``, ``dagster/sensor_name``, automation's too, ``dagster/backfill``;
+none: by hand). An alert about no run (an overdue asset), or about a run that failed before
+it was tagged, takes env, user and sample from the process evaluating the sensor, which
 ``make dev TAILOR_ENV=dev`` starts in the person's own environment.
 """
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from dagster._core.storage.tags import BACKFILL_ID_TAG, SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
 
 from platform_lib.environment.run_environment import (
     ENV_TAG,
@@ -25,18 +30,23 @@ from platform_lib.errors import TailorError
 @dataclass(frozen=True)
 class AlertOrigin:
     """``env`` is ``prod`` or ``dev``; ``user`` names the person of a dev run; ``sample`` is
-    ``full`` or the fractions read."""
+    ``full`` or the fractions read; ``launched_by`` says how a run was launched
+    (``schedule merchandising_daily``, ``sensor styling_automation``, ``hand``), empty for no
+    run."""
 
     env: str = "prod"
     user: str = ""
     sample: str = "full"
+    launched_by: str = ""
 
     @classmethod
     def of_run(cls, tags: Mapping[str, str] | None) -> "AlertOrigin":
-        """The origin a run's tags record, else this process's."""
-        if not tags or ENV_TAG not in tags:
-            return cls.of_this_process()
-        return cls(tags[ENV_TAG], tags.get(USER_TAG, ""), tags.get(SAMPLE_TAG, "full"))
+        """The origin a run's tags record (else this process's), and how it was launched."""
+        tags = tags or {}
+        launched_by = _launcher(tags)
+        if ENV_TAG not in tags:
+            return replace(cls.of_this_process(), launched_by=launched_by)
+        return cls(tags[ENV_TAG], tags.get(USER_TAG, ""), tags.get(SAMPLE_TAG, "full"), launched_by)
 
     @classmethod
     def of_this_process(cls) -> "AlertOrigin":
@@ -59,7 +69,23 @@ class AlertOrigin:
         return self.env != "prod"
 
     def describe(self) -> str:
+        """``env prod, full, launched by schedule merchandising_daily`` or ``env dev, user
+        ada, sample 0.01, launched by hand``."""
+        launched = f", launched by {self.launched_by}" if self.launched_by else ""
+        return self.whose() + launched
+
+    def whose(self) -> str:
         """``env prod, full`` or ``env dev, user ada, sample 0.01``."""
         sample = "full" if self.sample == "full" else f"sample {self.sample}"
         user = f", user {self.user}" if self.user else ""
         return f"env {self.env}{user}, {sample}"
+
+
+def _launcher(tags: Mapping[str, str]) -> str:
+    """``schedule <name>``, ``sensor <name>`` (automation's included), ``backfill <id>``, or
+    ``hand`` (the UI, the CLI, a test) when Dagster's tags name none."""
+    for tag, kind in ((SCHEDULE_NAME_TAG, "schedule"), (SENSOR_NAME_TAG, "sensor"),
+                      (BACKFILL_ID_TAG, "backfill")):  # fmt: skip
+        if tags.get(tag):
+            return f"{kind} {tags[tag]}"
+    return "hand"

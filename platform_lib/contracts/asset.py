@@ -28,7 +28,6 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
-    Failure,
     FreshnessPolicy,
     MaterializeResult,
     Output,
@@ -43,7 +42,7 @@ from platform_lib.contracts.rules import Rule, rules_from_contract
 from platform_lib.contracts.table_checks import TableChecks, evaluate_table_checks
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import SAMPLE_BY
-from platform_lib.errors import TeamConventionError
+from platform_lib.errors import BrokenContractError, TeamConventionError
 from platform_lib.landing.sample import LandingSample, sampling_landing_reads
 from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
 from platform_lib.warehouse.layout import TableLocation
@@ -219,13 +218,11 @@ def _write_checked(
         return
     yield from results
     failed = ", ".join(outcome.summary() for outcome in _blocking_failures(outcomes))
-    raise Failure(
-        description=(
-            f"Asset {label} broke its contract: {failed}. The table was not changed: "
-            "downstream assets keep reading the previous version. Each check's details (and "
-            "failing rows) are on the asset's Checks tab; fix the data or the asset, then "
-            "materialize again."
-        )
+    raise BrokenContractError(
+        f"Asset {label} broke its contract: {failed}. The table was not changed: "
+        "downstream assets keep reading the previous version. Each check's details (and "
+        "failing rows) are on the asset's Checks tab; fix the data or the asset, then "
+        "materialize again."
     )
 
 

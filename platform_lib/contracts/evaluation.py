@@ -18,6 +18,7 @@ from dagster import AssetCheckResult, MetadataValue
 from platform_lib.contracts.pandera_sql import contract_type
 from platform_lib.contracts.rules import TABLE, Rule
 from platform_lib.sql import ALL_NULL_TYPE, column_types, quote_identifier
+from platform_lib.wording import counted
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -61,7 +62,7 @@ class Outcome:
         )
 
     def summary(self) -> str:
-        what = f"{self.failing_rows} failing row(s)" if self.failing_rows else None
+        what = counted(self.failing_rows, "failing row") if self.failing_rows else None
         return f"{self.rule.name} ({what or self.detail or 'failed'})"
 
 
@@ -172,7 +173,9 @@ def _type_outcome(
         return Outcome(rule, False, IN_WAREHOUSE, detail=detail)
     if unconverted:
         shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for (v,) in examples)
-        detail += f"; {unconverted} value(s) would not convert to {rule.dtype} (e.g. {shown})"
+        detail += (
+            f"; {counted(unconverted, 'value')} would not convert to {rule.dtype} (e.g. {shown})"
+        )
     else:
         detail += f"; every value converts: cast the column to {rule.dtype} in the asset"
     return Outcome(rule, False, IN_WAREHOUSE, detail=detail)
@@ -187,7 +190,7 @@ def _table_shape_outcome(rule: Rule, stored: dict[str, str], duplicates: int = 0
     if rule.strict_columns and extra:
         problems.append(f"column(s) outside the contract: {extra}")
     if duplicates:
-        problems.append(f"{duplicates} row(s) share a unique key")
+        problems.append(f"{counted(duplicates, 'row')} share a unique key")
     failing = duplicates if not missing else None
     return Outcome(rule, not problems, IN_WAREHOUSE, failing, detail="; ".join(problems) or None)
 

@@ -15,9 +15,9 @@ ALERT = Alert(
     subject="job __ASSET_JOB",
     message="raw_inventory failed: landing file missing",
     link="http://127.0.0.1:3000/runs/abc",
-    origin=AlertOrigin(),
+    origin=AlertOrigin(launched_by="schedule merchandising_daily"),
 )
-DEV = replace(ALERT, origin=AlertOrigin("dev", "ada", "0.01"))
+DEV = replace(ALERT, origin=AlertOrigin("dev", "ada", "0.01", "hand"))
 
 
 def test_every_route_receives_the_alert(webhook_receiver, smtp_server, monkeypatch, tmp_path):
@@ -37,10 +37,13 @@ def test_every_route_receives_the_alert(webhook_receiver, smtp_server, monkeypat
     assert mail["Subject"] == "[merchandising] run failure: job __ASSET_JOB"
     assert mail["To"] == "merch@example.com"
     assert "landing file missing" in mail.get_payload()
-    # every route, and the log, says whose run it was: production's, full
-    assert "env prod, full" in slack.bodies[0]["text"] and "env prod, full" in mail.get_payload()
-    assert webhook.bodies[0]["origin"] == {"env": "prod", "user": "", "sample": "full"}
-    assert "env prod, full" in (tmp_path / "alerts.log").read_text()
+    # every route, and the log, says whose run it was: production's, full, by the schedule
+    origin = "env prod, full, launched by schedule merchandising_daily"
+    assert origin in slack.bodies[0]["text"] and origin in mail.get_payload()
+    assert webhook.bodies[0]["origin"] == {
+        "env": "prod", "user": "", "sample": "full", "launched_by": "schedule merchandising_daily"
+    }  # fmt: skip
+    assert origin in (tmp_path / "alerts.log").read_text()
 
 
 def test_with_no_route_configured_the_alert_lands_in_the_local_log(tmp_path):
@@ -98,7 +101,7 @@ def test_a_dev_alert_reaches_the_person_never_the_team(
     assert deliver(DEV, routes, log=log) == {"webhook": "sent", "email": "sent"}
     assert servers["team"].bodies == []
     (alert,) = servers["personal"].bodies
-    assert alert["origin"] == {"env": "dev", "user": "ada", "sample": "0.01"}
+    assert alert["origin"] == {"env": "dev", "user": "ada", "sample": "0.01", "launched_by": "hand"}
     (mail,) = smtp_server.messages
     assert mail["To"] == "ada@example.com"
     assert mail["Subject"].endswith("[env dev, user ada, sample 0.01]")

@@ -32,7 +32,7 @@ def hooks(monkeypatch, tmp_path, webhook_receiver):
 
 
 class Clients(pa.DataFrameModel):
-    client_id: Series[int] = pa.Field(unique=True)
+    client_id: Series[int] = pa.Field(unique=True, ge=0)
 
 
 FRAMES = {}
@@ -44,9 +44,18 @@ def clients() -> pd.DataFrame:
     return FRAMES["clients"]
 
 
-def team(name: str):
+@warehouse_asset(contract=Clients)
+def orders() -> pd.DataFrame:
+    """Orders, whose code has a bug."""
+    raise KeyError("margin")
+
+
+def team(name: str, *assets):
+    """Team ``name`` with ``assets`` (``clients`` by default), alerting its webhook."""
     return team_definitions(
-        name, assets=[clients], alerts=AlertRoutes(webhook_env=f"{name.upper()}_HOOK")
+        name,
+        assets=list(assets or [clients]),
+        alerts=AlertRoutes(webhook_env=f"{name.upper()}_HOOK"),
     )
 
 
@@ -54,11 +63,12 @@ def sensor_named(defs, suffix):
     return next(sensor for sensor in defs.sensors if sensor.name.endswith(suffix))
 
 
-def run_failure_alert(defs, instance) -> str:
-    """Run ``defs``'s assets (expecting a failure) and evaluate its run-failure sensor on the
-    failed run, as the daemon does; returns the run's id."""
+def run_failure_alert(defs, instance, tags=None) -> str:
+    """Run ``defs``'s assets (expecting a failure; with ``tags``, as Dagster sets them on a
+    scheduled run) and evaluate its run-failure sensor on the failed run, as the daemon does;
+    returns the run's id."""
     result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
-        instance=instance, raise_on_error=False
+        instance=instance, raise_on_error=False, tags=tags
     )
     evaluate_run_failure_sensor(defs, instance, result)
     return result.run_id
@@ -80,7 +90,7 @@ def test_a_failed_run_alerts_its_teams_route_with_a_link_to_the_run(
     hooks, warehouse, disk_instance
 ):
     crm = team("crm")
-    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    FRAMES["clients"] = {"client_id": [1]}  # not a DataFrame: the write fails
     run_id = run_failure_alert(crm, disk_instance)
     (alert,) = hooks["crm"].bodies
     assert alert["team"] == "crm" and alert["kind"] == "run failure"
@@ -132,9 +142,7 @@ def test_a_run_failure_alert_carries_the_errors_hint_and_no_secret(
     hooks, warehouse, disk_instance, monkeypatch
 ):
     monkeypatch.setenv("CRM_DB_PASSWORD", "hunter2-s3cret")
-    crm = team_definitions(
-        "crm", assets=[failing_clients], alerts=AlertRoutes(webhook_env="CRM_HOOK")
-    )
+    crm = team("crm", failing_clients)
     FRAMES["failure"] = raise_(
         WarehouseError(
             "cannot attach postgresql://crm:hunter2-s3cret@db.internal/crm",
@@ -207,9 +215,7 @@ def gated_clients() -> pd.DataFrame:
 
 
 def test_a_check_still_running_at_a_tick_alerts_once_it_has_failed(hooks, warehouse, disk_instance):
-    crm = team_definitions(
-        "crm", assets=[gated_clients], alerts=AlertRoutes(webhook_env="CRM_HOOK")
-    )
+    crm = team("crm", gated_clients)
     check_sensor = sensor_named(crm, "_check_failure_alerts")
     context = build_sensor_context(instance=disk_instance)
     check_sensor(context)
@@ -249,9 +255,7 @@ def checked_clients() -> pd.DataFrame:
 def test_a_different_failure_of_the_same_asset_is_a_new_alert_a_repeat_is_grouped(
     hooks, warehouse, disk_instance, ticks_of
 ):
-    crm = team_definitions(
-        "crm", assets=[checked_clients], alerts=AlertRoutes(webhook_env="CRM_HOOK")
-    )
+    crm = team("crm", checked_clients)
     ticks = ticks_of(crm, "_check_failure_alerts")
     ticks()  # the first tick starts from now
     job = crm.resolve_implicit_global_asset_job_def()
@@ -297,7 +301,7 @@ def test_alert_links_point_where_make_dev_serves_the_ui(
     monkeypatch.delenv("TAILOR_UI_URL", raising=False)
     for name, value in make_dev_environment(*variables).items():
         monkeypatch.setenv(name, value)
-    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    FRAMES["clients"] = {"client_id": [1]}
     run_id = run_failure_alert(team("crm"), disk_instance)
     assert hooks["crm"].bodies[0]["link"] == f"{served_at}/runs/{run_id}"
 
@@ -306,7 +310,7 @@ def test_tailor_ui_url_wins_over_where_the_ui_serves(hooks, warehouse, disk_inst
     for name, value in make_dev_environment("PORT=3300").items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("TAILOR_UI_URL", "https://dagster.example.com/")  # e.g. behind a proxy
-    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    FRAMES["clients"] = {"client_id": [1]}
     run_id = run_failure_alert(team("crm"), disk_instance)
     assert hooks["crm"].bodies[0]["link"] == f"https://dagster.example.com/runs/{run_id}"
 
@@ -316,7 +320,7 @@ def test_a_dev_run_alerts_the_person_never_the_team_and_says_whose_run_it_was(
 ):
     personal = webhook_receiver()
     monkeypatch.setenv("TAILOR_PERSONAL_WEBHOOK", personal.url)
-    crm = team("crm")
+    crm = team("crm", clients, orders)
     checks = ticks_of(crm, "_check_failure_alerts")
     checks()
     use(env="dev", user="ada", sample="0.5")  # Ada iterates in her sandbox
@@ -330,6 +334,116 @@ def test_a_dev_run_alerts_the_person_never_the_team_and_says_whose_run_it_was(
     assert hooks["crm"].bodies == []  # the team is not paged
     assert [alert["kind"] for alert in personal.bodies] == ["run failure", "check failure"]
     for alert in personal.bodies:
-        assert alert["origin"] == {"env": "dev", "user": "ada", "sample": "0.5"}
+        assert alert["origin"] == {
+            "env": "dev", "user": "ada", "sample": "0.5", "launched_by": "hand"
+        }  # fmt: skip
     log = (warehouse.parent / "tailor_alerts.log").read_text()
     assert log.count("env dev, user ada, sample 0.5") == 4  # each headline and body
+
+
+def test_a_broken_contract_alerts_once_by_its_check_alert_not_again_as_a_failed_run(
+    hooks, warehouse, disk_instance, ticks_of
+):
+    crm = team("crm")
+    checks = ticks_of(crm, "_check_failure_alerts")
+    checks()
+    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1, 2]})
+    run_failure_alert(crm, disk_instance)
+    checks()
+    (alert,) = hooks["crm"].bodies  # one failure, one alert
+    assert alert["kind"] == "check failure"
+    assert "client_id_unique (2 failing rows)" in alert["message"]
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    assert "covered by the check-failure alert: job __ASSET_JOB, step clients: " in log
+    assert "BrokenContractError: Asset crm/clients broke its contract" in log
+
+
+def test_a_broken_contract_beside_another_error_still_alerts_the_run(
+    hooks, warehouse, disk_instance
+):
+    crm = team("crm", clients, orders)
+    FRAMES["clients"] = pd.DataFrame({"client_id": [1, 1]})
+    run_failure_alert(crm, disk_instance)
+    (alert,) = hooks["crm"].bodies
+    assert alert["kind"] == "run failure"
+    assert "step orders: KeyError: 'margin'" in alert["message"]
+    assert "step clients: BrokenContractError: Asset crm/clients broke" in alert["message"]
+
+
+def test_a_repeated_run_failure_is_grouped_a_different_one_alerts_at_once(
+    hooks, warehouse, disk_instance
+):
+    crm = team("crm", failing_clients)
+    for error in (KeyError("margin"), KeyError("price"), RuntimeError("boom"), KeyError("x")):
+        FRAMES["failure"] = raise_(error)  # the message changes, the reason is the class
+        run_failure_alert(crm, disk_instance)
+    first, second = hooks["crm"].bodies
+    assert "KeyError: 'margin'" in first["message"]
+    assert "RuntimeError: boom" in second["message"]
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    assert log.count("grouped with an earlier alert: job __ASSET_JOB, step clients: ") == 2
+    assert "KeyError: 'price'" in log and "KeyError: 'x'" in log
+
+
+def test_run_failures_are_not_grouped_past_the_teams_window(hooks, warehouse, disk_instance):
+    crm = team_definitions(
+        "crm",
+        assets=[failing_clients],
+        alerts=AlertRoutes(webhook_env="CRM_HOOK", group_minutes=0),
+    )
+    FRAMES["failure"] = raise_(KeyError("margin"))
+    for _ in range(2):
+        run_failure_alert(crm, disk_instance)
+    assert len(hooks["crm"].bodies) == 2
+
+
+def test_a_long_error_line_is_cut_at_a_word_and_its_hint_is_kept(hooks, warehouse, disk_instance):
+    crm = team("crm", failing_clients)
+    long_line = "Fix the key in the ins of pricing/margins (`tailor check` lists them) " * 12
+    hint = "hint: " + "run tailor check and read what it says about each input " * 12
+    FRAMES["failure"] = raise_(
+        RuntimeError("\n".join([long_line.strip(), "two", "three", hint.strip(), "five"]))
+    )
+    run_failure_alert(crm, disk_instance)
+    (alert,) = hooks["crm"].bodies
+    first, *rest = alert["message"].splitlines()
+    kept = first.removeprefix("step clients: RuntimeError: ").removesuffix("…")
+    assert first.endswith("…") and 500 < len(kept) <= 600  # not 300 characters any more
+    assert long_line.startswith(kept + " ")  # whole words only
+    assert rest == ["    two", "    three", "    " + hint.strip()]  # the hint whole
+
+
+def test_one_failing_row_is_said_in_the_singular_by_the_check_alert_and_the_run(
+    hooks, warehouse, disk_instance, ticks_of
+):
+    crm = team("crm")
+    checks = ticks_of(crm, "_check_failure_alerts")
+    checks()
+    FRAMES["clients"] = pd.DataFrame({"client_id": [-1, 2]})  # one negative id
+    run_failure_alert(crm, disk_instance)
+    checks()
+    (alert,) = hooks["crm"].bodies
+    assert "(1 failing row)" in alert["message"]
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    assert "broke its contract: client_id_" in log and "(1 failing row)." in log
+    assert "row(s)" not in log and "1 failing rows" not in log
+
+
+@pytest.mark.parametrize(
+    ("tags", "launched_by"),
+    [
+        ({"dagster/schedule_name": "crm_daily"}, "schedule crm_daily"),
+        ({"dagster/sensor_name": "crm_automation"}, "sensor crm_automation"),
+        ({"dagster/backfill": "abcdefgh"}, "backfill abcdefgh"),
+        (None, "hand"),
+    ],
+)
+def test_a_run_failure_alert_says_how_the_run_was_launched(
+    tags, launched_by, hooks, warehouse, disk_instance
+):
+    FRAMES["clients"] = {"client_id": [1]}
+    run_failure_alert(team("crm"), disk_instance, tags=tags)
+    (alert,) = hooks["crm"].bodies
+    assert alert["origin"]["launched_by"] == launched_by
+    log = (warehouse.parent / "tailor_alerts.log").read_text()
+    assert f"\nenv prod, full, launched by {launched_by}\n" in log

@@ -143,8 +143,7 @@ def test_a_fraction_in_an_int_column_is_listed_and_nulls_still_counted():
     frame = pd.DataFrame({"n": [1.0, 1.5, 2.0], "unit cost": ["1", None, "x"]})
     found = outcomes(frame, Integral)
     assert found["n_dtype"].detail == (
-        "n has type float64; the contract says int64; 1 value(s) would not convert to int64 "
-        "(e.g. 1.5)"
+        "n has type float64; the contract says int64; 1 value would not convert to int64 (e.g. 1.5)"
     )
     assert found["unit_cost_not_null"].failing_rows == 1  # a name with a space, mistyped
 

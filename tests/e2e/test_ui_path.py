@@ -144,11 +144,18 @@ def test_a_run_on_a_corrupted_landing_file_fails_and_keeps_the_table(
         after = connection.sql("SELECT * FROM client_insights.raw_clients").df()
     pd.testing.assert_frame_equal(after, before)
 
-    # the running daemon's sensors alert the owning team, and only it
-    alerts = wait_for_alerts(team_webhooks["client_insights"], {"run failure", "check failure"})
+    # the running daemon's sensors alert the owning team, and only it, once: the run failed
+    # only because its contract broke, which the check-failure alert says
+    alerts = wait_for_alerts(team_webhooks["client_insights"], {"check failure"})
     check_alert = next(alert for alert in alerts if alert["kind"] == "check failure")
     assert check_alert["subject"] == "client_insights/raw_clients"
     assert "client_id_unique (2 failing rows)" in check_alert["message"]
-    run_alert = next(alert for alert in alerts if alert["kind"] == "run failure")
-    assert run_alert["link"].endswith(f"/runs/{run_id}")
+    assert check_alert["link"].endswith(f"/runs/{run_id}")
+    assert check_alert["origin"]["launched_by"] == "hand"
+    log = dagster_dev.home / "tailor_alerts.log"
+    deadline = time.monotonic() + 150
+    while "covered by the check-failure alert" not in (log.read_text() if log.exists() else ""):
+        assert time.monotonic() < deadline, "the run-failure sensor never saw the run"
+        time.sleep(2)
+    assert [alert["kind"] for alert in team_webhooks["client_insights"].bodies] == ["check failure"]
     assert team_webhooks["merchandising"].bodies == []
