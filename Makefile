@@ -30,17 +30,13 @@ dev: install landing dagster-home
 ifeq ($(TAILOR_DEPLOYMENT),postgres)
 	@if [ "$${TAILOR_ENV:-prod}" != prod ]; then \
 		echo "TAILOR_ENV=dev runs on the embedded profile: make dev TAILOR_ENV=dev"; exit 2; fi
+	@$(BIN)/python scripts/dev_preflight.py --host $(HOST) --port $(PORT)
 	$(BIN)/tailor deploy up --out $(DEPLOY_DIR) --webserver-host $(HOST) --webserver-port $(PORT) $(DEPLOY_FLAGS)
 else ifeq ($(TAILOR_DEPLOYMENT),embedded)
 	@if [ -n "$$TAILOR_SAMPLE" ] && [ "$${TAILOR_ENV:-prod}" != dev ]; then \
 		echo "TAILOR_SAMPLE needs TAILOR_ENV=dev: a sample never replaces production tables."; \
 		exit 2; fi
-	@echo ""
-	@echo "  Tailor is starting: open http://$(HOST):$(PORT) (Ctrl-C stops everything)"
-	@echo "  warehouse: $(TAILOR_WAREHOUSE_DIR)    landing zone: $(TAILOR_LANDING_DIR)"
-	@echo "  environment: $${TAILOR_ENV:-prod}$${TAILOR_SAMPLE:+, sample $$TAILOR_SAMPLE}" \
-		"(make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.2] writes to your sandbox instead)"
-	@echo ""
+	@$(BIN)/python scripts/dev_preflight.py --host $(HOST) --port $(PORT) --banner
 	@PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded" \
 		$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT) --log-level $(LOG_LEVEL)
 else

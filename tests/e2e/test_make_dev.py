@@ -6,6 +6,7 @@ tagged with its environment and sample, and writes only the person's sandbox."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -66,6 +67,63 @@ def test_make_dev_in_dev_mode_tags_runs_writes_the_sandbox_and_stops_on_ctrl_c(
     assert page.get_by_text("Join the Dagster community").count() == 0
 
     server.stop()  # SIGINT to the group, as Ctrl-C in a terminal; asserts nothing is left
+
+
+def test_a_second_make_dev_on_a_port_in_use_refuses_before_starting_anything(tmp_path):
+    with socket.socket() as first:  # the port another make dev serves
+        first.bind(("127.0.0.1", 0))
+        first.listen()
+        port = first.getsockname()[1]
+        started = time.monotonic()
+        make = subprocess.Popen(
+            ["make", "-s", "dev", f"PORT={port}", f"DAGSTER_HOME={tmp_path / 'home'}"],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own session: whatever it started is found by it
+        )
+        try:
+            out, err = make.communicate(timeout=60)
+        finally:
+            if make.poll() is None:
+                os.killpg(make.pid, signal.SIGINT)
+                make.wait(timeout=60)
+    assert make.returncode != 0 and time.monotonic() - started < 30, out + err
+    assert (
+        f"port {port} on 127.0.0.1 is in use: another make dev? stop it, "
+        f"or make dev PORT={port + 300}"
+    ) in err
+    assert "Tailor is starting" not in out and "dagster" not in out + err
+    left = subprocess.run(["pgrep", "-a", "-s", str(make.pid)], capture_output=True, text=True)
+    assert left.stdout == ""  # no webserver, no daemon
+    assert not (tmp_path / "home" / "storage").exists()  # the instance untouched
+
+
+def test_make_dev_in_dev_says_where_runs_write_and_which_instance_records_them(
+    dagster_dev_factory, e2e_landing, tmp_path
+):
+    env = {
+        WAREHOUSE_ENV: str(tmp_path / "warehouse"),
+        LANDING_ENV: str(e2e_landing),
+        "TAILOR_ENV": "dev",
+        "TAILOR_SAMPLE": "0.01",
+        "TAILOR_USER": "grace",
+    }
+    server = dagster_dev_factory(REPO_ROOT / "workspace.yaml", env, REPO_ROOT, via_make=True)
+    deadline = time.monotonic() + 60
+    while "instance" not in server.log.read_text():
+        assert time.monotonic() < deadline and server.process.poll() is None, server.log.read_text()
+        time.sleep(0.2)
+    server.stop()  # the banner is all this test needs
+    banner = server.log.read_text()
+    sandboxes = tmp_path / "warehouse" / "sandboxes"
+    assert (
+        f"environment: dev, sample 0.01: runs write your sandbox, <team>__dev_grace, in "
+        f"{sandboxes} (production is only read)"
+    ) in banner
+    assert "writes to your sandbox instead" not in banner
+    assert f"instance (runs, schedules, sensors): {server.home}" in banner
 
 
 def test_make_dagster_home_brings_an_older_dagster_yaml_up_to_date(tmp_path):

@@ -1,0 +1,83 @@
+"""`make dev`'s first step: refuse to start when HOST:PORT is taken, then (``--banner``) print
+where the UI serves, where runs write and which instance records them.
+
+    python scripts/dev_preflight.py --host 127.0.0.1 --port 3000 [--banner]
+
+A second `make dev` on a port in use would start a second daemon on the same instance
+(duplicate schedule ticks, sensors and alerts) while its webserver fails to bind, so it is
+refused before anything starts: one line, exit 2.
+"""
+
+import argparse
+import errno
+import os
+import socket
+import sys
+
+from platform_lib.environment.run_environment import RunEnvironment
+from platform_lib.errors import TailorError
+from platform_lib.settings import landing_dir, warehouse_dir
+from platform_lib.warehouse.layout import SANDBOX_FOLDER
+
+
+def port_taken(host: str, port: int) -> bool:
+    """Whether a server listens on ``host:port`` (bound as the webserver binds it)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
+def banner(host: str, port: int, environment: RunEnvironment) -> str:
+    warehouse = warehouse_dir()
+    if environment.is_dev:
+        sample = environment.sampling.describe()
+        writes = (
+            f"environment: dev, sample {sample}"
+            if environment.sampling.active
+            else "environment: dev"
+        ) + (
+            f": runs write your sandbox, <team>__dev_{environment.user}, in "
+            f"{warehouse / SANDBOX_FOLDER} (production is only read)"
+        )
+    else:
+        writes = (
+            "environment: prod (make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.2] writes to your "
+            "sandbox instead)"
+        )
+    lines = [
+        f"Tailor is starting: open http://{host}:{port} (Ctrl-C stops everything)",
+        f"warehouse: {warehouse}    landing zone: {landing_dir()}",
+        writes,
+        f"instance (runs, schedules, sensors): {os.environ.get('DAGSTER_HOME', '')}",
+    ]
+    return "\n" + "\n".join(f"  {line}" for line in lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--banner", action="store_true", help="print where make dev serves")
+    arguments = parser.parse_args()
+    if port_taken(arguments.host, arguments.port):
+        sys.exit(
+            f"port {arguments.port} on {arguments.host} is in use: another make dev? stop it, "
+            f"or make dev PORT={arguments.port + 300}"
+        )
+    if arguments.banner:
+        try:
+            environment = RunEnvironment.current()
+        except TailorError as error:
+            sys.exit(str(error))
+        print(banner(arguments.host, arguments.port, environment))
+
+
+if __name__ == "__main__":
+    main()
