@@ -13,6 +13,9 @@ DEPLOY_FLAGS ?=
 LOG_LEVEL ?= warning
 NOTEBOOK_PORT ?= 8888
 NOTEBOOK_FLAGS ?=
+# JupyterLab's defaults for this environment: no "get notified about Jupyter news?" pop-up,
+# no update check (a request to the internet)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 # dev runs keep their own Dagster instance: sandbox materializations never show as production's
 # (platform_lib/settings.py dagster_home names the same folders for tailor status --env)
@@ -51,7 +54,7 @@ test: install notebook-env landing dagster-home system-packages
 
 # JupyterLab on the project's environment, opening the starter notebook (reads the warehouse of
 # make dev: materialize something there first); as root too, as in a container
-notebook: install notebook-env
+notebook: install notebook-env $(LAB_SETTINGS)
 	$(BIN)/jupyter lab notebooks/start_here.ipynb --ip $(HOST) --port $(NOTEBOOK_PORT) \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(NOTEBOOK_FLAGS)
 
@@ -85,6 +88,10 @@ notebook-env: $(BIN)/.notebook-installed
 $(BIN)/.notebook-installed: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev,notebook]'
 	@touch $@
+
+$(LAB_SETTINGS): scripts/jupyterlab_settings.json $(BIN)/.notebook-installed
+	@mkdir -p $(@D)
+	@cp $< $@
 
 landing: install
 	@$(BIN)/python scripts/make_landing.py --out $(TAILOR_LANDING_DIR) --seed 7 --if-missing

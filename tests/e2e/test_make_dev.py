@@ -184,6 +184,12 @@ def test_make_notebook_serves_jupyterlab_on_this_environment_with_the_starter_no
         assert kernel["language"] == "python"
         assert get("/api/contents/notebooks/start_here.ipynb")["type"] == "notebook"
         assert "notebooks/start_here.ipynb" in log.read_text()  # the notebook it opens
+        # no "get notified about official Jupyter news?" pop-up on the first start
+        notification = get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
+        defaults = {
+            name: field["default"] for name, field in notification["schema"]["properties"].items()
+        }
+        assert defaults["fetchNews"] == "false" and defaults["checkForUpdates"] is False
     finally:
         if lab.poll() is None:  # its own session: the group id is its pid
             os.killpg(lab.pid, signal.SIGTERM)
