@@ -33,14 +33,15 @@ dev: install landing dagster-home
 ifeq ($(TAILOR_DEPLOYMENT),postgres)
 	@if [ "$${TAILOR_ENV:-prod}" != prod ]; then \
 		echo "TAILOR_ENV=dev runs on the embedded profile: make dev TAILOR_ENV=dev"; exit 2; fi
-	@$(BIN)/python scripts/dev_preflight.py --host $(HOST) --port $(PORT)
-	$(BIN)/tailor deploy up --out $(DEPLOY_DIR) --webserver-host $(HOST) --webserver-port $(PORT) $(DEPLOY_FLAGS)
+	$(BIN)/python scripts/start_dev.py --host $(HOST) --port $(PORT) -- \
+		$(BIN)/tailor deploy up --out $(DEPLOY_DIR) --webserver-host $(HOST) --webserver-port $(PORT) $(DEPLOY_FLAGS)
 else ifeq ($(TAILOR_DEPLOYMENT),embedded)
 	@if [ -n "$$TAILOR_SAMPLE" ] && [ "$${TAILOR_ENV:-prod}" != dev ]; then \
 		echo "TAILOR_SAMPLE needs TAILOR_ENV=dev: a sample never replaces production tables."; \
 		exit 2; fi
-	@$(BIN)/python scripts/dev_preflight.py --host $(HOST) --port $(PORT) --banner
 	@PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded" \
+		$(BIN)/python scripts/start_dev.py --host $(HOST) --port $(PORT) \
+		--instance $(DAGSTER_HOME) --banner -- \
 		$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT) --log-level $(LOG_LEVEL)
 else
 	@echo "TAILOR_DEPLOYMENT is 'embedded' (the default) or 'postgres', not '$(TAILOR_DEPLOYMENT)'."; exit 2

@@ -100,8 +100,8 @@ def test_a_second_make_dev_on_a_port_in_use_refuses_before_starting_anything(tmp
     assert not (tmp_path / "home" / "storage").exists()  # the instance untouched
 
 
-def test_make_dev_in_dev_says_where_runs_write_and_which_instance_records_them(
-    dagster_dev_factory, e2e_landing, tmp_path
+def test_make_dev_in_dev_says_where_runs_write_and_a_second_one_on_its_instance_is_refused(
+    dagster_dev_factory, e2e_landing, tmp_path, closed_port
 ):
     env = {
         WAREHOUSE_ENV: str(tmp_path / "warehouse"),
@@ -115,7 +115,19 @@ def test_make_dev_in_dev_says_where_runs_write_and_which_instance_records_them(
     while "instance" not in server.log.read_text():
         assert time.monotonic() < deadline and server.process.poll() is None, server.log.read_text()
         time.sleep(0.2)
-    server.stop()  # the banner is all this test needs
+    # a second make dev on another port, same instance: refused, the first keeps serving
+    second = subprocess.run(
+        ["make", "-s", "dev", f"PORT={closed_port()}", f"DAGSTER_HOME={server.home}"],
+        cwd=REPO_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode != 0 and second.stdout == "", second.stdout
+    assert f"the instance {server.home} is served by another make dev" in second.stderr
+    assert server.process.poll() is None
+    server.stop()  # the banner and the lock are all this test needs
     banner = server.log.read_text()
     sandboxes = tmp_path / "warehouse" / "sandboxes"
     assert (
