@@ -69,14 +69,16 @@ def test_make_dev_in_dev_mode_tags_runs_writes_the_sandbox_and_stops_on_ctrl_c(
     server.stop()  # SIGINT to the group, as Ctrl-C in a terminal; asserts nothing is left
 
 
-def test_a_second_make_dev_on_a_port_in_use_refuses_before_starting_anything(tmp_path):
+@pytest.mark.parametrize("deployment", ["embedded", "postgres"])
+def test_a_second_make_dev_on_a_port_in_use_refuses_before_starting_anything(tmp_path, deployment):
     with socket.socket() as first:  # the port another make dev serves
         first.bind(("127.0.0.1", 0))
         first.listen()
         port = first.getsockname()[1]
         started = time.monotonic()
         make = subprocess.Popen(
-            ["make", "-s", "dev", f"PORT={port}", f"DAGSTER_HOME={tmp_path / 'home'}"],
+            ["make", "-s", "dev", f"PORT={port}", f"TAILOR_DEPLOYMENT={deployment}"]
+            + [f"DAGSTER_HOME={tmp_path / 'home'}", f"DEPLOY_DIR={tmp_path / 'deploy'}"],
             cwd=REPO_ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -98,6 +100,7 @@ def test_a_second_make_dev_on_a_port_in_use_refuses_before_starting_anything(tmp
     left = subprocess.run(["pgrep", "-a", "-s", str(make.pid)], capture_output=True, text=True)
     assert left.stdout == ""  # no webserver, no daemon
     assert not (tmp_path / "home" / "storage").exists()  # the instance untouched
+    assert not (tmp_path / "deploy").exists()  # nor the single-host profile's
 
 
 def test_make_dev_in_dev_says_where_runs_write_and_a_second_one_on_its_instance_is_refused(
