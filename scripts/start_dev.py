@@ -34,7 +34,7 @@ def port_taken(host: str, port: int) -> bool:
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 return True
-            raise
+            sys.exit(f"make dev cannot serve on {host}:{port}: {error.strerror}; check HOST")
     return False
 
 
@@ -54,16 +54,14 @@ def hold_instance(home: Path) -> None:
 
 
 def banner(host: str, port: int, environment: RunEnvironment) -> str:
+    """Where the UI serves, where runs write (in dev: your sandbox) and the instance."""
     warehouse = warehouse_dir()
     if environment.is_dev:
-        sample = environment.sampling.describe()
+        sampling = environment.sampling
+        sample = f", sample {sampling.describe()}" if sampling.active else ""
         writes = (
-            f"environment: dev, sample {sample}"
-            if environment.sampling.active
-            else "environment: dev"
-        ) + (
-            f": runs write your sandbox, <team>__dev_{environment.user}, in "
-            f"{warehouse / SANDBOX_FOLDER} (production is only read)"
+            f"environment: dev{sample}: runs write your sandbox, <team>__dev_{environment.user}, "
+            f"in {warehouse / SANDBOX_FOLDER} (production is only read)"
         )
     else:
         writes = (

@@ -103,16 +103,24 @@ def test_a_second_make_dev_on_a_port_in_use_refuses_before_starting_anything(tmp
     assert not (tmp_path / "deploy").exists()  # nor the single-host profile's
 
 
-def test_make_dev_in_dev_says_where_runs_write_and_a_second_one_on_its_instance_is_refused(
-    dagster_dev_factory, e2e_landing, tmp_path, closed_port
+WRITES = {
+    "dev": "environment: dev, sample 0.01: runs write your sandbox, <team>__dev_grace, in "
+    "{warehouse}/sandboxes (production is only read)",
+    "prod": "environment: prod (make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.2] writes to your "
+    "sandbox instead)",
+}
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_make_dev_says_where_runs_write_and_a_second_one_on_its_instance_is_refused(
+    dagster_dev_factory, e2e_landing, tmp_path, closed_port, environment
 ):
     env = {
         WAREHOUSE_ENV: str(tmp_path / "warehouse"),
         LANDING_ENV: str(e2e_landing),
-        "TAILOR_ENV": "dev",
-        "TAILOR_SAMPLE": "0.01",
+        "TAILOR_ENV": environment,
         "TAILOR_USER": "grace",
-    }
+    } | ({"TAILOR_SAMPLE": "0.01"} if environment == "dev" else {})
     server = dagster_dev_factory(REPO_ROOT / "workspace.yaml", env, REPO_ROOT, via_make=True)
     deadline = time.monotonic() + 60
     while "instance" not in server.log.read_text():
@@ -132,12 +140,8 @@ def test_make_dev_in_dev_says_where_runs_write_and_a_second_one_on_its_instance_
     assert server.process.poll() is None
     server.stop()  # the banner and the lock are all this test needs
     banner = server.log.read_text()
-    sandboxes = tmp_path / "warehouse" / "sandboxes"
-    assert (
-        f"environment: dev, sample 0.01: runs write your sandbox, <team>__dev_grace, in "
-        f"{sandboxes} (production is only read)"
-    ) in banner
-    assert "writes to your sandbox instead" not in banner
+    (writes,) = [line.strip() for line in banner.splitlines() if "environment:" in line]
+    assert writes == WRITES[environment].format(warehouse=tmp_path / "warehouse")
     assert f"instance (runs, schedules, sensors): {server.home}" in banner
 
 
