@@ -13,6 +13,9 @@ DEPLOY_FLAGS ?=
 LOG_LEVEL ?= warning
 NOTEBOOK_PORT ?= 8888
 NOTEBOOK_FLAGS ?=
+# JupyterLab's defaults for this environment: no "get notified about Jupyter news?" pop-up,
+# no update check (a request to the internet)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 # dev runs keep their own Dagster instance: sandbox materializations never show as production's
 # (platform_lib/settings.py dagster_home names the same folders for tailor status --env)
@@ -30,18 +33,15 @@ dev: install landing dagster-home
 ifeq ($(TAILOR_DEPLOYMENT),postgres)
 	@if [ "$${TAILOR_ENV:-prod}" != prod ]; then \
 		echo "TAILOR_ENV=dev runs on the embedded profile: make dev TAILOR_ENV=dev"; exit 2; fi
-	$(BIN)/tailor deploy up --out $(DEPLOY_DIR) --webserver-host $(HOST) --webserver-port $(PORT) $(DEPLOY_FLAGS)
+	$(BIN)/python scripts/start_dev.py --host $(HOST) --port $(PORT) -- \
+		$(BIN)/tailor deploy up --out $(DEPLOY_DIR) --webserver-host $(HOST) --webserver-port $(PORT) $(DEPLOY_FLAGS)
 else ifeq ($(TAILOR_DEPLOYMENT),embedded)
 	@if [ -n "$$TAILOR_SAMPLE" ] && [ "$${TAILOR_ENV:-prod}" != dev ]; then \
 		echo "TAILOR_SAMPLE needs TAILOR_ENV=dev: a sample never replaces production tables."; \
 		exit 2; fi
-	@echo ""
-	@echo "  Tailor is starting: open http://$(HOST):$(PORT) (Ctrl-C stops everything)"
-	@echo "  warehouse: $(TAILOR_WAREHOUSE_DIR)    landing zone: $(TAILOR_LANDING_DIR)"
-	@echo "  environment: $${TAILOR_ENV:-prod}$${TAILOR_SAMPLE:+, sample $$TAILOR_SAMPLE}" \
-		"(make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.2] writes to your sandbox instead)"
-	@echo ""
 	@PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded" \
+		$(BIN)/python scripts/start_dev.py --host $(HOST) --port $(PORT) \
+		--instance $(DAGSTER_HOME) --banner -- \
 		$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT) --log-level $(LOG_LEVEL)
 else
 	@echo "TAILOR_DEPLOYMENT is 'embedded' (the default) or 'postgres', not '$(TAILOR_DEPLOYMENT)'."; exit 2
@@ -55,7 +55,7 @@ test: install notebook-env landing dagster-home system-packages
 
 # JupyterLab on the project's environment, opening the starter notebook (reads the warehouse of
 # make dev: materialize something there first); as root too, as in a container
-notebook: install notebook-env
+notebook: install notebook-env $(LAB_SETTINGS)
 	$(BIN)/jupyter lab notebooks/start_here.ipynb --ip $(HOST) --port $(NOTEBOOK_PORT) \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(NOTEBOOK_FLAGS)
 
@@ -89,6 +89,10 @@ notebook-env: $(BIN)/.notebook-installed
 $(BIN)/.notebook-installed: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev,notebook]'
 	@touch $@
+
+$(LAB_SETTINGS): scripts/jupyterlab_settings.json $(BIN)/.notebook-installed
+	@mkdir -p $(@D)
+	@cp $< $@
 
 landing: install
 	@$(BIN)/python scripts/make_landing.py --out $(TAILOR_LANDING_DIR) --seed 7 --if-missing

@@ -21,6 +21,7 @@ _HOMES = {
     "open_warehouse": "platform_lib.warehouse.notebook",
     "team_definitions": "platform_lib.team.definitions",
     "warehouse_asset": "platform_lib.contracts.asset",
+    "warehouse_tables": "platform_lib.warehouse.notebook",
 }
 
 __all__ = [

@@ -189,7 +189,7 @@ print(json.dumps({"loaded at import": loaded, "names": sorted(names)}))
 TEAMS_AND_README_USE = [
     "AlertRoutes", "LandingFileError", "LandingZone", "ParallelJob", "TableChecks", "TailorError",
     "TeamConventionError", "TeamSchedule", "WarehouseError", "WarehouseIOManager",
-    "open_warehouse", "team_definitions", "warehouse_asset",
+    "open_warehouse", "team_definitions", "warehouse_asset", "warehouse_tables",
 ]  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from platform_lib.warehouse.layout import sandbox_databases, table_for, team_dat
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
+    import pandas
 
 PRODUCTION_MARK = "__prod"
 """In dev, production's database of a team is attached as ``<team>__prod``."""
@@ -96,6 +97,24 @@ def readable_tables(
         if sandbox_team(team) == team and team != "memory"
         for table in table_names(connection, database=team)
     }
+
+
+def warehouse_tables(
+    warehouse: duckdb.DuckDBPyConnection, environment: RunEnvironment | None = None
+) -> pandas.DataFrame:
+    """The tables of an ``open_warehouse`` connection as ``team.asset`` reads them: one row
+    per table, with its ``team``, ``asset`` and what it ``reads`` (``production``, or in dev
+    your sandbox or production, and the sample). ``environment`` is the one the connection
+    was opened in (default: this process's)::
+
+        with open_warehouse() as warehouse:
+            tables = warehouse_tables(warehouse)
+    """
+    import pandas as pd
+
+    readable = readable_tables(warehouse, environment or RunEnvironment.current())
+    rows = sorted((*name.split("/", 1), reads) for name, reads in readable.items())
+    return pd.DataFrame(rows, columns=["team", "asset", "reads"])
 
 
 def _create_input_views(

@@ -6,6 +6,7 @@ tagged with its environment and sample, and writes only the person's sandbox."""
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -68,6 +69,82 @@ def test_make_dev_in_dev_mode_tags_runs_writes_the_sandbox_and_stops_on_ctrl_c(
     server.stop()  # SIGINT to the group, as Ctrl-C in a terminal; asserts nothing is left
 
 
+@pytest.mark.parametrize("deployment", ["embedded", "postgres"])
+def test_a_second_make_dev_on_a_port_in_use_refuses_before_starting_anything(tmp_path, deployment):
+    with socket.socket() as first:  # the port another make dev serves
+        first.bind(("127.0.0.1", 0))
+        first.listen()
+        port = first.getsockname()[1]
+        started = time.monotonic()
+        make = subprocess.Popen(
+            ["make", "-s", "dev", f"PORT={port}", f"TAILOR_DEPLOYMENT={deployment}"]
+            + [f"DAGSTER_HOME={tmp_path / 'home'}", f"DEPLOY_DIR={tmp_path / 'deploy'}"],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own session: whatever it started is found by it
+        )
+        try:
+            out, err = make.communicate(timeout=60)
+        finally:
+            if make.poll() is None:
+                os.killpg(make.pid, signal.SIGINT)
+                make.wait(timeout=60)
+    assert make.returncode != 0 and time.monotonic() - started < 30, out + err
+    assert (
+        f"port {port} on 127.0.0.1 is in use: another make dev? stop it, "
+        f"or make dev PORT={port + 300}"
+    ) in err
+    assert "Tailor is starting" not in out and "dagster" not in out + err
+    left = subprocess.run(["pgrep", "-a", "-s", str(make.pid)], capture_output=True, text=True)
+    assert left.stdout == ""  # no webserver, no daemon
+    assert not (tmp_path / "home" / "storage").exists()  # the instance untouched
+    assert not (tmp_path / "deploy").exists()  # nor the single-host profile's
+
+
+WRITES = {
+    "dev": "environment: dev, sample 0.01: runs write your sandbox, <team>__dev_grace, in "
+    "{warehouse}/sandboxes (production is only read)",
+    "prod": "environment: prod (make dev TAILOR_ENV=dev [TAILOR_SAMPLE=0.2] writes to your "
+    "sandbox instead)",
+}
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_make_dev_says_where_runs_write_and_a_second_one_on_its_instance_is_refused(
+    dagster_dev_factory, e2e_landing, tmp_path, closed_port, environment
+):
+    env = {
+        WAREHOUSE_ENV: str(tmp_path / "warehouse"),
+        LANDING_ENV: str(e2e_landing),
+        "TAILOR_ENV": environment,
+        "TAILOR_USER": "grace",
+    } | ({"TAILOR_SAMPLE": "0.01"} if environment == "dev" else {})
+    server = dagster_dev_factory(REPO_ROOT / "workspace.yaml", env, REPO_ROOT, via_make=True)
+    deadline = time.monotonic() + 60
+    while "instance" not in server.log.read_text():
+        assert time.monotonic() < deadline and server.process.poll() is None, server.log.read_text()
+        time.sleep(0.2)
+    # a second make dev on another port, same instance: refused, the first keeps serving
+    second = subprocess.run(
+        ["make", "-s", "dev", f"PORT={closed_port()}", f"DAGSTER_HOME={server.home}"],
+        cwd=REPO_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode != 0 and second.stdout == "", second.stdout
+    assert f"the instance {server.home} is served by another make dev" in second.stderr
+    assert server.process.poll() is None
+    server.stop()  # the banner and the lock are all this test needs
+    banner = server.log.read_text()
+    (writes,) = [line.strip() for line in banner.splitlines() if "environment:" in line]
+    assert writes == WRITES[environment].format(warehouse=tmp_path / "warehouse")
+    assert f"instance (runs, schedules, sensors): {server.home}" in banner
+
+
 def test_make_dagster_home_brings_an_older_dagster_yaml_up_to_date(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
@@ -126,6 +203,12 @@ def test_make_notebook_serves_jupyterlab_on_this_environment_with_the_starter_no
         assert kernel["language"] == "python"
         assert get("/api/contents/notebooks/start_here.ipynb")["type"] == "notebook"
         assert "notebooks/start_here.ipynb" in log.read_text()  # the notebook it opens
+        # no "get notified about official Jupyter news?" pop-up on the first start
+        notification = get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
+        defaults = {
+            name: field["default"] for name, field in notification["schema"]["properties"].items()
+        }
+        assert defaults["fetchNews"] == "false" and defaults["checkForUpdates"] is False
     finally:
         if lab.poll() is None:  # its own session: the group id is its pid
             os.killpg(lab.pid, signal.SIGTERM)
