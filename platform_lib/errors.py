@@ -3,6 +3,9 @@
 import difflib
 from collections.abc import Iterable
 
+BROKEN_CONTRACT = "tailor/broken_contract"
+"""Metadata of the Dagster ``Failure`` a step raises when its data broke a blocking check of
+the asset's contract (the failed checks, by name): the check-failure alert covers it."""
 NO_HINT = "the message says what to do"
 HINT = "hint: "
 SUGGESTIONS = 3
@@ -30,11 +33,6 @@ class TeamConventionError(TailorError):
 
 class WarehouseError(TailorError):
     """A warehouse read or write could not be done; the stored data is unchanged."""
-
-
-class BrokenContractError(TailorError):
-    """An asset's data failed a blocking (ERROR) check of its contract, so its table was not
-    changed; the failed checks themselves say which rows (and alert the team)."""
 
 
 class LandingFileError(TailorError):

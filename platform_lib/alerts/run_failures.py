@@ -3,7 +3,7 @@ code location, so runs launched from the UI, a schedule or automation alike reac
 alert names each failed step and its error (``step_errors``), and whose run it was, from the
 run's tags (``origin``).
 
-A run whose every failed step broke its contract (``BrokenContractError``) alerts no more:
+A run whose every failed step broke its contract (``errors.BROKEN_CONTRACT``) alerts no more:
 the check-failure alert already names the failing checks and their rows, with the link to
 the run; the local log says the run was covered by it. The same failure again (the same
 subject, the same failed steps with the same error classes) within the team's
@@ -20,7 +20,6 @@ from platform_lib.alerts.delivery import Alert, AlertRoutes, log_only, ui_link
 from platform_lib.alerts.grouping import groups_file, read_groups, send_or_group, write_groups
 from platform_lib.alerts.origin import AlertOrigin
 from platform_lib.alerts.step_errors import StepError, error_summary, step_errors
-from platform_lib.errors import BrokenContractError
 
 
 def run_failure_alerts(team: str, routes: AlertRoutes) -> SensorDefinition:
@@ -38,9 +37,7 @@ def run_failure_alerts(team: str, routes: AlertRoutes) -> SensorDefinition:
         failed_steps = step_errors(context.instance, run.run_id)
         alert = Alert(team, "run failure", subject, _what_failed(context, failed_steps),
                       ui_link(f"/runs/{run.run_id}"), AlertOrigin.of_run(run.tags))  # fmt: skip
-        if failed_steps and all(
-            step.cls_name == BrokenContractError.__name__ for step in failed_steps
-        ):
+        if failed_steps and all(step.broke_contract for step in failed_steps):
             log_only(alert, "covered by the check-failure alert")
             return
         # the steps and error classes, not the message: it may quote a run's ids

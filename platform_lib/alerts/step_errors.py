@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dagster import DagsterEventType, DagsterInstance
 from dagster_shared.error import SerializableErrorInfo
 
-from platform_lib.errors import HINT
+from platform_lib.errors import BROKEN_CONTRACT, HINT
 
 MESSAGE_LINES = 4
 LINE_CHARS = 600
@@ -26,6 +26,8 @@ class StepError:
 
     step: str
     error: SerializableErrorInfo
+    broke_contract: bool = False
+    """The step failed only because its data broke a blocking check of its contract."""
 
     @property
     def cls_name(self) -> str:
@@ -38,13 +40,20 @@ class StepError:
 
 def step_errors(instance: DagsterInstance, run_id: str) -> list[StepError]:
     """Each failed step of the run, in order."""
-    return [
-        StepError(
-            record.dagster_event.step_key, _innermost(record.dagster_event.step_failure_data.error)
-        )
+    failures = [
+        (record.dagster_event.step_key, record.dagster_event.step_failure_data)
         for record in instance.all_logs(run_id, of_type=DagsterEventType.STEP_FAILURE)
         if record.dagster_event is not None
     ]
+    return [
+        StepError(step, _innermost(failure.error), _broke_contract(failure.user_failure_data))
+        for step, failure in failures
+    ]
+
+
+def _broke_contract(user_failure) -> bool:
+    """Whether the step raised the contract's ``Failure`` (``BROKEN_CONTRACT`` metadata)."""
+    return user_failure is not None and BROKEN_CONTRACT in (user_failure.metadata or {})
 
 
 def error_summary(error: SerializableErrorInfo) -> str:

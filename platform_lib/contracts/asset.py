@@ -28,6 +28,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
+    Failure,
     FreshnessPolicy,
     MaterializeResult,
     Output,
@@ -42,7 +43,7 @@ from platform_lib.contracts.rules import Rule, rules_from_contract
 from platform_lib.contracts.table_checks import TableChecks, evaluate_table_checks
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import SAMPLE_BY
-from platform_lib.errors import BrokenContractError, TeamConventionError
+from platform_lib.errors import BROKEN_CONTRACT, TeamConventionError
 from platform_lib.landing.sample import LandingSample, sampling_landing_reads
 from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
 from platform_lib.warehouse.layout import TableLocation
@@ -217,12 +218,16 @@ def _write_checked(
         yield MaterializeResult(metadata={**extra_metadata, **metadata}, check_results=results)
         return
     yield from results
-    failed = ", ".join(outcome.summary() for outcome in _blocking_failures(outcomes))
-    raise BrokenContractError(
-        f"Asset {label} broke its contract: {failed}. The table was not changed: "
-        "downstream assets keep reading the previous version. Each check's details (and "
-        "failing rows) are on the asset's Checks tab; fix the data or the asset, then "
-        "materialize again."
+    blocking = _blocking_failures(outcomes)
+    failed = ", ".join(outcome.summary() for outcome in blocking)
+    raise Failure(  # Dagster's own failure: the UI shows its description, not a traceback
+        description=(
+            f"Asset {label} broke its contract: {failed}. The table was not changed: "
+            "downstream assets keep reading the previous version. Each check's details (and "
+            "failing rows) are on the asset's Checks tab; fix the data or the asset, then "
+            "materialize again."
+        ),
+        metadata={BROKEN_CONTRACT: [outcome.rule.name for outcome in blocking]},
     )
 
 

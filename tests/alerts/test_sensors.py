@@ -355,7 +355,7 @@ def test_a_broken_contract_alerts_once_by_its_check_alert_not_again_as_a_failed_
     assert "client_id_unique (2 failing rows)" in alert["message"]
     log = (warehouse.parent / "tailor_alerts.log").read_text()
     assert "covered by the check-failure alert: job __ASSET_JOB, step clients: " in log
-    assert "BrokenContractError: Asset crm/clients broke its contract" in log
+    assert "Failure: Asset crm/clients broke its contract" in log
 
 
 def test_a_broken_contract_beside_another_error_still_alerts_the_run(
@@ -367,7 +367,7 @@ def test_a_broken_contract_beside_another_error_still_alerts_the_run(
     (alert,) = hooks["crm"].bodies
     assert alert["kind"] == "run failure"
     assert "step orders: KeyError: 'margin'" in alert["message"]
-    assert "step clients: BrokenContractError: Asset crm/clients broke" in alert["message"]
+    assert "step clients: Failure: Asset crm/clients broke" in alert["message"]
 
 
 def test_a_repeated_run_failure_is_grouped_a_different_one_alerts_at_once(
