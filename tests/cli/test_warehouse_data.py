@@ -161,6 +161,20 @@ def test_sql_reads_every_team_and_in_dev_the_sandbox_first_and_the_sample(crm):
 
 
 @pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("INSTALL httpfs", "INSTALL statements are refused."),
+        ("/* first */ attach 'new.duckdb' AS new", "ATTACH statements are refused."),
+        ("WITH a AS (SELECT 1) INSERT INTO crm.clients SELECT * FROM a", "INSERT statements"),
+    ],
+)
+def test_sql_names_the_statement_it_refuses_as_written(crm, query, said):
+    result = tailor(crm, "sql", query, "--env", "dev")
+    assert result.returncode == 1
+    assert f"Error: tailor sql only reads; {said}" in result.stderr
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "DROP TABLE crm.clients",
