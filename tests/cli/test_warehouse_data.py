@@ -48,7 +48,7 @@ def test_table_show_prints_aligned_rows_of_production(crm):
     ]
     assert [line.split() for line in result.stdout.splitlines()] == [
         ["client_id", "region"],
-        ["─" * len("client_id   region")],
+        ["─" * len("client_id  region")],  # two spaces between columns
         ["1", "north"],
         ["2", "north"],
         ["3", "north"],
