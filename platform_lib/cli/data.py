@@ -173,10 +173,24 @@ def _require_read_only(connection: duckdb.DuckDBPyConnection, query: str) -> Non
         )
     if kinds[0] not in READ_ONLY_STATEMENTS:
         raise TailorError(
-            f"tailor sql only reads; this is a {kinds[0]} statement, refused.",
+            f"tailor sql only reads; {_first_keyword(query, kinds[0])} statements are refused.",
             "a table changes only through a run of its asset (make dev, TAILOR_ENV=dev for "
             "your sandbox); read with SELECT",
         )
+
+
+def _first_keyword(query: str, kind: str) -> str:
+    """The keyword ``query`` starts with as its author wrote it (INSTALL, which DuckDB counts
+    as a LOAD); ``kind``, DuckDB's statement type, when that is WITH or none."""
+    import duckdb
+
+    offsets = [
+        offset for offset, token in duckdb.tokenize(query) if token != duckdb.token_type.comment
+    ]
+    if not offsets:
+        return kind
+    word = query[offsets[0] :].split(maxsplit=1)[0].upper()
+    return kind if word == "WITH" or not word.isalpha() else word
 
 
 def _print_rows(rows: list[dict], more: bool, limit: int, as_json: bool, wide: bool) -> None:

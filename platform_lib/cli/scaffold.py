@@ -61,11 +61,17 @@ def new_asset(context: click.Context, team: str, name: str, reads: tuple[str, ..
         click.echo(f"  wrote {path.relative_to(root)}")
     for path in done.removed:
         click.echo(f"  removed {path.relative_to(root)} (the example nobody had edited)")
+    if done.kept_example:
+        click.echo(
+            f"  kept {done.kept_example.relative_to(root)} (the example, edited since "
+            "new-team wrote it; remove it from definitions.py by hand when it has served)"
+        )
     click.echo(
         f"\nAsset {team}/{name} is scaffolded: write its logic in build_{name}, its columns "
         f"in the contract, then make snapshots (review the diff) and make test.\n"
-        f"In a running make dev, Reload the {team} code location (Deployment, or Reload "
-        "definitions on the asset graph) to see it."
+        f"In a running make dev: Reload the {team} code location (Deployment, or Reload "
+        "definitions on the asset graph) to see it. If the team is new since make dev "
+        "started, stop make dev (Ctrl-C) and run it again: it reads workspace.yaml once."
     )
 
 

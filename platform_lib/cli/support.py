@@ -72,10 +72,12 @@ def print_table(
     notes: dict[str, str] | None = None,
     page: bool = False,
 ) -> None:
-    """Print ``rows`` (dicts with the same keys) as JSON, or as a table that wraps its cells
-    to fit the terminal (``wide``: one line per row). In the table a list reads one item a
-    line (joined by commas when wide) and a missing value as ``-``; ``notes`` explain
-    columns under it. ``page``: a table taller than the terminal goes through the pager."""
+    """Print ``rows`` (dicts with the same keys) as JSON, or as a table that fits the
+    terminal (``wide``: one line per row). In the table a list reads one item a line (joined
+    by commas when wide) and a missing value as ``-``; cells wrap at spaces, a word longer
+    than its column ends in an ellipsis, and no column is narrower than its header (the
+    first, which names the row, is never cut); ``notes`` explain columns under it. ``page``:
+    a table taller than the terminal goes through the pager."""
     if as_json:
         click.echo(json.dumps(rows, indent=2, default=_json_value))
         return
@@ -86,15 +88,43 @@ def print_table(
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
-    for index, column in enumerate(rows[0]):  # the first column names the row: never cut
-        table.add_column(column, overflow="fold", no_wrap=wide or index == 0)
-    for row in rows:
-        table.add_row(*(Text(_cell(value, wide)) for value in row.values()))
+    cells = [[_cell(value, wide) for value in row.values()] for row in rows]
+    headers = list(rows[0])
+    widths = None if wide else _fitted_widths(headers, cells, _console_width())
+    table = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True
+    )
+    for index, column in enumerate(headers):
+        width = widths[index] if widths else None
+        table.add_column(column, overflow="ellipsis", no_wrap=wide, width=width)
+    for row in cells:
+        table.add_row(*map(Text, row))
     if notes:
         table.caption = "; ".join(f"{column}: {note}" for column, note in notes.items())
         table.caption_justify = "left"
     _echo_rendered(table, wide=wide, page=page)
+
+
+COLUMN_GAP = 2
+"""The spaces between two columns of a table."""
+
+
+def _fitted_widths(headers: list[str], cells: list[list[str]], width: int) -> list[int]:
+    """Column widths within ``width``: each column as wide as its widest line, the widest
+    columns narrowed alike until the table fits, none below its header (the first column
+    never narrowed)."""
+    from rich.cells import cell_len
+
+    natural = [
+        max(cell_len(line) for text in [header, *column] for line in text.splitlines() or [""])
+        for header, column in zip(headers, zip(*cells, strict=True), strict=True)
+    ]
+    floors = [natural[0], *(cell_len(header) for header in headers[1:])]
+    room = width - COLUMN_GAP * (len(headers) - 1)
+    cap = max(natural)
+    while cap > 1 and sum(max(f, min(n, cap)) for f, n in zip(floors, natural, strict=True)) > room:
+        cap -= 1
+    return [max(f, min(n, cap)) for f, n in zip(floors, natural, strict=True)]
 
 
 def _cell(value: object, wide: bool) -> str:
@@ -117,18 +147,24 @@ def _json_value(value: object) -> object:
     return str(value)
 
 
+def _console_width() -> int:
+    """The terminal's width; ``$COLUMNS`` or PIPED_WIDTH when stdout is not a terminal."""
+    from rich.console import Console
+
+    console = Console()
+    if console.is_terminal:
+        return console.width
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+
+
 def _echo_rendered(renderable, *, wide: bool, page: bool) -> None:
     """``renderable`` through a rich console sized to the terminal (to ``$COLUMNS`` or
     PIPED_WIDTH when stdout is not one), without trailing blanks; paged when ``page`` and
     it is taller than the terminal."""
     from rich.console import Console
 
-    console = Console(highlight=False)
-    if wide:
-        console.width = UNBOUNDED_WIDTH
-    elif not console.is_terminal:
-        columns = os.environ.get("COLUMNS", "")
-        console.width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+    console = Console(highlight=False, width=UNBOUNDED_WIDTH if wide else _console_width())
     with console.capture() as captured:
         console.print(renderable)
     text = "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"

@@ -41,15 +41,16 @@ def check(context: click.Context) -> None:
 @wide_option
 @click.pass_context
 def list_teams(context: click.Context, as_json: bool, wide: bool) -> None:
-    """Teams, their assets and owners, checks, schedules, sensors and alert routes. JSON
-    gives lists as lists."""
-    from platform_lib.workspace.inventory import inventory
+    """Teams, their assets and owners, checks, schedules, sensors and alert routes. The
+    table names schedules and sensors without the team's prefix; JSON gives their whole
+    names, and lists as lists."""
+    from platform_lib.workspace.inventory import as_table_row, inventory
 
     root = repository(context.obj["root"])
     locations = read_workspace(root / "workspace.yaml")
     with working("loading code locations") as step:
         rows = guarded(context, lambda: inventory(locations, lambda team: step(f"loading {team}")))
-    print_table(rows, as_json, wide=wide)
+    print_table(rows if as_json else [as_table_row(row) for row in rows], as_json, wide=wide)
 
 
 @click.command()
@@ -60,13 +61,16 @@ def list_teams(context: click.Context, as_json: bool, wide: bool) -> None:
 def status(context: click.Context, env: str, as_json: bool, wide: bool) -> None:
     """Per team, from a Dagster instance: the latest materialization (when, its age, the
     sample it was computed from), assets never materialized, checks_failing (checks whose
-    latest evaluation failed) and failed runs in the last 24 hours.
+    latest evaluation failed or could not run) and failed runs in the last 24 hours. The
+    table gives the time of the latest materialization only with --wide; JSON gives it, and
+    the age as age_seconds.
 
     The instance: with --env, the one `make dev TAILOR_ENV=<env>` uses (.dagster_home/, or
     .dagster_home/dev/); else $DAGSTER_HOME, else the one of $TAILOR_ENV. The first line
     (on stderr) says which."""
     from platform_lib.workspace.status import (
         CHECKS_FAILING,
+        as_table_row,
         choose_instance,
         open_instance,
         team_status,
@@ -85,4 +89,5 @@ def status(context: click.Context, env: str, as_json: bool, wide: bool) -> None:
                 lambda team: step(f"loading {team}, reading its events"),
             ),
         )
-    print_table(rows, as_json, wide=wide, notes={"checks_failing": CHECKS_FAILING})
+    shown = rows if as_json else [as_table_row(row, wide) for row in rows]
+    print_table(shown, as_json, wide=wide, notes={"checks_failing": CHECKS_FAILING})

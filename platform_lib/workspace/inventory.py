@@ -38,6 +38,16 @@ def inventory(
     return rows
 
 
+def as_table_row(row: dict) -> dict:
+    """A row of inventory as the table shows it: schedules and sensors without the team's
+    prefix (the row names the team)."""
+    prefix = f"{row['team']}_"
+    short = {
+        key: [name.removeprefix(prefix) for name in row[key]] for key in ("schedules", "sensors")
+    }
+    return {**row, **short}
+
+
 def _routes(team: str) -> list[str]:
     """The team's alert routes from teams/<team>/alerts.py, naming the environment variables
     (and whether they are set here); the local log always receives alerts."""

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platform_lib.errors import TailorError
+from platform_lib.errors import TailorError, did_you_mean
 from platform_lib.workspace.asset_source import (
     EXAMPLE,
     Read,
@@ -32,30 +32,35 @@ from platform_lib.workspace.asset_source import (
 
 
 def refuse_name(name: str, what: str, taken: set[str]) -> None:
-    """Raise TailorError if ``name`` cannot name a team or an asset."""
-    import duckdb
-
-    reason = None
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-        reason = "use lowercase letters, digits and underscores, starting with a letter"
-    elif keyword.iskeyword(name):
-        reason = "it is a Python keyword"
-    elif name in taken:
-        reason = f"{'an' if what[0] in 'aeiou' else 'a'} {what} with that name already exists"
-    else:
-        with duckdb.connect() as connection:
-            reserved = connection.execute(
-                "SELECT 1 FROM duckdb_keywords() WHERE keyword_name = ? "
-                "AND keyword_category = 'reserved'",
-                [name],
-            ).fetchall()
-        if reserved:
-            reason = "it is a reserved word of DuckDB's SQL"
+    """Raise TailorError if ``name`` cannot name a team or an asset, suggesting the nearest
+    name that can (lowercased, underscores for other characters, else with ``_<what>``)."""
+    reason = _refusal(name, what, taken)
     if reason:
+        fixed = re.sub(r"[^a-z0-9_]", "_", name.lower())
+        usable = [c for c in (fixed, f"{fixed}_{what}") if not _refusal(c, what, taken)]
         raise TailorError(
             f"{what.capitalize()} name {name!r} is refused: {reason}.",
-            hint=f"choose another name, e.g. {re.sub(r'[^a-z0-9_]', '_', name.lower())}_{what}",
+            hint=f"choose another name, e.g. {usable[0]}" if usable else "choose another name",
         )
+
+
+def _refusal(name: str, what: str, taken: set[str]) -> str | None:
+    """Why ``name`` cannot name a team or an asset, or None if it can."""
+    import duckdb
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        return "use lowercase letters, digits and underscores, starting with a letter"
+    if keyword.iskeyword(name):
+        return "it is a Python keyword"
+    if name in taken:
+        return f"{'an' if what[0] in 'aeiou' else 'a'} {what} with that name already exists"
+    with duckdb.connect() as connection:
+        reserved = connection.execute(
+            "SELECT 1 FROM duckdb_keywords() WHERE keyword_name = ? "
+            "AND keyword_category = 'reserved'",
+            [name],
+        ).fetchall()
+    return "it is a reserved word of DuckDB's SQL" if reserved else None
 
 
 def new_team(root: Path, team: str, teams: set[str]) -> list[Path]:
@@ -94,10 +99,12 @@ def new_team(root: Path, team: str, teams: set[str]) -> list[Path]:
 
 @dataclass
 class Scaffold:
-    """What a scaffold changed: files written, and files removed (an untouched example)."""
+    """What a scaffold changed: files written, files removed (an untouched example), and the
+    example's module kept because someone edited it."""
 
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    kept_example: Path | None = None
 
 
 def new_asset(
@@ -107,7 +114,8 @@ def new_asset(
     list the module in the team's definitions.py; the team's untouched example goes."""
     if team not in teams:
         raise TailorError(
-            f"Team {team!r} is not in workspace.yaml; create it with tailor new-team."
+            f"Team {team!r} is not in workspace.yaml.{did_you_mean(team, teams)}",
+            f"the teams: {', '.join(sorted(teams))}; a new one is made with tailor new-team",
         )
     folder = root / "teams" / team
     taken = {path.stem for path in folder.glob("*.py")}
@@ -141,7 +149,12 @@ def new_asset(
         raise
     for path in example:
         path.unlink()
-    return Scaffold(written=[*written, definitions], removed=example)
+    kept = folder / f"{EXAMPLE}.py"
+    return Scaffold(
+        written=[*written, definitions],
+        removed=example,
+        kept_example=kept if not example and kept.exists() else None,
+    )
 
 
 def _untouched_example(folder: Path, team: str) -> list[Path]:

@@ -51,7 +51,7 @@ def open_instance(choice: InstanceChoice) -> DagsterInstance:
     return DagsterInstance.from_config(str(choice.home))
 
 
-CHECKS_FAILING = "checks whose latest evaluation failed"
+CHECKS_FAILING = "checks whose latest evaluation failed or could not run"
 
 
 def team_status(
@@ -60,8 +60,9 @@ def team_status(
     loading: Callable[[str], None] = lambda team: None,
 ) -> list[dict]:
     """One row per team: its latest materialization (asset, when, age, the sample it was
-    computed from), assets never materialized, checks whose latest evaluation failed, and
-    failed runs in the last 24 hours. ``loading`` hears each team before its location loads."""
+    computed from), assets never materialized, checks whose latest evaluation failed or could
+    not run, and failed runs in the last 24 hours. ``loading`` hears each team before its
+    location loads."""
     now = time.time()
     failed_runs = _teams_of_failed_runs(instance, now - DAY_SECONDS)
     rows = []
@@ -78,7 +79,7 @@ def team_status(
                 "team": team,
                 "latest": newest.to_user_string() if newest else None,
                 "materialized_at": _when(stamped[newest]) if newest else None,
-                "age": _age(now - stamped[newest]) if newest else None,
+                "age_seconds": round(now - stamped[newest]) if newest else None,
                 "sample": _sample(latest[newest]) if newest else None,
                 "never_materialized": len(keys) - len(stamped),
                 "checks_failing": _checks_failing(instance, defs, team),
@@ -86,6 +87,22 @@ def team_status(
             }
         )
     return rows
+
+
+def as_table_row(row: dict, wide: bool) -> dict:
+    """A row of team_status as the table shows it: the latest asset without its team (the
+    row names it), ``age`` as ``11m`` where JSON has ``age_seconds``, and materialized_at
+    only when ``wide`` (the age says when)."""
+    seconds = row["age_seconds"]
+    readable = {
+        "latest": row["latest"].split("/", 1)[-1] if row["latest"] else None,
+        "age_seconds": _age(seconds) if seconds is not None else None,
+    }
+    return {
+        ("age" if key == "age_seconds" else key): readable.get(key, value)
+        for key, value in row.items()
+        if wide or key != "materialized_at"
+    }
 
 
 def _when(timestamp: float) -> datetime:
@@ -98,6 +115,8 @@ def _sample(event) -> str:
 
 
 def _checks_failing(instance: DagsterInstance, defs, team: str) -> int:
+    """The team's checks whose latest execution failed, or could not run: still planned in a
+    run that failed (what the UI shows as EXECUTION_FAILED)."""
     check_keys = [
         AssetCheckKey(spec.asset_key, spec.name)
         for assets in defs.assets or []
@@ -106,8 +125,23 @@ def _checks_failing(instance: DagsterInstance, defs, team: str) -> int:
         if spec.asset_key.path[0] == team
     ]
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    records = [record for record in latest.values() if record is not None]
+    planned = {record.run_id for record in records if record.status.value == "PLANNED"}
+    failed_runs = (
+        {
+            run.run_id
+            for run in instance.get_runs(
+                filters=RunsFilter(run_ids=list(planned), statuses=[DagsterRunStatus.FAILURE])
+            )
+        }
+        if planned
+        else set()
+    )
     return sum(
-        1 for record in latest.values() if record is not None and record.status.value == "FAILED"
+        1
+        for record in records
+        if record.status.value == "FAILED"
+        or (record.status.value == "PLANNED" and record.run_id in failed_runs)
     )
 
 

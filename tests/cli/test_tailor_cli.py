@@ -3,6 +3,7 @@ on broken temporary copies of it."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import DagsterInstance
+from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
 from platform_lib.workspace.locations import read_workspace
@@ -167,13 +168,15 @@ def test_list_fits_the_width_and_wide_keeps_each_row_on_one_line():
     assert len(wide.stdout.strip().splitlines()) == 2 + 3  # header, rule, a line per team
     styling = lines["styling"]
     assert "style_recommendations, stylist_workload" in styling
-    assert "styling_automation, styling_run_failure_alerts, styling_check_failure_alerts" in (
-        styling
-    )
+    assert "automation, run_failure_alerts, check_failure_alerts" in (styling)
     assert len(styling) > 100
 
 
-def test_status_reads_real_runs_from_the_instance(tmp_path, landing_zone, monkeypatch):
+@pytest.fixture
+def instance_with_runs(tmp_path, landing_zone, monkeypatch):
+    """A Dagster instance folder (as make writes it) that saw merchandising and client_insights
+    materialized, then a client_insights run failing its client_id_unique check; and the
+    landing zone those runs read."""
     home = tmp_path / "home"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # as make writes
@@ -191,7 +194,49 @@ def test_status_reads_real_runs_from_the_instance(tmp_path, landing_zone, monkey
         clients.to_csv(landing / "clients.csv", index=False)
         job = locations["client_insights"].resolve_implicit_global_asset_job_def()
         assert not job.execute_in_process(instance=instance, raise_on_error=False).success
+    return home, landing, locations
 
+
+def split_words(table: str, width: int, headers: list[str], wide: str) -> list[str]:
+    """The words of ``table`` (at most ``width`` wide, its first line ``headers`` whole) that
+    are neither a word of the ``wide`` rendering (or an age, e.g. 9s, which moves on between
+    the two) nor one cut short with an ellipsis."""
+    lines = table.splitlines()
+    assert max(map(len, lines)) <= width, table
+    assert lines[0].split() == headers, table
+    whole = {word.rstrip(",") for word in wide.split()}
+    return [
+        word
+        for line in lines[2:]
+        for word in line.split()
+        if word not in whole
+        and not re.fullmatch(r"\d+[smhd]", word)
+        and not (word.endswith("…") and any(w.startswith(word[:-1]) for w in whole))
+    ]
+
+
+@pytest.mark.parametrize("width", [100, 120])
+def test_list_wraps_cells_at_spaces_and_cuts_long_words_with_an_ellipsis(width):
+    table = tailor("list", env={"COLUMNS": str(width)}).stdout
+    wide = tailor("list", "--wide").stdout
+    headers = ["team", "assets", "owners", "checks", "schedules", "sensors", "alert_routes"]
+    assert split_words(table, width, headers, wide) == []
+    assert "run_failure_alerts" in wide.split(", ")  # the table drops the team's prefix
+    assert "merchandising_run_failure_alerts" in tailor("list", "--json").stdout
+
+
+@pytest.mark.parametrize("width", [100, 120])
+def test_status_wraps_cells_at_spaces_and_never_splits_a_header(instance_with_runs, width):
+    variables = {"DAGSTER_HOME": str(instance_with_runs[0]), "COLUMNS": str(width)}
+    table = tailor("status", env=variables).stdout
+    wide = tailor("status", "--wide", env=variables).stdout
+    headers = ["team", "latest", "age", "sample", "never_materialized", "checks_failing",
+               "failed_runs_24h"]  # fmt: skip
+    assert split_words(table, width, headers, wide) == []
+
+
+def test_status_reads_real_runs_from_the_instance(instance_with_runs):
+    home, _, locations = instance_with_runs
     result = tailor("status", "--json", env={"DAGSTER_HOME": str(home), "TAILOR_ENV": ""})
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [f"Dagster instance {home} ($DAGSTER_HOME); env prod"]
@@ -200,22 +245,65 @@ def test_status_reads_real_runs_from_the_instance(tmp_path, landing_zone, monkey
     assert rows["merchandising"]["latest"].startswith("merchandising/")
     when = datetime.fromisoformat(rows["merchandising"]["materialized_at"])
     assert abs(datetime.now(UTC) - when) < timedelta(minutes=10)
+    age = rows["merchandising"]["age_seconds"]
+    assert isinstance(age, int | float) and 0 <= age < 600
+    assert abs((datetime.now(UTC) - when).total_seconds() - age) < 120
     assert rows["merchandising"]["sample"] == "full"
     assert rows["merchandising"]["failed_runs_24h"] == 0
-    assert rows["client_insights"]["checks_failing"] == 1  # client_id_unique
+    statuses = list(latest_check_statuses(home, locations["client_insights"]).values())
+    assert statuses.count("FAILED") == 1  # client_id_unique; its downstream checks never ran
+    assert statuses.count("PLANNED") > 0
+    assert rows["client_insights"]["checks_failing"] == 1 + statuses.count("PLANNED")
     assert rows["client_insights"]["failed_runs_24h"] == 1
     styling = rows["styling"]
     assert styling["never_materialized"] == 2
-    assert styling["latest"] is styling["materialized_at"] is styling["age"] is None
+    assert styling["latest"] is styling["materialized_at"] is styling["age_seconds"] is None
 
     text = tailor("status", env={"DAGSTER_HOME": str(home), "COLUMNS": "200"}).stdout
     header, _, *lines, caption = text.splitlines()
     assert header.split() == [
-        "team", "latest", "materialized_at", "age", "sample", "never_materialized",
-        "checks_failing", "failed_runs_24h",
+        "team", "latest", "age", "sample", "never_materialized", "checks_failing",
+        "failed_runs_24h",
     ]  # fmt: skip
-    assert lines[2].split() == ["styling", "-", "-", "-", "-", "2", "0", "0"]
-    assert caption == "checks_failing: checks whose latest evaluation failed"
+    merchandising = lines[0].split()
+    assert merchandising[0] == "merchandising"
+    assert merchandising[1] == rows["merchandising"]["latest"].removeprefix("merchandising/")
+    assert merchandising[2][:-1].isdigit() and merchandising[2][-1] in "sm"  # e.g. 11m
+    assert lines[2].split() == ["styling", "-", "-", "-", "2", "0", "0"]
+    assert caption == "checks_failing: checks whose latest evaluation failed or could not run"
+
+    wide = tailor("status", "--wide", env={"DAGSTER_HOME": str(home)}).stdout
+    assert wide.splitlines()[0].split()[:4] == ["team", "latest", "materialized_at", "age"]
+
+
+def test_status_counts_a_check_whose_run_failed_before_it_ran(instance_with_runs):
+    """client_id_unique failed; then a run fails before its checks run (EXECUTION_FAILED):
+    they still count as failing."""
+    home, landing, locations = instance_with_runs
+    (landing / "clients.csv").write_text("not,the,columns\n1,2,3\n")
+    with DagsterInstance.from_config(str(home)) as instance:
+        job = locations["client_insights"].resolve_implicit_global_asset_job_def()
+        assert not job.execute_in_process(instance=instance, raise_on_error=False).success
+    latest = latest_check_statuses(home, locations["client_insights"])
+    unique = AssetCheckKey(AssetKey(["client_insights", "raw_clients"]), "client_id_unique")
+    assert latest[unique] == "PLANNED"  # never evaluated: its run failed
+    assert "FAILED" not in latest.values()
+    result = tailor("status", "--json", env={"DAGSTER_HOME": str(home), "TAILOR_ENV": ""})
+    rows = {row["team"]: row for row in json.loads(result.stdout)}
+    assert rows["client_insights"]["checks_failing"] == list(latest.values()).count("PLANNED")
+
+
+def latest_check_statuses(home: Path, defs) -> dict:
+    """The status each check of ``defs`` recorded last in the instance at ``home`` (PLANNED:
+    its run never evaluated it)."""
+    checks = [
+        AssetCheckKey(spec.asset_key, spec.name)
+        for assets in defs.assets or []
+        for spec in getattr(assets, "check_specs", [])
+    ]
+    with DagsterInstance.from_config(str(home)) as instance:
+        latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(checks)
+    return {key: record.status.value for key, record in latest.items()}
 
 
 def test_errors_are_one_line_and_a_hint(tmp_path):

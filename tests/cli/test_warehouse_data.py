@@ -48,7 +48,7 @@ def test_table_show_prints_aligned_rows_of_production(crm):
     ]
     assert [line.split() for line in result.stdout.splitlines()] == [
         ["client_id", "region"],
-        ["─" * len("client_id   region")],
+        ["─" * len("client_id  region")],  # two spaces between columns
         ["1", "north"],
         ["2", "north"],
         ["3", "north"],
@@ -158,6 +158,20 @@ def test_sql_reads_every_team_and_in_dev_the_sandbox_first_and_the_sample(crm):
         'Error: Catalog Error: Table with name clints does not exist! Did you mean "clients"?',
         "  hint: tables read as team.asset; tailor sql 'SHOW ALL TABLES' lists them",
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("INSTALL httpfs", "INSTALL statements are refused."),
+        ("/* first */ attach 'new.duckdb' AS new", "ATTACH statements are refused."),
+        ("WITH a AS (SELECT 1) INSERT INTO crm.clients SELECT * FROM a", "INSERT statements"),
+    ],
+)
+def test_sql_names_the_statement_it_refuses_as_written(crm, query, said):
+    result = tailor(crm, "sql", query, "--env", "dev")
+    assert result.returncode == 1
+    assert f"Error: tailor sql only reads; {said}" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -74,6 +74,9 @@ def test_a_new_asset_is_listed_in_its_teams_definitions_and_tested(copy):
     added = run(copy, str(BIN / "tailor"), "new-asset", "pricing", "margins")
     assert added.returncode == 0, added.stderr
     assert "Reload the pricing code location" in added.stdout  # the edit, reload loop
+    # a running make dev started before new-team has no pricing location to reload
+    assert "If the team is new since make dev started, stop make dev (Ctrl-C)" in added.stdout
+    assert "kept" not in added.stdout
     definitions = (copy / "teams" / "pricing" / "definitions.py").read_text()
     assert "from teams.pricing import alerts, margins" in definitions
     assert "assets=[margins]" in definitions  # the untouched example made way for it
@@ -83,6 +86,39 @@ def test_a_new_asset_is_listed_in_its_teams_definitions_and_tested(copy):
     tested = run(copy, str(BIN / "pytest"), "-q", "-p", "no:cacheprovider", "teams/pricing/tests")
     assert "1 passed" in tested.stdout, tested.stdout
     assert run(copy, str(BIN / "tailor"), "check").returncode == 0
+
+
+def test_a_new_asset_says_in_one_line_that_it_kept_an_edited_example(copy):
+    assert run(copy, str(BIN / "tailor"), "new-team", "pricing").returncode == 0
+    with (copy / "teams/pricing/example.py").open("a") as example:
+        example.write("# still in use\n")
+    added = run(copy, str(BIN / "tailor"), "new-asset", "pricing", "margins")
+    assert added.returncode == 0, added.stderr
+    kept = [line for line in added.stdout.splitlines() if "example" in line]
+    assert kept == [
+        "  kept teams/pricing/example.py (the example, edited since new-team wrote it; remove "
+        "it from definitions.py by hand when it has served)"
+    ]
+    assert (copy / "teams/pricing/example.py").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "error", "hint"),
+    [
+        (["new-asset", "stylng", "foo"], "Team 'stylng' is not in workspace.yaml. Did you mean "
+         "styling?", "the teams: client_insights, merchandising, styling; a new one is made "
+         "with tailor new-team"),
+        (["new-team", "Pricing"], "Team name 'Pricing' is refused", "e.g. pricing"),
+        (["new-team", "my-team"], "Team name 'my-team' is refused", "e.g. my_team"),
+        (["new-team", "Styling"], "Team name 'Styling' is refused", "e.g. styling_team"),
+    ],
+)  # fmt: skip
+def test_a_refusal_suggests_the_natural_fix(copy, command, error, hint):
+    refused = run(copy, str(BIN / "tailor"), *command)
+    assert refused.returncode == 1
+    message, said = refused.stderr.strip().splitlines()
+    assert message.startswith(f"Error: {error}")
+    assert said.startswith("  hint: ") and said.endswith(hint)
 
 
 def test_a_new_asset_goes_to_the_teams_assets_not_to_a_schedules(copy):
