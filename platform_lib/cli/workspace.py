@@ -61,7 +61,8 @@ def list_teams(context: click.Context, as_json: bool, wide: bool) -> None:
 def status(context: click.Context, env: str, as_json: bool, wide: bool) -> None:
     """Per team, from a Dagster instance: the latest materialization (when, its age, the
     sample it was computed from), assets never materialized, checks_failing (checks whose
-    latest evaluation failed or could not run) and failed runs in the last 24 hours. The
+    latest evaluation failed; the table adds those not run, as their run failed first;
+    JSON gives them as checks_not_run) and failed runs in the last 24 hours. The
     table gives the time of the latest materialization only with --wide; JSON gives it, and
     the age as age_seconds.
 

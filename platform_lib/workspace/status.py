@@ -51,7 +51,9 @@ def open_instance(choice: InstanceChoice) -> DagsterInstance:
     return DagsterInstance.from_config(str(choice.home))
 
 
-CHECKS_FAILING = "checks whose latest evaluation failed or could not run"
+CHECKS_FAILING = (
+    "checks whose latest evaluation failed (+ those not run: their latest run failed first)"
+)
 
 
 def team_status(
@@ -60,8 +62,8 @@ def team_status(
     loading: Callable[[str], None] = lambda team: None,
 ) -> list[dict]:
     """One row per team: its latest materialization (asset, when, age, the sample it was
-    computed from), assets never materialized, checks whose latest evaluation failed or could
-    not run, and failed runs in the last 24 hours. ``loading`` hears each team before its
+    computed from), assets never materialized, checks failing and checks not run (see
+    ``CHECK_COLUMNS``), and failed runs in the last 24 hours. ``loading`` hears each team before its
     location loads."""
     now = time.time()
     failed_runs = _teams_of_failed_runs(instance, now - DAY_SECONDS)
@@ -82,7 +84,7 @@ def team_status(
                 "age_seconds": round(now - stamped[newest]) if newest else None,
                 "sample": _sample(latest[newest]) if newest else None,
                 "never_materialized": len(keys) - len(stamped),
-                "checks_failing": _checks_failing(instance, defs, team),
+                **_check_counts(instance, defs, team),
                 "failed_runs_24h": sum(team in teams for teams in failed_runs.values()),
             }
         )
@@ -91,17 +93,20 @@ def team_status(
 
 def as_table_row(row: dict, wide: bool) -> dict:
     """A row of team_status as the table shows it: the latest asset without its team (the
-    row names it), ``age`` as ``11m`` where JSON has ``age_seconds``, and materialized_at
-    only when ``wide`` (the age says when)."""
-    seconds = row["age_seconds"]
+    row names it), ``age`` as ``11m`` where JSON has ``age_seconds``, checks not run beside
+    those failing (``1 (+42 not run)``), and materialized_at only when ``wide`` (the age
+    says when)."""
+    seconds, not_run = row["age_seconds"], row["checks_not_run"]
     readable = {
         "latest": row["latest"].split("/", 1)[-1] if row["latest"] else None,
         "age_seconds": _age(seconds) if seconds is not None else None,
+        "checks_failing": f"{row['checks_failing']}{f' (+{not_run} not run)' if not_run else ''}",
     }
+    names = {"age_seconds": "age"}
     return {
-        ("age" if key == "age_seconds" else key): readable.get(key, value)
+        names.get(key, key): readable.get(key, value)
         for key, value in row.items()
-        if wide or key != "materialized_at"
+        if (wide or key != "materialized_at") and key != "checks_not_run"
     }
 
 
@@ -114,9 +119,9 @@ def _sample(event) -> str:
     return recorded_labels(event.asset_materialization.metadata)[SAMPLE_TAG]
 
 
-def _checks_failing(instance: DagsterInstance, defs, team: str) -> int:
-    """The team's checks whose latest execution failed, or could not run: still planned in a
-    run that failed (what the UI shows as EXECUTION_FAILED)."""
+def _check_counts(instance: DagsterInstance, defs, team: str) -> dict[str, int]:
+    """The team's checks by their latest execution: failed, or still planned in a run that
+    failed (never evaluated; the UI shows them as EXECUTION_FAILED)."""
     check_keys = [
         AssetCheckKey(spec.asset_key, spec.name)
         for assets in defs.assets or []
@@ -137,12 +142,12 @@ def _checks_failing(instance: DagsterInstance, defs, team: str) -> int:
         if planned
         else set()
     )
-    return sum(
-        1
-        for record in records
-        if record.status.value == "FAILED"
-        or (record.status.value == "PLANNED" and record.run_id in failed_runs)
-    )
+    return {
+        "checks_failing": sum(record.status.value == "FAILED" for record in records),
+        "checks_not_run": sum(
+            record.status.value == "PLANNED" and record.run_id in failed_runs for record in records
+        ),
+    }
 
 
 def _teams_of_failed_runs(instance: DagsterInstance, since: float) -> dict[str, set[str]]:

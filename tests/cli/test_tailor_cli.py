@@ -253,14 +253,16 @@ def test_status_reads_real_runs_from_the_instance(instance_with_runs):
     statuses = list(latest_check_statuses(home, locations["client_insights"]).values())
     assert statuses.count("FAILED") == 1  # client_id_unique; its downstream checks never ran
     assert statuses.count("PLANNED") > 0
-    assert rows["client_insights"]["checks_failing"] == 1 + statuses.count("PLANNED")
+    assert rows["client_insights"]["checks_failing"] == 1
+    assert rows["client_insights"]["checks_not_run"] == statuses.count("PLANNED")
     assert rows["client_insights"]["failed_runs_24h"] == 1
     styling = rows["styling"]
     assert styling["never_materialized"] == 2
     assert styling["latest"] is styling["materialized_at"] is styling["age_seconds"] is None
 
     text = tailor("status", env={"DAGSTER_HOME": str(home), "COLUMNS": "200"}).stdout
-    header, _, *lines, caption = text.splitlines()
+    header, _, *rest = text.splitlines()
+    lines, caption = rest[:3], " ".join(rest[3:])
     assert header.split() == [
         "team", "latest", "age", "sample", "never_materialized", "checks_failing",
         "failed_runs_24h",
@@ -270,7 +272,12 @@ def test_status_reads_real_runs_from_the_instance(instance_with_runs):
     assert merchandising[1] == rows["merchandising"]["latest"].removeprefix("merchandising/")
     assert merchandising[2][:-1].isdigit() and merchandising[2][-1] in "sm"  # e.g. 11m
     assert lines[2].split() == ["styling", "-", "-", "-", "2", "0", "0"]
-    assert caption == "checks_failing: checks whose latest evaluation failed or could not run"
+    not_run = statuses.count("PLANNED")
+    assert f" 1 (+{not_run} not run) " in lines[1]  # client_insights: failing, and not run
+    assert caption == (
+        "checks_failing: checks whose latest evaluation failed (+ those not run: their latest "
+        "run failed first)"
+    )
 
     wide = tailor("status", "--wide", env={"DAGSTER_HOME": str(home)}).stdout
     assert wide.splitlines()[0].split()[:4] == ["team", "latest", "materialized_at", "age"]
@@ -278,7 +285,7 @@ def test_status_reads_real_runs_from_the_instance(instance_with_runs):
 
 def test_status_counts_a_check_whose_run_failed_before_it_ran(instance_with_runs):
     """client_id_unique failed; then a run fails before its checks run (EXECUTION_FAILED):
-    they still count as failing."""
+    they count as not run, not as failing."""
     home, landing, locations = instance_with_runs
     (landing / "clients.csv").write_text("not,the,columns\n1,2,3\n")
     with DagsterInstance.from_config(str(home)) as instance:
@@ -290,7 +297,8 @@ def test_status_counts_a_check_whose_run_failed_before_it_ran(instance_with_runs
     assert "FAILED" not in latest.values()
     result = tailor("status", "--json", env={"DAGSTER_HOME": str(home), "TAILOR_ENV": ""})
     rows = {row["team"]: row for row in json.loads(result.stdout)}
-    assert rows["client_insights"]["checks_failing"] == list(latest.values()).count("PLANNED")
+    assert rows["client_insights"]["checks_not_run"] == list(latest.values()).count("PLANNED")
+    assert rows["client_insights"]["checks_failing"] == 0
 
 
 def latest_check_statuses(home: Path, defs) -> dict:
