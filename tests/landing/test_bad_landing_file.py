@@ -62,7 +62,7 @@ def test_a_corrupted_clients_file_is_stopped_at_ingest(
     duplicate = str(clients.loc[20, "client_id"])
     assert checks["client_id_unique"].metadata["failing_rows_sample"].value.count(duplicate) == 2
     assert checks["signup_date_dtype"].metadata["detail"].value == (  # a verdict on the column
-        "signup_date has type str; the contract says datetime64[ns]; 1 value(s) would not "
+        "signup_date has type str; the contract says datetime64[ns]; 1 value would not "
         "convert to datetime64[ns] (e.g. 'yesterday')"
     )
     assert "99999" in checks["budget_per_item_in_range"].metadata["failing_rows_sample"].value
