@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from platform_lib.environment.run_environment import RunEnvironment
+from platform_lib.environment.sampling import Sampling
+from platform_lib.errors import WarehouseError
 from platform_lib.warehouse.catalog import TableRecord
 from platform_lib.warehouse.layout import TableLocation, in_sandbox
 
@@ -63,3 +65,27 @@ def input_sample(
     if not key:
         return InputSample(fraction)
     return InputSample(fraction, key, environment.sampling.predicate(key, fraction))
+
+
+def refuse_a_smaller_sample(
+    label: str,
+    location: TableLocation,
+    record: TableRecord,
+    environment: RunEnvironment,
+    fraction: float | None,
+) -> None:
+    """A sandbox table computed from a sample cannot feed a run that reads more of it (or
+    another sample): the result would be labelled as more than it is."""
+    held = Sampling.parse(record.sample, record.sample_seed).fraction_for(label)
+    if held is None:
+        return
+    if fraction is None or fraction > held or record.sample_seed != environment.sampling.seed:
+        reading = f"a {fraction:g} sample" if fraction else "whole"
+        raise WarehouseError(
+            f"{location.name} holds {label} computed from a sample ({record.sample}, seed "
+            f"{record.sample_seed!r}), but this run reads it {reading} (TAILOR_SAMPLE="
+            f"{environment.sampling.describe()}, seed {environment.sampling.seed!r}): its "
+            "result would be labelled as more than it is. Materialize "
+            f"{label} again in this run's setting, or drop the sandbox "
+            f"(tailor sandbox drop --team {location.team})."
+        )

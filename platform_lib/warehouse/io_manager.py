@@ -4,7 +4,6 @@ of the person's sandbox in a dev run (see ``environment.run_environment``)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,17 +17,22 @@ from dagster import (
 )
 
 from platform_lib.environment.run_environment import RunEnvironment
-from platform_lib.environment.sampling import SAMPLE_BY, Sampling
+from platform_lib.environment.sampling import SAMPLE_BY
 from platform_lib.errors import WarehouseError
 from platform_lib.settings import warehouse_dir
-from platform_lib.sql import quote_identifier, table_exists
-from platform_lib.warehouse.catalog import TableRecord, record_write, table_records
+from platform_lib.sql import table_exists
+from platform_lib.warehouse.catalog import record_write, table_records
 from platform_lib.warehouse.connection import LOCK_WAIT_SECONDS, warehouse_connection
-from platform_lib.warehouse.input_source import input_location, input_sample
+from platform_lib.warehouse.input_source import (
+    input_location,
+    input_sample,
+    refuse_a_smaller_sample,
+)
 from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for
 from platform_lib.warehouse.metadata import database_size, materialization_metadata
 from platform_lib.warehouse.missing_input import missing_input_error
 from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
+from platform_lib.warehouse.reads import NoTable, holds_rows, sample_counts, select_rows
 from platform_lib.warehouse.write_request import WriteRequest
 from platform_lib.warehouse.writes import FRAME, write_frame
 
@@ -151,18 +155,16 @@ class WarehouseIOManager(ConfigurableIOManager):
                 record = table_records(connection).get(location.table) if needed else None
                 sample = input_sample(label, record, environment)
                 if location.sandbox and record is not None:
-                    _refuse_a_smaller_sample(label, location, record, environment, sample.fraction)
+                    refuse_a_smaller_sample(label, location, record, environment, sample.fraction)
                 if sample.key:
                     conditions.append(sample.condition)
-                frame = _select(connection, location, columns, conditions, label)
+                frame = select_rows(connection, location, columns, conditions, label)
                 if sample.key:
-                    kept, whole = _sample_counts(
-                        connection, location, sample.key, conditions, frame
-                    )
+                    kept, whole = sample_counts(connection, location, sample.key, conditions, frame)
                     thin = environment.sampling.thin_sample_warning(label, sample.key, kept, whole)
                     if thin:
                         context.log.warning(thin)
-        except _NoTable as error:  # told once the table's database is closed again
+        except NoTable as error:  # told once the table's database is closed again
             raise self._missing(context, label, location) from error.__cause__
         context.log.info(f"Read {label} from {location.name}{sample.describe()}: {len(frame)} rows")
         return frame
@@ -180,7 +182,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         def holds(sandboxed: TableLocation) -> bool:
             with self._connection(context.log, sandboxed, read_only=True) as connection:
                 return table_exists(connection, sandboxed.table) and (
-                    partitions is None or _holds_rows(connection, sandboxed, partitions)
+                    partitions is None or holds_rows(connection, sandboxed, partitions)
                 )
 
         return input_location(location, environment, holds)
@@ -207,97 +209,3 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def _root(self) -> Path:
         return Path(self.directory) if self.directory else warehouse_dir()
-
-
-def _holds_rows(
-    connection: duckdb.DuckDBPyConnection, location: TableLocation, partitions: PartitionSlice
-) -> bool:
-    predicate, parameters = partitions.predicate
-    query = f"SELECT 1 FROM {location.sql} WHERE {predicate} LIMIT 1"
-    return bool(connection.execute(query, parameters).fetchall())
-
-
-def _sample_counts(
-    connection: duckdb.DuckDBPyConnection,
-    location: TableLocation,
-    key: str,
-    conditions: list[tuple[str, list]],
-    frame: pd.DataFrame,
-) -> tuple[Callable[[], tuple[int, int]], Callable[[], tuple[int, int]]]:
-    """Counters of (keys, rows) in a sampled read's ``frame`` (its sample is the last of
-    ``conditions``) and in the table it was drawn from (the partitions read)."""
-    distinct = f"count(DISTINCT {quote_identifier(key)})"
-
-    def kept() -> tuple[int, int]:
-        if key in frame.columns:
-            return int(frame[key].nunique()), len(frame)
-        return _query(connection, location, distinct, conditions).fetchone()[0], len(frame)
-
-    def whole() -> tuple[int, int]:
-        return _query(connection, location, f"{distinct}, count(*)", conditions[:-1]).fetchone()
-
-    return kept, whole
-
-
-def _refuse_a_smaller_sample(
-    label: str,
-    location: TableLocation,
-    record: TableRecord,
-    environment: RunEnvironment,
-    fraction: float | None,
-) -> None:
-    """A sandbox table computed from a sample cannot feed a run that reads more of it (or
-    another sample): the result would be labelled as more than it is."""
-    held = Sampling.parse(record.sample, record.sample_seed).fraction_for(label)
-    if held is None:
-        return
-    if fraction is None or fraction > held or record.sample_seed != environment.sampling.seed:
-        reading = f"a {fraction:g} sample" if fraction else "whole"
-        raise WarehouseError(
-            f"{location.name} holds {label} computed from a sample ({record.sample}, seed "
-            f"{record.sample_seed!r}), but this run reads it {reading} (TAILOR_SAMPLE="
-            f"{environment.sampling.describe()}, seed {environment.sampling.seed!r}): its "
-            "result would be labelled as more than it is. Materialize "
-            f"{label} again in this run's setting, or drop the sandbox "
-            f"(tailor sandbox drop --team {location.team})."
-        )
-
-
-def _select(
-    connection: duckdb.DuckDBPyConnection,
-    location: TableLocation,
-    columns: list[str] | None,
-    conditions: list[tuple[str, list]],
-    label: str,
-) -> pd.DataFrame:
-    """The table's ``columns`` (all by default) in the rows meeting every condition."""
-    import duckdb
-
-    selected = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
-    try:
-        return _query(connection, location, selected, conditions).fetchdf()
-    except duckdb.CatalogException as error:
-        raise _NoTable from error
-    except duckdb.BinderException as error:
-        raise WarehouseError(
-            f"Reading columns {columns} of {label} from {location.name} failed: "
-            f"{error}. The owning team ({location.team!r}) may have dropped or renamed "
-            "a column you consume; ask them, or update the columns you read."
-        ) from error
-
-
-def _query(
-    connection: duckdb.DuckDBPyConnection,
-    location: TableLocation,
-    selected: str,
-    conditions: list[tuple[str, list]],
-) -> duckdb.DuckDBPyConnection:
-    """``SELECT selected`` from the table in the rows meeting every condition, executed."""
-    where = " AND ".join(condition for condition, _ in conditions)
-    parameters = [value for _, values in conditions for value in values]
-    query = f"SELECT {selected} FROM {location.sql}" + (f" WHERE {where}" if where else "")
-    return connection.execute(query, parameters)
-
-
-class _NoTable(Exception):
-    """The table read does not exist (raised inside the read's connection)."""

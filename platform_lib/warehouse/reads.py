@@ -1,0 +1,87 @@
+"""Reading a warehouse table: its columns in the rows meeting every condition (a partition
+slice, a sample), whether it holds any such rows, and how many keys a sample kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from platform_lib.errors import WarehouseError
+from platform_lib.sql import quote_identifier
+from platform_lib.warehouse.layout import TableLocation
+from platform_lib.warehouse.partitions import PartitionSlice
+
+if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
+    import duckdb
+
+
+def select_rows(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    columns: list[str] | None,
+    conditions: list[tuple[str, list]],
+    label: str,
+) -> pd.DataFrame:
+    """The table's ``columns`` (all by default) in the rows meeting every condition."""
+    import duckdb
+
+    selected = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
+    try:
+        return query_rows(connection, location, selected, conditions).fetchdf()
+    except duckdb.CatalogException as error:
+        raise NoTable from error
+    except duckdb.BinderException as error:
+        raise WarehouseError(
+            f"Reading columns {columns} of {label} from {location.name} failed: "
+            f"{error}. The owning team ({location.team!r}) may have dropped or renamed "
+            "a column you consume; ask them, or update the columns you read."
+        ) from error
+
+
+def query_rows(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    selected: str,
+    conditions: list[tuple[str, list]],
+) -> duckdb.DuckDBPyConnection:
+    """``SELECT selected`` from the table in the rows meeting every condition, executed."""
+    where = " AND ".join(condition for condition, _ in conditions)
+    parameters = [value for _, values in conditions for value in values]
+    query = f"SELECT {selected} FROM {location.sql}" + (f" WHERE {where}" if where else "")
+    return connection.execute(query, parameters)
+
+
+def holds_rows(
+    connection: duckdb.DuckDBPyConnection, location: TableLocation, partitions: PartitionSlice
+) -> bool:
+    predicate, parameters = partitions.predicate
+    query = f"SELECT 1 FROM {location.sql} WHERE {predicate} LIMIT 1"
+    return bool(connection.execute(query, parameters).fetchall())
+
+
+def sample_counts(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    key: str,
+    conditions: list[tuple[str, list]],
+    frame: pd.DataFrame,
+) -> tuple[Callable[[], tuple[int, int]], Callable[[], tuple[int, int]]]:
+    """Counters of (keys, rows) in a sampled read's ``frame`` (its sample is the last of
+    ``conditions``) and in the table it was drawn from (the partitions read)."""
+    distinct = f"count(DISTINCT {quote_identifier(key)})"
+
+    def kept() -> tuple[int, int]:
+        if key in frame.columns:
+            return int(frame[key].nunique()), len(frame)
+        return query_rows(connection, location, distinct, conditions).fetchone()[0], len(frame)
+
+    def whole() -> tuple[int, int]:
+        return query_rows(connection, location, f"{distinct}, count(*)", conditions[:-1]).fetchone()
+
+    return kept, whole
+
+
+class NoTable(Exception):
+    """The table read does not exist (raised inside the read's connection)."""
