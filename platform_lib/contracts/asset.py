@@ -196,11 +196,16 @@ def _write_checked(
 ) -> Iterator[Any]:
     label = context.asset_key.to_user_string()
     # rules only pandera can check need just the frame: run them before taking the write lock
-    outcomes = evaluate_on_frame(frame, rules) if isinstance(frame, pd.DataFrame) else []
+    on_frame = evaluate_on_frame(frame, rules) if isinstance(frame, pd.DataFrame) else []
+    outcomes = list(on_frame)
 
     def before_commit(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> bool:
-        outcomes.extend(evaluate_in_warehouse(connection, location.sql, rules, frame))
-        outcomes.extend(evaluate_table_checks(context, connection, location, table_checks))
+        # a write retried after another writer's commit decides again, from the frame's outcomes
+        outcomes[:] = [
+            *on_frame,
+            *evaluate_in_warehouse(connection, location.sql, rules, frame),
+            *evaluate_table_checks(context, connection, location, table_checks),
+        ]
         return not _blocking_failures(outcomes)
 
     request = WriteRequest(

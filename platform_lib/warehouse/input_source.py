@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import Sampling
 from platform_lib.errors import WarehouseError
-from platform_lib.warehouse.catalog import TableRecord
 from platform_lib.warehouse.layout import TableLocation, in_sandbox
+from platform_lib.warehouse.records import TableRecord
 
 
 def input_location(
@@ -24,12 +24,12 @@ def input_location(
     sandbox_holds: Callable[[TableLocation], bool],
 ) -> TableLocation:
     """Where a read in ``environment`` finds production's table ``location``: in dev the
-    person's sandbox when its file exists and ``sandbox_holds`` the table there, else
+    person's sandbox when its lake exists and ``sandbox_holds`` the table there, else
     production (read-only, like every read)."""
     if not environment.is_dev:
         return location
     sandboxed = in_sandbox(location, environment.sandbox(location.team))
-    if sandboxed.database.exists() and sandbox_holds(sandboxed):
+    if sandboxed.catalog.exists() and sandbox_holds(sandboxed):
         return sandboxed
     return location
 

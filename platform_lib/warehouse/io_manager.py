@@ -1,5 +1,5 @@
-"""WarehouseIOManager: stores each asset's DataFrame as a table of its team's database, or
-of the person's sandbox in a dev run (see ``environment.run_environment``)."""
+"""WarehouseIOManager: stores each asset's DataFrame as a table of its team's lake, or of the
+person's sandbox in a dev run (see ``environment.run_environment``)."""
 
 from __future__ import annotations
 
@@ -21,20 +21,20 @@ from platform_lib.environment.sampling import SAMPLE_BY
 from platform_lib.errors import WarehouseError
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import table_exists
-from platform_lib.warehouse.catalog import record_write, table_records
-from platform_lib.warehouse.connection import LOCK_WAIT_SECONDS, warehouse_connection
+from platform_lib.warehouse.connection import LOCK_WAIT_SECONDS, commit_retrying, lake_connection
 from platform_lib.warehouse.input_source import (
     input_location,
     input_sample,
     refuse_a_smaller_sample,
 )
 from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for
-from platform_lib.warehouse.metadata import database_size, materialization_metadata
+from platform_lib.warehouse.metadata import materialization_metadata
 from platform_lib.warehouse.missing_input import missing_input_error
 from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
 from platform_lib.warehouse.reads import NoTable, holds_rows, sample_counts, select_rows
+from platform_lib.warehouse.records import WriteInfo, sign_write, table_records
 from platform_lib.warehouse.write_request import WriteRequest
-from platform_lib.warehouse.writes import FRAME, write_frame
+from platform_lib.warehouse.writes import FRAME, last_version, write_frame
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -45,10 +45,11 @@ WAREHOUSE_RESOURCE = "io_manager"
 
 
 class WarehouseIOManager(ConfigurableIOManager):
-    """Stores pandas DataFrames in the DuckDB warehouse: asset ``[team, name]`` is the table
-    ``name`` of ``<warehouse>/<team>.duckdb``, read as ``team.name``.
+    """Stores pandas DataFrames in the warehouse, a DuckLake lake per team: asset
+    ``[team, name]`` is the table ``name`` of the team's lake, read as ``team.name``.
 
-    Every write is one transaction, so a failed write leaves the previous table intact.
+    Every write is one transaction and one snapshot (a version of the table, recorded in the
+    materialization), so a failed write leaves the previous table intact.
     Partitioned assets name their partition column with ``partition_expr`` metadata and
     replace only their partitions' rows. Reads open the database read-only; a downstream
     asset can read a subset of columns with ``AssetIn(metadata={"columns": [...]})``.
@@ -66,7 +67,7 @@ class WarehouseIOManager(ConfigurableIOManager):
     """The team whose code location this is; it may write only its own tables."""
 
     lock_wait_seconds: float = LOCK_WAIT_SECONDS
-    """How long a read or write waits for another process to release a database."""
+    """How long a write keeps retrying when other writers of its lake commit first."""
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         """Check the run's environment before any work, and show it as run tags."""
@@ -88,7 +89,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         """Write the request's frame as its asset's table in one transaction; its
         ``before_commit`` may veto it (see ``writes.write_frame``). Returns the metadata to
         record, or None when the write was vetoed and the previous contents stay current.
-        ``log`` hears when the write waits for another process's lock."""
+        ``log`` hears when the write is retried after another writer's commit."""
         label, frame, sample_by = request.label, request.frame, request.sample_by
         environment = RunEnvironment.current()
         location = table_for(request.asset_key, self._root())
@@ -116,26 +117,36 @@ class WarehouseIOManager(ConfigurableIOManager):
         if environment.is_dev:  # the person's sandbox; production is never opened to write
             location = in_sandbox(location, environment.sandbox(location.team))
 
-        def record_then_decide(connection: duckdb.DuckDBPyConnection, table: TableLocation):
-            record_write(
-                connection,
-                table.table,
-                sample_by=sample_by,
-                sample=environment.sampling.describe(),
-                sample_seed=environment.sampling.seed,
-                environment=environment.name,
-                run_id=request.run_id,
-            )  # in the same transaction: a veto below rolls the record back with the table
+        info = WriteInfo(
+            table=location.table,
+            sample_by=sample_by,
+            sample=environment.sampling.describe(),
+            sample_seed=environment.sampling.seed,
+            environment=environment.name,
+            run_id=request.run_id,
+        )
+
+        def sign_then_decide(connection: duckdb.DuckDBPyConnection, table: TableLocation):
+            # in the same transaction: a veto below rolls the signature back with the table
+            sign_write(connection, info, environment.user)
             return request.before_commit is None or request.before_commit(connection, table)
 
-        with self._connection(log, location, read_only=False) as connection:
+        with self._connection(location, read_only=False) as connection:
             connection.register(FRAME, frame)
-            if not write_frame(connection, location, request.partitions, label, record_then_decide):
+            committed = commit_retrying(
+                location.catalog,
+                lambda: write_frame(
+                    connection, location, request.partitions, label, sign_then_decide
+                ),
+                wait_seconds=self.lock_wait_seconds,
+                on_wait=lambda message: log.warning(f"{location.name}: {message}"),
+            )
+            if not committed:
                 return None
             metadata = materialization_metadata(
-                connection, FRAME, frame, location, request.descriptions
+                connection, FRAME, frame, location, last_version(connection), request.descriptions
             )
-        return {**metadata, **database_size(location), **environment.labels()}
+        return {**metadata, **environment.labels()}
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         label = context.asset_key.to_user_string()
@@ -145,10 +156,10 @@ class WarehouseIOManager(ConfigurableIOManager):
         location = self._source(
             context, table_for(context.asset_key, self._root()), environment, partitions
         )
-        if not location.database.exists():
+        if not location.catalog.exists():
             raise self._missing(context, label, location)
         try:
-            with self._connection(context.log, location, read_only=True) as connection:
+            with self._connection(location, read_only=True) as connection:
                 conditions = [partitions.predicate] if partitions is not None else []
                 # the catalog matters only to a sampled read, or to a read of a sandbox table
                 needed = environment.sampling.fraction_for(label) or location.sandbox
@@ -164,7 +175,7 @@ class WarehouseIOManager(ConfigurableIOManager):
                     thin = environment.sampling.thin_sample_warning(label, sample.key, kept, whole)
                     if thin:
                         context.log.warning(thin)
-        except NoTable as error:  # told once the table's database is closed again
+        except NoTable as error:  # told once the table's lake is detached again
             raise self._missing(context, label, location) from error.__cause__
         context.log.info(f"Read {label} from {location.name}{sample.describe()}: {len(frame)} rows")
         return frame
@@ -180,7 +191,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         finds it in the sandbox only when the sandbox holds rows of the partitions read."""
 
         def holds(sandboxed: TableLocation) -> bool:
-            with self._connection(context.log, sandboxed, read_only=True) as connection:
+            with self._connection(sandboxed, read_only=True) as connection:
                 return table_exists(connection, sandboxed.table) and (
                     partitions is None or holds_rows(connection, sandboxed, partitions)
                 )
@@ -199,12 +210,9 @@ class WarehouseIOManager(ConfigurableIOManager):
         reader = ", ".join(readers) or context.op_def.name
         return missing_input_error(label, location, reader, self._root(), instance)
 
-    def _connection(self, log: logging.Logger, location: TableLocation, *, read_only: bool):
-        return warehouse_connection(
-            location.database,
-            read_only=read_only,
-            wait_seconds=self.lock_wait_seconds,
-            on_wait=lambda message: log.warning(f"{location.name}: {message}"),
+    def _connection(self, location: TableLocation, *, read_only: bool):
+        return lake_connection(
+            location.catalog, read_only=read_only, wait_seconds=self.lock_wait_seconds
         )
 
     def _root(self) -> Path:

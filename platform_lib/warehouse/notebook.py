@@ -14,9 +14,10 @@ from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sandbox_naming import sandbox_team
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import quote_identifier, quote_literal, table_names, with_literals
-from platform_lib.warehouse.catalog import table_records
+from platform_lib.warehouse.connection import connect_lakes
 from platform_lib.warehouse.input_source import input_location, input_sample
-from platform_lib.warehouse.layout import sandbox_databases, table_for, team_databases
+from platform_lib.warehouse.layout import sandbox_lakes, table_for, team_lakes
+from platform_lib.warehouse.records import table_records
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -45,31 +46,28 @@ def open_warehouse(
     databases stay readable by those names, and each view's comment says what it reads
     (``SELECT schema_name, view_name, comment FROM duckdb_views() WHERE NOT internal``).
     ``sandboxes_of="alice"`` attaches Alice's sandboxes too, as ``team__dev_alice``.
-    Keep it inside a ``with`` block: an open connection blocks that database's writers until
-    it closes (the views live in the connection and go with it)::
+    Readers never hold up a run's writes (the lakes are read from their files); the
+    connection reads the tables as they were when it opened, and the views live in it, so
+    use it inside a ``with`` block and open a new one to see later writes::
 
         from platform_lib import open_warehouse
 
         with open_warehouse() as warehouse:
             frame = warehouse.sql("SELECT * FROM merchandising.inventory").df()
     """
-    import duckdb
-
     root = Path(root) if root else warehouse_dir()
     environment = environment or RunEnvironment.current()
-    production = team_databases(root)
+    production = team_lakes(root)
     if environment.is_dev:
-        sandboxes = sandbox_databases(root, environment.user)
+        sandboxes = sandbox_lakes(root, environment.user)
         databases = {f"{team}{PRODUCTION_MARK}": path for team, path in production.items()}
         databases |= sandboxes
     else:
         sandboxes, databases = {}, dict(production)
     if sandboxes_of:
-        databases |= sandbox_databases(root, sandboxes_of)
-    connection = duckdb.connect()
+        databases |= sandbox_lakes(root, sandboxes_of)
+    connection = connect_lakes(databases)
     try:
-        for name, path in databases.items():
-            connection.execute(f"ATTACH ? AS {quote_identifier(name)} (READ_ONLY)", [str(path)])
         if environment.is_dev:
             for team in sorted({*production, *map(sandbox_team, sandboxes)}):
                 _create_input_views(connection, root, team, databases, environment)
@@ -90,11 +88,12 @@ def readable_tables(
             "WHERE database_name = current_database() AND NOT internal ORDER BY ALL"
         ).fetchall()
         return dict(rows)
-    teams = [name for (name,) in connection.execute("SHOW DATABASES").fetchall()]
+    lakes = "SELECT database_name FROM duckdb_databases() WHERE type = 'ducklake'"
+    teams = [name for (name,) in connection.execute(lakes).fetchall()]
     return {
         f"{team}/{table}": PRODUCTION
         for team in teams
-        if sandbox_team(team) == team and team != "memory"
+        if sandbox_team(team) == team
         for table in table_names(connection, database=team)
     }
 

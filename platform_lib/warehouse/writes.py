@@ -1,7 +1,8 @@
 """Writing one asset's frame into its table, all or nothing.
 
-Every write is one DuckDB transaction: a failure at any point (bad type, exception, killed
-process) leaves the previous contents as they were, and nothing temporary behind.
+Every write is one transaction of the team's lake, and so one snapshot: a failure at any
+point (bad type, exception, killed process) or a veto creates no snapshot, and the table
+reads as it did. Nothing temporary is left behind.
 
 - Unpartitioned, or every partition at once: the frame replaces the table, whatever its
   columns and types.
@@ -13,10 +14,17 @@ process) leaves the previous contents as they were, and nothing temporary behind
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from platform_lib.errors import WarehouseError
-from platform_lib.sql import ALL_NULL_TYPE, column_types, quote_identifier, table_exists
+from platform_lib.sql import (
+    column_types,
+    null_columns,
+    quote_identifier,
+    quote_literal,
+    table_exists,
+)
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.partitions import PartitionSlice
 
@@ -55,8 +63,23 @@ def write_frame(
         connection.execute("COMMIT")
         return True
     except BaseException:
-        connection.execute("ROLLBACK")
+        rollback(connection)
         raise
+
+
+def rollback(connection: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: a refused ``COMMIT`` has already ended it."""
+    import duckdb
+
+    with suppress(duckdb.TransactionException):
+        connection.execute("ROLLBACK")
+
+
+def last_version(connection: duckdb.DuckDBPyConnection) -> int:
+    """The snapshot this connection's latest commit made in its lake: the written version."""
+    lake = connection.execute("SELECT current_database()").fetchall()[0][0]
+    query = f"SELECT * FROM ducklake_last_committed_snapshot({quote_literal(lake)})"
+    return connection.execute(query).fetchall()[0][0]
 
 
 def _replace_partitions(
@@ -71,11 +94,12 @@ def _replace_partitions(
         return  # an empty partition has no columns to reconcile
     stored = column_types(connection, location.sql)
     incoming = column_types(connection, FRAME)
+    empty = null_columns(connection, FRAME)  # compatible with any stored type
     dropped = [name for name in stored if name not in incoming]
     retyped = [
         f"{name} ({stored[name]} -> {kind})"
         for name, kind in incoming.items()
-        if name in stored and kind not in (stored[name], ALL_NULL_TYPE)
+        if name in stored and name not in empty and kind != stored[name]
     ]
     if dropped or retyped:
         changes = "; ".join(
@@ -96,7 +120,7 @@ def _replace_partitions(
     _refuse_rows_outside(connection, partitions, asset_label)
     for name, kind in incoming.items():
         if name not in stored:
-            column_type = "VARCHAR" if kind == ALL_NULL_TYPE else kind
+            column_type = "VARCHAR" if name in empty else kind
             connection.execute(
                 f"ALTER TABLE {location.sql} ADD COLUMN {quote_identifier(name)} {column_type}"
             )
