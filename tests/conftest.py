@@ -188,22 +188,37 @@ def run_failure() -> Callable[[object], str]:
 
 
 HOLD_CONNECTION = """
-import sys, time, duckdb
-connection = duckdb.connect(sys.argv[1], read_only=True)
+import sys, time
+from pathlib import Path
+from platform_lib.warehouse.connection import connect_lakes
+connection = connect_lakes({"held": Path(sys.argv[1])})
+connection.execute("BEGIN")  # a notebook in the middle of reading: a snapshot held open
+for (table,) in connection.execute(
+    "SELECT table_name FROM duckdb_tables() WHERE database_name = 'held'"
+).fetchall():
+    connection.execute(f'SELECT count(*) FROM held."{table}"').fetchall()
 print("holding", flush=True)
 time.sleep(float(sys.argv[2]))
 """
 
+HOLD_WRITER_LOCK = """
+import sys, time
+from pathlib import Path
+from platform_lib.warehouse.connection import writer_lock
+with writer_lock(Path(sys.argv[1]), 5):
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
 
-@pytest.fixture
-def hold_read_connection():
-    """Start a process holding a read-only connection on a database for some seconds, as a
-    notebook would; every process started is killed at teardown."""
+
+def _holder(script: str):
+    """A fixture body: start processes running ``script`` on a lake for some seconds; every
+    process started is killed at teardown."""
     started = []
 
-    def hold(path: Path, seconds: float) -> subprocess.Popen:
+    def hold(catalog: Path, seconds: float) -> subprocess.Popen:
         holder = subprocess.Popen(
-            [sys.executable, "-c", HOLD_CONNECTION, str(path), str(seconds)],
+            [sys.executable, "-c", script, str(catalog), str(seconds)],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -215,6 +230,18 @@ def hold_read_connection():
     for holder in started:
         holder.kill()
         holder.wait()
+
+
+@pytest.fixture
+def hold_read_connection():
+    """Start a process holding a lake open for reading, mid-transaction, as a notebook would."""
+    yield from _holder(HOLD_CONNECTION)
+
+
+@pytest.fixture
+def hold_writer_lock():
+    """Start a process holding a lake's writer lock alone, as a stuck writer would."""
+    yield from _holder(HOLD_WRITER_LOCK)
 
 
 class WebhookReceiver(ThreadingHTTPServer):

@@ -27,7 +27,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -175,28 +175,45 @@ def is_commit_conflict(error: BaseException) -> bool:
     import duckdb
 
     message = str(error)
-    return "database is locked" in message or (
+    return any(sign in message for sign in _CONFLICT_SIGNS) or (
         isinstance(error, duckdb.TransactionException) and "onflict" in message
     )
+
+
+_CONFLICT_SIGNS = (
+    "database is locked",  # SQLite: another writer committed during this transaction
+    "Failed to load DuckLake",  # its catalog changed under this commit's conflict check
+)
 
 
 def _create(catalog: Path, wait_seconds: float) -> None:
     """Create the lake of ``catalog`` if it does not exist: its SQLite file, in WAL mode (so
     readers and the writer never wait for each other), and DuckLake's tables in it."""
-    if catalog.is_file() and catalog.stat().st_size:
+    if catalog.is_file():
         return
     catalog.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(catalog, wait_seconds):
-        if catalog.is_file() and catalog.stat().st_size:
+        if catalog.is_file():
             return
-        with sqlite3.connect(catalog) as database:
+        # made whole under another name, then renamed: no process ever opens a half-made lake
+        draft = catalog.with_name(f".{catalog.name}.{os.getpid()}.new")
+        for file in lake_files(draft):
+            file.unlink(missing_ok=True)
+        with closing(sqlite3.connect(draft)) as database:
             database.execute("PRAGMA journal_mode=WAL")
         connection = warehouse_instance().cursor()
         try:
-            connection.execute(attach_sql(catalog, "tailor_new", read_only=False))
+            options = f"DATA_PATH {quote_literal(str(data_path(catalog)) + os.sep)}"
+            target = quote_literal(f"ducklake:sqlite:{draft}")
+            connection.execute(f"ATTACH {target} AS tailor_new ({options})")
             connection.execute("DETACH tailor_new")
         finally:
             connection.close()
+        with closing(sqlite3.connect(draft)) as database:  # its log folded into the file
+            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        os.replace(draft, catalog)
+        for file in lake_files(draft)[1:]:
+            file.unlink(missing_ok=True)
 
 
 def _attach(

@@ -46,9 +46,9 @@ def open_warehouse(
     databases stay readable by those names, and each view's comment says what it reads
     (``SELECT schema_name, view_name, comment FROM duckdb_views() WHERE NOT internal``).
     ``sandboxes_of="alice"`` attaches Alice's sandboxes too, as ``team__dev_alice``.
-    Readers never hold up a run's writes (the lakes are read from their files); the
-    connection reads the tables as they were when it opened, and the views live in it, so
-    use it inside a ``with`` block and open a new one to see later writes::
+    Readers never hold up a run's writes (the lakes are read from their files), and each
+    query reads the latest committed version of its tables. The views live in the
+    connection; use it inside a ``with`` block::
 
         from platform_lib import open_warehouse
 

@@ -46,8 +46,8 @@ def test_make_dev_in_dev_mode_tags_runs_writes_the_sandbox_and_stops_on_ctrl_c(
     assert {"tailor/env": "dev", "tailor/sample": "0.2", "tailor/user": "grace"}.items() <= (
         tags.items()
     )
-    assert (warehouse / "sandboxes" / "client_insights__dev_grace.duckdb").exists()
-    assert not (warehouse / "client_insights.duckdb").exists()
+    assert (warehouse / "sandboxes" / "client_insights__dev_grace.sqlite").exists()
+    assert not (warehouse / "client_insights.sqlite").exists()
 
     # the console: the run's INFO lines, none of its DEBUG events, no daemon chatter, no
     # deprecation of `dagster dev` itself; the UI's run log still holds every event
