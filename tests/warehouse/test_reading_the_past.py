@@ -16,6 +16,7 @@ from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.errors import TailorError, WarehouseError
 from platform_lib.warehouse.connection import lake_connection
 from platform_lib.warehouse.metadata import VERSION
+from tests.cli.test_warehouse_data import shown, tailor
 from tests.crm_sandbox import FRAMES, PROD, make_frames, read, run
 
 UNKNOWN_RUN = "0badc0de-0000-4000-8000-000000000000"
@@ -203,3 +204,13 @@ def test_an_expired_version_is_refused_not_read_as_another(north_then_south, war
         )
     refused(f"crm@{expired}", f"no version {expired}: it was expired by upkeep")
     refused(between, "no longer keeps its versions between")
+
+
+def test_tailor_sql_reads_the_past_in_dev_and_refuses_it_in_prod(north_then_south, warehouse):
+    north, _, _ = north_then_south
+    query = ("sql", "SELECT DISTINCT region FROM crm.clients", "--json")
+    past = tailor(warehouse, *query, TAILOR_ENV="dev", TAILOR_AS_OF=north.run_id)
+    assert shown(past) == [{"region": "north"}]
+    refused_in_prod = tailor(warehouse, *query, TAILOR_AS_OF=north.run_id)
+    assert refused_in_prod.returncode != 0
+    assert "in prod: a production run always reads current inputs" in refused_in_prod.stderr
