@@ -84,8 +84,10 @@ class RunEnvironment:
 
 def recorded_labels(metadata: Mapping) -> dict[str, str]:
     """``labels()`` as a materialization's ``metadata`` recorded them (older ones, made
-    before environments existed, were production's and full)."""
-    return {
+    before environments existed, were production's and full; ``tailor/as_of`` only when
+    the run read the past)."""
+    labels = {
         name: getattr(metadata.get(name), "value", default)
         for name, default in ((ENV_TAG, "prod"), (SAMPLE_TAG, "full"))
     }
+    return labels | ({AS_OF_TAG: metadata[AS_OF_TAG].value} if AS_OF_TAG in metadata else {})

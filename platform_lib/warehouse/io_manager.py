@@ -184,9 +184,11 @@ class WarehouseIOManager(ConfigurableIOManager):
                         context.log.warning(thin)
         except NoTable as error:  # told once the table's lake is detached again
             raise self._missing(context, label, location) from error.__cause__
-        past = "" if location.version is None else f" as of {environment.as_of.says()}"
-        if past:
-            past += f" (version {location.version})"
+        past = (
+            f" as of {environment.as_of.says()} (version {location.version})"
+            if location.version is not None
+            else ""
+        )
         context.log.info(
             f"Read {label} from {location.name}{past}{sample.describe()}: {len(frame)} rows"
         )

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from dagster import AssetKey
 
-from platform_lib import open_warehouse, team_definitions, warehouse_asset
+from platform_lib import TableChecks, open_warehouse, team_definitions, warehouse_asset
 from platform_lib.alerts.origin import AlertOrigin
 from platform_lib.environment.as_of import AS_OF_ENV, AS_OF_TAG
 from platform_lib.environment.run_environment import RunEnvironment
@@ -17,7 +17,7 @@ from platform_lib.errors import TailorError, WarehouseError
 from platform_lib.warehouse.connection import lake_connection
 from platform_lib.warehouse.metadata import VERSION
 from tests.cli.test_warehouse_data import shown, tailor
-from tests.crm_sandbox import FRAMES, PROD, make_frames, read, run
+from tests.crm_sandbox import FRAMES, PROD, clients, make_frames, read, run
 
 UNKNOWN_RUN = "0badc0de-0000-4000-8000-000000000000"
 
@@ -214,3 +214,32 @@ def test_tailor_sql_reads_the_past_in_dev_and_refuses_it_in_prod(north_then_sout
     refused_in_prod = tailor(warehouse, *query, TAILOR_AS_OF=north.run_id)
     assert refused_in_prod.returncode != 0
     assert "in prod: a production run always reads current inputs" in refused_in_prod.stderr
+
+
+@warehouse_asset(table_checks=TableChecks(max_change=3.0))
+def accounts(clients: pd.DataFrame) -> pd.DataFrame:
+    """One account per client; its row count may not jump more than 3x between runs."""
+    return clients
+
+
+def test_a_run_of_the_past_is_never_the_row_count_baseline_of_current_runs(
+    warehouse, instance, use, monkeypatch, run_failure
+):
+    def run_accounts(*names):
+        defs = team_definitions("crm", assets=[clients, accounts])
+        selection = [AssetKey(["crm", name]) for name in names] or None
+        return defs.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=instance, asset_selection=selection, raise_on_error=False
+        )
+
+    make_frames(clients_count=2000)
+    thousands = run_accounts("clients")
+    make_frames(clients_count=500)
+    assert run_accounts("clients").success  # production's clients: 500 now
+    use(env="dev")
+    assert run_accounts("accounts").success  # 500
+    monkeypatch.setenv(AS_OF_ENV, thousands.run_id)
+    assert run_accounts("accounts").success  # 2000, read as of then: no baseline of its own
+    monkeypatch.delenv(AS_OF_ENV)
+    current = run_accounts("accounts")  # 500 again: compared with the 500, not the 2000
+    assert current.success, run_failure(current)
