@@ -2,6 +2,9 @@
 of a run id, a time or one team's version, and a dev run with ``TAILOR_AS_OF`` reading
 production's inputs as they were then while writing its sandbox."""
 
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -14,9 +17,11 @@ from platform_lib.alerts.origin import AlertOrigin
 from platform_lib.environment.as_of import AS_OF_ENV, AS_OF_TAG
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.errors import TailorError, WarehouseError
+from platform_lib.settings import REPO_ROOT
 from platform_lib.warehouse.connection import lake_connection
 from platform_lib.warehouse.metadata import VERSION
 from tests.cli.test_warehouse_data import shown, tailor
+from tests.conftest import unused_port
 from tests.crm_sandbox import FRAMES, PROD, clients, make_frames, read, run
 
 UNKNOWN_RUN = "0badc0de-0000-4000-8000-000000000000"
@@ -243,3 +248,25 @@ def test_a_run_of_the_past_is_never_the_row_count_baseline_of_current_runs(
     monkeypatch.delenv(AS_OF_ENV)
     current = run_accounts("accounts")  # 500 again: compared with the 500, not the 2000
     assert current.success, run_failure(current)
+
+
+def start_dev_banner(**variables: str) -> subprocess.CompletedProcess:
+    """make dev's launcher, printing its banner and then becoming `true`."""
+    script = REPO_ROOT / "scripts" / "start_dev.py"
+    arguments = ["--host", "127.0.0.1", "--port", str(unused_port()), "--banner", "--", "true"]
+    return subprocess.run(
+        [sys.executable, str(script), *arguments],
+        env={**os.environ, "TAILOR_ENV": "", "TAILOR_SAMPLE": "", **variables},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_make_dev_says_it_reads_production_as_of_then_and_refuses_it_in_prod():
+    past = start_dev_banner(TAILOR_ENV="dev", TAILOR_AS_OF="crm@12")
+    assert past.returncode == 0, past.stderr
+    assert "(production is only read as of version 12 of crm)" in past.stdout
+    refused_in_prod = start_dev_banner(TAILOR_AS_OF="crm@12")
+    assert refused_in_prod.returncode == 1
+    assert "TAILOR_AS_OF=crm@12 in prod: a production run always" in refused_in_prod.stderr
