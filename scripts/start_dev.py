@@ -59,9 +59,10 @@ def banner(host: str, port: int, environment: RunEnvironment) -> str:
     if environment.is_dev:
         sampling = environment.sampling
         sample = f", sample {sampling.describe()}" if sampling.active else ""
+        past = f" as of {environment.as_of.says()}" if environment.as_of else ""
         writes = (
             f"environment: dev{sample}: runs write your sandbox, <team>__dev_{environment.user}, "
-            f"in {warehouse / SANDBOX_FOLDER} (production is only read)"
+            f"in {warehouse / SANDBOX_FOLDER} (production is only read{past})"
         )
     else:
         writes = (

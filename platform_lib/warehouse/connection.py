@@ -119,16 +119,21 @@ def lake_connection(
         connection.close()
 
 
-def connect_lakes(lakes: Mapping[str, Path]) -> duckdb.DuckDBPyConnection:
+def connect_lakes(
+    lakes: Mapping[str, Path], versions: Mapping[str, int] | None = None
+) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection of its own (for a notebook or a tool) with each lake of ``lakes``
-    attached read-only under its name; the caller closes it."""
+    attached read-only under its name, at its version in ``versions`` if any; the caller
+    closes it."""
     import duckdb
 
+    versions = versions or {}
     connection = duckdb.connect()
     try:
         load_extensions(connection)
         for name, catalog in lakes.items():
-            _attach(connection, catalog, quote_identifier(name), True, None, LOCK_WAIT_SECONDS)
+            alias, version = quote_identifier(name), versions.get(name)
+            _attach(connection, catalog, alias, True, version, LOCK_WAIT_SECONDS)
     except BaseException:
         connection.close()
         raise

@@ -15,7 +15,9 @@ from dagster import (
     InputContext,
     OutputContext,
 )
+from pydantic import PrivateAttr
 
+from platform_lib.environment.as_of import AsOf
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import SAMPLE_BY
 from platform_lib.errors import WarehouseError
@@ -31,6 +33,7 @@ from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for
 from platform_lib.warehouse.metadata import materialization_metadata
 from platform_lib.warehouse.missing_input import missing_input_error
 from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
+from platform_lib.warehouse.past import Moment, resolve
 from platform_lib.warehouse.reads import NoTable, holds_rows, sample_counts, select_rows
 from platform_lib.warehouse.records import WriteInfo, sign_write, table_records
 from platform_lib.warehouse.write_request import WriteRequest
@@ -54,7 +57,8 @@ class WarehouseIOManager(ConfigurableIOManager):
     replace only their partitions' rows. Reads open the database read-only; a downstream
     asset can read a subset of columns with ``AssetIn(metadata={"columns": [...]})``.
     In a dev run, writes go to the person's sandbox and reads prefer it, falling through to
-    production; in sample mode, reads keep a sample by the table's ``sample_by`` key.
+    production (as it was at ``TAILOR_AS_OF``, when set); in sample mode, reads keep a sample
+    by the table's ``sample_by`` key.
     ``team_definitions`` attaches it to every team; a team never configures it by hand::
 
         defs = Definitions(assets=[...], resources={"io_manager": WarehouseIOManager()})
@@ -68,6 +72,9 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     lock_wait_seconds: float = LOCK_WAIT_SECONDS
     """How long a write keeps retrying when other writers of its lake commit first."""
+
+    _moments: dict[AsOf, Moment] = PrivateAttr(default_factory=dict)
+    """The moment ``TAILOR_AS_OF`` names, found once a run (every input reads the same)."""
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         """Check the run's environment before any work, and show it as run tags."""
@@ -177,7 +184,14 @@ class WarehouseIOManager(ConfigurableIOManager):
                         context.log.warning(thin)
         except NoTable as error:  # told once the table's lake is detached again
             raise self._missing(context, label, location) from error.__cause__
-        context.log.info(f"Read {label} from {location.name}{sample.describe()}: {len(frame)} rows")
+        past = (
+            f" as of {environment.as_of.says()} (version {location.version})"
+            if location.version is not None
+            else ""
+        )
+        context.log.info(
+            f"Read {label} from {location.name}{past}{sample.describe()}: {len(frame)} rows"
+        )
         return frame
 
     def _source(
@@ -196,7 +210,16 @@ class WarehouseIOManager(ConfigurableIOManager):
                     partitions is None or holds_rows(connection, sandboxed, partitions)
                 )
 
-        return input_location(location, environment, holds)
+        def version_then(production: TableLocation) -> int:
+            label = context.asset_key.to_user_string()
+            if not production.catalog.exists():
+                raise self._missing(context, label, production)
+            if environment.as_of not in self._moments:
+                self._moments[environment.as_of] = resolve(environment.as_of, self._root())
+            moment = self._moments[environment.as_of]
+            return moment.version_of(production.team, production.catalog, label)
+
+        return input_location(location, environment, holds, version_then)
 
     def _missing(self, context: InputContext, label: str, location: TableLocation):
         """The error for an input without a table: never materialized, or no such asset."""
@@ -212,7 +235,10 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def _connection(self, location: TableLocation, *, read_only: bool):
         return lake_connection(
-            location.catalog, read_only=read_only, wait_seconds=self.lock_wait_seconds
+            location.catalog,
+            read_only=read_only,
+            version=location.version,
+            wait_seconds=self.lock_wait_seconds,
         )
 
     def _root(self) -> Path:

@@ -36,6 +36,9 @@ class TableLocation:
     """The catalog of the lake that holds the table: the team's, or the sandbox's."""
     sandbox: str | None = None
     """The sandbox (``<team>__dev_<user>``) holding the table; None in production."""
+    version: int | None = None
+    """The version of the lake a read of the past reads (``warehouse.past``); None: the
+    latest."""
 
     @property
     def namespace(self) -> str:

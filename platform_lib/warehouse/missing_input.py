@@ -36,6 +36,12 @@ def missing_input_error(
     ``label`` at ``location``; ``root`` is the warehouse folder."""
     known = known_asset_labels(root, instance)
     team, where = location.team, f"{location.name} in the warehouse ({location.catalog})"
+    if label in known and location.version is not None:
+        return WarehouseError(
+            f"Asset {label} had no table in production as of TAILOR_AS_OF (version "
+            f"{location.version} of team {team!r}'s lake), so {reader} cannot read it: it was "
+            "materialized later. Name a later moment, or unset TAILOR_AS_OF."
+        )
     if label in known:
         return WarehouseError(
             f"Asset {label} has no table {where}, so {reader} cannot read it. "

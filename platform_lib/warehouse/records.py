@@ -65,13 +65,17 @@ def table_history(
     connection: duckdb.DuckDBPyConnection, table: str | None = None, database: str | None = None
 ) -> list[TableRecord]:
     """Every signed snapshot (of ``table``, or of any table) in the connection's lake, or in
-    the attached lake ``database``, oldest first."""
+    the attached lake ``database``, oldest first, up to the snapshot it reads (a lake
+    attached as of a past version has its records as of then)."""
     database = database or connection.execute("SELECT current_database()").fetchall()[0][0]
+    lake = quote_literal(database)
     rows = connection.execute(
         "SELECT snapshot_id, snapshot_time, author, commit_extra_info "
-        f"FROM ducklake_snapshots({quote_literal(database)}) "
+        f"FROM ducklake_snapshots({lake}) "
         "WHERE commit_extra_info IS NOT NULL AND (? IS NULL OR "
-        "json_extract_string(commit_extra_info, '$.table') = ?) ORDER BY snapshot_id",
+        "json_extract_string(commit_extra_info, '$.table') = ?) "
+        f"AND snapshot_id <= (SELECT id FROM ducklake_current_snapshot({lake})) "
+        "ORDER BY snapshot_id",
         [table, table],
     ).fetchall()
     records = []
