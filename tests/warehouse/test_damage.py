@@ -18,13 +18,12 @@ from platform_lib import team_definitions
 from platform_lib.errors import WarehouseError
 from platform_lib.warehouse.connection import data_path, lake_connection
 
-READ_AS_NOBODY = """
+OPEN_LAKE = """
 import sys
-import tempfile
 from pathlib import Path
 from platform_lib.warehouse.connection import lake_connection
 try:
-    with lake_connection(Path(sys.argv[1]), read_only=True):
+    with lake_connection(Path(sys.argv[1]), read_only=sys.argv[2] == "read"):
         pass
 except Exception as error:
     print(type(error).__name__, error)
@@ -90,7 +89,7 @@ def test_a_catalog_the_user_may_not_read_is_named_with_what_to_do(warehouse, run
         catalog.chmod(0o600)  # root's alone
         printed = subprocess.run(
             ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable,
-             "-c", READ_AS_NOBODY, str(catalog)],
+             "-c", OPEN_LAKE, str(catalog), "read"],
             capture_output=True, text=True, cwd=Path(__file__).parents[2], check=True,
         ).stdout  # fmt: skip
     finally:
@@ -99,26 +98,13 @@ def test_a_catalog_the_user_may_not_read_is_named_with_what_to_do(warehouse, run
     assert "this user may not read it" in printed and f"ls -l {catalog}" in printed
 
 
-FAKE_DUCKLAKE = """
-import sys
-import tempfile
-from pathlib import Path
-from platform_lib.warehouse.connection import lake_connection
-try:
-    with lake_connection(Path(sys.argv[1]), read_only=False):
-        pass
-except Exception as error:
-    print(type(error).__name__, error)
-"""
-
-
 def test_extension_packages_built_for_another_duckdb_are_named(tmp_path):
     package = tmp_path / "site" / "duckdb_extension_ducklake"
     (package / "extensions" / "v1.4.2").mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "extensions" / "v1.4.2" / "ducklake.duckdb_extension").write_bytes(b"")
     printed = subprocess.run(
-        [sys.executable, "-c", FAKE_DUCKLAKE, str(tmp_path / "shop.sqlite")],
+        [sys.executable, "-c", OPEN_LAKE, str(tmp_path / "shop.sqlite"), "write"],
         capture_output=True, text=True, check=True,
         env={**os.environ, "PYTHONPATH": f"{tmp_path / 'site'}{os.pathsep}{Path.cwd()}"},
     ).stdout  # fmt: skip

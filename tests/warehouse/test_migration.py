@@ -8,7 +8,6 @@ import gzip
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -198,23 +197,14 @@ def test_the_way_out_script_rewrites_a_file_keeping_every_table(warehouse, old_l
 
 
 @pytest.mark.e2e
-def test_make_dev_on_an_old_layout_says_to_migrate(tmp_path, old_layout, warehouse, closed_port):
+def test_make_dev_on_an_old_layout_says_to_migrate(
+    tmp_path, old_layout, warehouse, closed_port, refused_make_dev
+):
     shutil.rmtree(old_layout["sandbox"].parent)
-    make = subprocess.Popen(
-        ["make", "-s", "dev", f"PORT={closed_port()}", f"DAGSTER_HOME={tmp_path / 'home'}"],
-        cwd=REPO_ROOT,
-        env={**os.environ, WAREHOUSE_ENV: str(warehouse)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own session: whatever it started is found by it
-    )
-    try:
-        out, err = make.communicate(timeout=60)
-    finally:
-        if make.poll() is None:  # it started after all: stop everything it started
-            os.killpg(make.pid, signal.SIGKILL)
-            make.wait(timeout=60)
+    make, out, err = refused_make_dev(
+        f"PORT={closed_port()}", f"DAGSTER_HOME={tmp_path / 'home'}",
+        env={WAREHOUSE_ENV: str(warehouse)},
+    )  # fmt: skip
     assert make.returncode != 0, out
     assert f"the warehouse {warehouse} is in the old layout (a DuckDB file per team): " in err
     assert (
