@@ -211,6 +211,12 @@ def _unreadable(old: Path, error: BaseException) -> WarehouseError:
             "/tmp/duckdb2/bin/pip install 'duckdb==2.0.1' && /tmp/duckdb2/bin/python "
             f"scripts/duckdb_file_for_1x.py {old}"
         )
+    if "lock" in str(error):
+        return WarehouseError(
+            f"{old} is held open by another process ({said}): stop it (a make dev or a "
+            "notebook of the old warehouse), then run tailor warehouse migrate again. Nothing "
+            "was migrated."
+        )
     return WarehouseError(
         f"{old} could not be read as a DuckDB file: {said}. Nothing was migrated; if it is "
         "not a warehouse file, move it out of the warehouse folder."

@@ -220,3 +220,28 @@ def test_make_dev_on_an_old_layout_says_to_migrate(
         text=True, timeout=60,
     )  # fmt: skip
     assert started.returncode == 0 and started.stdout == "started\n", started.stderr
+
+
+HOLD_WRITABLE = """
+import sys, time, duckdb
+connection = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_file_held_open_by_another_process_is_named(warehouse, old_layout):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITABLE, str(old_layout["shop"])],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        code, _, err = migrate()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 1
+    assert f"{old_layout['shop']} is held open by another process" in err
+    assert "stop it (a make dev or a notebook of the old warehouse)" in err
