@@ -81,12 +81,16 @@ class UpkeepReport:
     def describe(self) -> str:
         if self.skipped:
             return f"nothing done: {self.skipped}"
-        expired = ", ".join(map(str, self.expired)) or "none"
+        expired = (
+            f"{len(self.expired)} version(s) ({self.expired[0]} to {self.expired[-1]})"
+            if self.expired
+            else "no version"
+        )
         pinned = (
             f" ({len(self.kept_pinned)} old pinned version(s) kept)" if self.kept_pinned else ""
         )
         return (
-            f"expired versions: {expired}{pinned}; removed {len(self.files_removed)} file(s), "
+            f"expired {expired}{pinned}; removed {len(self.files_removed)} file(s), "
             f"{self.bytes_removed:,} bytes; merged {self.files_merged} small file(s)"
         )
 

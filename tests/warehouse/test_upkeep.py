@@ -80,6 +80,7 @@ def test_old_versions_expire_but_each_table_keeps_its_latest_and_files_leave_the
     removed = files_before - parquet_files(catalog)
     assert len(removed) == 4 and {str(path) for path in removed} <= set(report.files_removed)
     assert report.bytes_removed > 0
+    assert f"removed 4 file(s), {report.bytes_removed:,} bytes" in report.describe()
 
 
 def test_versions_within_the_retention_are_all_kept(warehouse):
