@@ -245,3 +245,10 @@ def test_a_file_held_open_by_another_process_is_named(warehouse, old_layout):
     assert code == 1
     assert f"{old_layout['shop']} is held open by another process" in err
     assert "stop it (a make dev or a notebook of the old warehouse)" in err
+
+
+def test_a_warehouse_without_old_files_has_nothing_to_migrate(warehouse):
+    code, out, err = migrate()
+    assert code == 0 and out == ""
+    assert f"Nothing to migrate: {warehouse} has no DuckDB files of the old layout." in err
+    assert not warehouse.exists()  # no lake made for nothing
