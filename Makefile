@@ -41,7 +41,7 @@ else ifeq ($(TAILOR_DEPLOYMENT),embedded)
 		exit 2; fi
 	@PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded" \
 		$(BIN)/python scripts/start_dev.py --host $(HOST) --port $(PORT) \
-		--instance $(DAGSTER_HOME) --banner -- \
+		--instance $(DAGSTER_HOME) --banner --check-warehouse -- \
 		$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT) --log-level $(LOG_LEVEL)
 else
 	@echo "TAILOR_DEPLOYMENT is 'embedded' (the default) or 'postgres', not '$(TAILOR_DEPLOYMENT)'."; exit 2

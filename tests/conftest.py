@@ -2,7 +2,9 @@
 project's own script, a temporary warehouse file, and a Dagster instance."""
 
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -185,6 +187,33 @@ def failure_message(result) -> str:
 @pytest.fixture
 def run_failure() -> Callable[[object], str]:
     return failure_message
+
+
+@pytest.fixture
+def refused_make_dev() -> Callable[..., tuple[subprocess.Popen, str, str]]:
+    """Run ``make -s dev ARGS`` (with ``env`` added to the environment) expecting it to stop
+    before serving: the process, its stdout and stderr. Should it start after all, everything
+    it started (its own session) is killed after a minute."""
+
+    def run(*args: str, env: dict | None = None) -> tuple[subprocess.Popen, str, str]:
+        make = subprocess.Popen(
+            ["make", "-s", "dev", *args],
+            cwd=REPO_ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own session: whatever it started is found by it
+        )
+        try:
+            out, err = make.communicate(timeout=60)
+        finally:
+            if make.poll() is None:
+                os.killpg(make.pid, signal.SIGKILL)
+                make.wait(timeout=60)
+        return make, out, err
+
+    return run
 
 
 HOLD_CONNECTION = """

@@ -10,6 +10,7 @@
     tailor sql "SELECT ..."   a read-only query over every team's tables (team.asset)
     tailor sandbox ...      your dev sandboxes: list, diff against production, drop
     tailor deploy render    deployment files: PostgreSQL, a code server per team, a run queue
+    tailor warehouse migrate   the old DuckDB-file warehouse moved into the lake
 
 Tables fit the terminal (``--wide``: one line per row); ``--json`` gives lists, nulls,
 numbers and ISO timestamps. ``--env`` (default ``$TAILOR_ENV``) picks prod or your dev
@@ -24,6 +25,7 @@ from platform_lib.cli.data import sql, table
 from platform_lib.cli.deploy import deploy
 from platform_lib.cli.sandbox import sandbox
 from platform_lib.cli.scaffold import new_asset, new_team
+from platform_lib.cli.warehouse import warehouse
 from platform_lib.cli.workspace import check, list_teams, status
 
 
@@ -38,6 +40,7 @@ def tailor(context: click.Context, root: Path | None, debug: bool) -> None:
 
 for command in (check, list_teams, status, table, sql, new_team, new_asset, sandbox, deploy):
     tailor.add_command(command)
+tailor.add_command(warehouse)
 
 
 def main() -> None:

@@ -32,8 +32,10 @@ from platform_lib.team.conventions import (
     team_key_renames,
 )
 from platform_lib.team.jobs import ParallelJob, TeamSchedule
+from platform_lib.team.upkeep import lake_upkeep
 from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
 from platform_lib.warehouse.pool import in_team_pool
+from platform_lib.warehouse.upkeep import LakeUpkeep
 
 AssetsOrModules = Iterable[AssetsDefinition | ModuleType]
 
@@ -48,6 +50,7 @@ def team_definitions(
     asset_checks: Iterable[AssetChecksDefinition | ModuleType] = (),
     resources: Mapping[str, Any] | None = None,
     alerts: AlertRoutes | None = None,
+    upkeep: LakeUpkeep | None = None,
 ) -> Definitions:
     """The ``Definitions`` of one team's code location.
 
@@ -71,6 +74,10 @@ def team_definitions(
     transaction) unless they set their own ``backfill_policy``. Every asset is in the team's
     warehouse pool (``warehouse.pool``) unless it sets its own.
 
+    The team's lake is kept by the ``<team>_lake_upkeep`` schedule: versions older than
+    30 days expired (each table's latest 5 kept) and their files removed, daily;
+    ``upkeep=LakeUpkeep(retention_days=90, keep_versions=10)`` changes that.
+
     Runs execute in one process by default: a process per step costs over a second each,
     which a scientist iterating feels every time, and DuckDB has a single writer per file.
     Heavy, independent assets opt into parallel steps with ``jobs=[ParallelJob(...)]``.
@@ -93,16 +100,23 @@ def team_definitions(
         )
         for asset in prefixed
     ]
+    upkeep_job, upkeep_schedule = lake_upkeep(team, upkeep or LakeUpkeep())
     return Definitions(
         assets=[*team_assets, *other_teams_upstreams(team, team_assets)],
         asset_checks=[check.with_attributes(asset_key_replacements=renames) for check in checks],
-        schedules=[s.for_team(team) if isinstance(s, TeamSchedule) else s for s in schedules],
+        schedules=[
+            *(s.for_team(team) if isinstance(s, TeamSchedule) else s for s in schedules),
+            upkeep_schedule,
+        ],
         sensors=[
             *sensors,
             *automation_sensor(team, team_assets),
             *alert_sensors(team, alerts or AlertRoutes(), team_assets),
         ],
-        jobs=[job.for_team(team) if isinstance(job, ParallelJob) else job for job in jobs],
+        jobs=[
+            *(job.for_team(team) if isinstance(job, ParallelJob) else job for job in jobs),
+            upkeep_job,
+        ],
         resources={
             WAREHOUSE_RESOURCE: WarehouseIOManager(team=team),
             "landing": LandingZone(),

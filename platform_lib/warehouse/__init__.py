@@ -3,5 +3,6 @@ and read with the run's sandbox and sample rules. The IO manager, the write requ
 the layout of files, where an input is read from and which of its rows (shared by runs and
 notebooks), lock-aware connections, partitioned writes, the table catalog, why an
 input has no table (never materialized, or a misspelt key), materialization metadata, team
-pools and the read-only view for notebooks. May import ``environment`` and the root modules.
+pools, the read-only view for notebooks, the lake's upkeep (retention and compaction) and
+the move from the DuckDB-file layout. May import ``environment`` and the root modules.
 """

@@ -97,10 +97,13 @@ def lake_connection(
     a lake that does not exist is the caller's to prevent (``catalog.exists()``)."""
     import duckdb
 
-    if not read_only:
-        _create(catalog, wait_seconds)
-    elif not catalog.is_file():
-        raise WarehouseError(f"The warehouse has no lake at {catalog}.")
+    try:
+        if not read_only:
+            _create(catalog, wait_seconds)
+        elif not catalog.is_file():
+            raise WarehouseError(f"The warehouse has no lake at {catalog}.")
+    except PermissionError as error:  # a folder on the way this user may not enter
+        raise _unopenable_catalog(catalog, error, read_only) from error
     connection = warehouse_instance().cursor()
     alias = f"tailor_{next(_aliases)}"
     try:
@@ -200,13 +203,13 @@ def _create(catalog: Path, wait_seconds: float) -> None:
     with writer_lock(catalog, wait_seconds):
         if catalog.is_file():
             return
+        connection = warehouse_instance().cursor()  # first: extensions that fail leave no file
         # made whole under another name, then renamed: no process ever opens a half-made lake
         draft = catalog.with_name(f".{catalog.name}.{os.getpid()}.new")
         for file in lake_files(draft):
             file.unlink(missing_ok=True)
         with closing(sqlite3.connect(draft)) as database:
             database.execute("PRAGMA journal_mode=WAL")
-        connection = warehouse_instance().cursor()
         try:
             options = f"DATA_PATH {quote_literal(str(data_path(catalog)) + os.sep)}"
             target = quote_literal(f"ducklake:sqlite:{draft}")
@@ -239,13 +242,28 @@ def _attach(
             return
         except duckdb.Error as error:
             if "database is locked" not in str(error) or time.monotonic() >= deadline:
-                raise WarehouseError(
-                    f"The lake catalog {catalog} could not be opened: {_first_line(error)}. "
-                    "If the file was damaged, restore it from a backup; its data files are "
-                    f"in {data_path(catalog)}."
-                ) from error
+                raise _unopenable_catalog(catalog, error, read_only) from error
             time.sleep(random.uniform(delay / 2, delay))
             delay = min(delay * 2, _MAX_DELAY)
+
+
+def _unopenable_catalog(catalog: Path, error: BaseException, read_only: bool) -> WarehouseError:
+    """The error for a lake catalog DuckDB could not open, saying why and what to do."""
+    said = f"DuckDB says: {_first_line(error)}"
+    access, verb = (os.R_OK, "read") if read_only else (os.R_OK | os.W_OK, "read and write")
+    if not os.access(catalog, access):
+        why = f"this user may not {verb} it ({said})"
+        fix = f"give the warehouse's user access to it (ls -l {catalog}; chown or chmod)"
+    elif "not a database" in str(error):
+        why = f"it is not a SQLite file ({said})"
+        fix = "it was damaged or overwritten: restore it from a backup"
+    else:
+        why, fix = said, "if the file was damaged, restore it from a backup"
+    return WarehouseError(
+        f"The catalog of the lake {catalog.stem!r} ({catalog}) could not be opened: {why}. "
+        f"Its tables cannot be read or written until then; {fix} (its data files are in "
+        f"{data_path(catalog)})."
+    )
 
 
 @contextmanager
