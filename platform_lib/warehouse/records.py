@@ -37,6 +37,9 @@ class WriteInfo:
     action: str = WRITE
     restored_from: int | None = None
     """For a restore, the version the table was brought back from."""
+    reads: dict[str, list[str]] | None = None
+    """The columns the table's asset reads of other teams' assets, ``{team/asset: columns}``
+    (see ``consumers``)."""
 
 
 @dataclass(frozen=True)
