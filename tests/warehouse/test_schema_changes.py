@@ -11,7 +11,7 @@ import uuid
 import numpy as np
 import pandas as pd
 import pytest
-from dagster import AssetIn, AssetKey, DagsterInstance, asset
+from dagster import AssetIn, AssetKey, DagsterInstance, StaticPartitionsDefinition, asset
 
 from platform_lib import WarehouseError, WarehouseIOManager, team_definitions, warehouse_asset
 from platform_lib.warehouse.connection import lake_connection
@@ -228,3 +228,19 @@ def test_a_consumer_that_stops_reading_a_column_frees_it_at_its_next_write(
 def test_a_malformed_intent_marker_is_a_clear_error(warehouse, instance, run_failure):
     result = materialize("shop", [orders_asset(ORDERS, "amount")], instance, raise_on_error=False)
     assert "must be a list of column names" in run_failure(result)
+
+
+def test_a_partition_that_adds_a_column_records_it(warehouse, instance):
+    regions = StaticPartitionsDefinition(["east", "west"])
+
+    def run(frame: pd.DataFrame, region: str) -> None:
+        sales = asset_named(
+            "sales", frame, partitions_def=regions, metadata={"partition_expr": "region"}
+        )
+        job = team_definitions("shop", assets=[sales]).resolve_implicit_global_asset_job_def()
+        job.execute_in_process(instance=instance, partition_key=region)
+
+    run(pd.DataFrame({"region": ["east"], "units": [1]}), "east")
+    run(pd.DataFrame({"region": ["west"], "units": [2], "returns": [0.5]}), "west")
+    metadata = latest_metadata(instance, "shop", "sales")
+    assert metadata["tailor/schema_change"].value == "- added `returns` DOUBLE"

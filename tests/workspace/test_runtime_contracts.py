@@ -20,7 +20,7 @@ PRODUCER_ALONE = textwrap.dedent(
         AssetKey(["merchandising", "inventory"]),
         frame.drop(columns=["on_hand"]),
         "producer-alone",
-        breaking_change_intended=frozenset(intended),
+        **({"breaking_change_intended": frozenset(intended)} if intended else {}),
     )
     manager = WarehouseIOManager(directory=warehouse, team="merchandising")
     try:
