@@ -244,3 +244,12 @@ def test_a_partition_that_adds_a_column_records_it(warehouse, instance):
     run(pd.DataFrame({"region": ["west"], "units": [2], "returns": [0.5]}), "west")
     metadata = latest_metadata(instance, "shop", "sales")
     assert metadata["tailor/schema_change"].value == "- added `returns` DOUBLE"
+
+
+def test_a_dev_run_meets_the_same_refusal_in_its_sandbox(two_teams, monkeypatch, run_failure):
+    monkeypatch.setenv("TAILOR_ENV", "dev")
+    monkeypatch.setenv("TAILOR_USER", "ada")
+    materialize("shop", [orders_asset(ORDERS)], two_teams)  # the sandbox's first version
+    changed = orders_asset(ORDERS.drop(columns=["amount"]))
+    result = materialize("shop", [changed], two_teams, raise_on_error=False)
+    assert "finance/revenue reads 'amount'" in run_failure(result)
