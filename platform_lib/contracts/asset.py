@@ -45,6 +45,7 @@ from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import SAMPLE_BY
 from platform_lib.errors import BROKEN_CONTRACT, TeamConventionError
 from platform_lib.landing.sample import LandingSample, sampling_landing_reads
+from platform_lib.warehouse.consumers import declared_reads, intended_breaks
 from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.partitions import run_partition_slice
@@ -216,6 +217,10 @@ def _write_checked(
         sample_by=sample_by,
         descriptions=descriptions,
         before_commit=before_commit,
+        reads=declared_reads(context.assets_def),
+        breaking_change_intended=intended_breaks(
+            context.assets_def.metadata_by_key.get(context.asset_key), label
+        ),
     )
     metadata = warehouse.store(request, context.log)
     results = [outcome.check_result() for outcome in outcomes]

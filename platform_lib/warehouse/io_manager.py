@@ -24,6 +24,11 @@ from platform_lib.errors import WarehouseError
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import table_exists
 from platform_lib.warehouse.connection import LOCK_WAIT_SECONDS, commit_retrying, lake_connection
+from platform_lib.warehouse.consumers import (
+    declared_reads,
+    intended_breaks,
+    refuse_breaking_change,
+)
 from platform_lib.warehouse.input_source import (
     input_location,
     input_sample,
@@ -36,6 +41,8 @@ from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
 from platform_lib.warehouse.past import Moment, resolve
 from platform_lib.warehouse.reads import NoTable, holds_rows, sample_counts, select_rows
 from platform_lib.warehouse.records import WriteInfo, sign_write, table_records
+from platform_lib.warehouse.schema_changes import SchemaChange
+from platform_lib.warehouse.text_values import refuse_text_only_values
 from platform_lib.warehouse.write_request import WriteRequest
 from platform_lib.warehouse.writes import FRAME, last_version, write_frame
 
@@ -83,12 +90,19 @@ class WarehouseIOManager(ConfigurableIOManager):
             context.instance.add_run_tags(context.run.run_id, environment.run_tags())
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
+        label = context.asset_key.to_user_string()
+        try:  # a run's step; an output context built by hand has none
+            assets = context.step_context.assets_def
+        except DagsterInvariantViolationError:
+            assets = None
         request = WriteRequest(
             asset_key=context.asset_key,
             frame=obj,
             run_id=context.run_id,
-            partitions=partition_slice(context, context.asset_key.to_user_string()),
+            partitions=partition_slice(context, label),
             sample_by=(context.definition_metadata or {}).get(SAMPLE_BY),
+            reads=declared_reads(assets),
+            breaking_change_intended=intended_breaks(context.definition_metadata, label),
         )
         context.add_output_metadata(self.store(request, context.log))
 
@@ -131,7 +145,13 @@ class WarehouseIOManager(ConfigurableIOManager):
             sample_seed=environment.sampling.seed,
             environment=environment.name,
             run_id=request.run_id,
+            reads=dict(request.reads) or None,
         )
+        changes: list[SchemaChange] = []
+
+        def check_schema_change(change: SchemaChange) -> None:
+            refuse_breaking_change(change, label, self._root(), request.breaking_change_intended)
+            changes[:] = [change]  # a retried write keeps only its last attempt's
 
         def sign_then_decide(connection: duckdb.DuckDBPyConnection, table: TableLocation):
             # in the same transaction: a veto below rolls the signature back with the table
@@ -140,10 +160,16 @@ class WarehouseIOManager(ConfigurableIOManager):
 
         with self._connection(location, read_only=False) as connection:
             connection.register(FRAME, frame)
+            refuse_text_only_values(connection, FRAME, frame, label, location.name)
             committed = commit_retrying(
                 location.catalog,
                 lambda: write_frame(
-                    connection, location, request.partitions, label, sign_then_decide
+                    connection,
+                    location,
+                    request.partitions,
+                    label,
+                    sign_then_decide,
+                    check_schema_change,
                 ),
                 wait_seconds=self.lock_wait_seconds,
                 on_wait=lambda message: log.warning(f"{location.name}: {message}"),
@@ -153,7 +179,7 @@ class WarehouseIOManager(ConfigurableIOManager):
             metadata = materialization_metadata(
                 connection, FRAME, frame, location, last_version(connection), request.descriptions
             )
-        return {**metadata, **environment.labels()}
+        return {**metadata, **changes[0].metadata(), **environment.labels()}
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         label = context.asset_key.to_user_string()

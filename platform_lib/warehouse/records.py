@@ -3,7 +3,8 @@
 Every write of a table is one snapshot of its lake, and Tailor signs that snapshot inside the
 same transaction (DuckLake's commit message): its author, and as JSON the table, the key its
 producer declared for sampling, the sample it was computed from (``full`` for a whole run),
-the environment and the run. A vetoed write rolls its record back with it. A table's record
+the environment, the run, and the columns it reads of other teams' assets (``consumers``).
+A vetoed write rolls its record back with it. A table's record
 is the latest signed snapshot of it; consumers in other code locations learn its sample key
 here, ``tailor sandbox`` and ``tailor table history`` read the rest.
 """
@@ -37,6 +38,9 @@ class WriteInfo:
     action: str = WRITE
     restored_from: int | None = None
     """For a restore, the version the table was brought back from."""
+    reads: dict[str, list[str]] | None = None
+    """The columns the table's asset reads of other teams' assets, ``{team/asset: columns}``
+    (see ``consumers``)."""
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from platform_lib.sql import (
 )
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.partitions import PartitionSlice
+from platform_lib.warehouse.schema_changes import SchemaChange
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
 FRAME = "tailor_frame"
 
 BeforeCommit = Callable[["duckdb.DuckDBPyConnection", TableLocation], bool]
+OnSchemaChange = Callable[[SchemaChange], None]
 
 
 def write_frame(
@@ -42,21 +44,28 @@ def write_frame(
     partitions: PartitionSlice | None,
     asset_label: str,
     before_commit: BeforeCommit | None = None,
+    on_schema_change: OnSchemaChange | None = None,
 ) -> bool:
     """Write the frame registered as ``tailor_frame`` into ``location`` in one transaction.
 
-    ``before_commit`` sees the written table inside the transaction and decides: True commits,
-    False rolls back so the previous contents stay current. Returns whether it committed.
+    ``on_schema_change`` then hears how the table's columns changed (it may raise to refuse
+    the write); ``before_commit`` sees the written table inside the transaction and decides:
+    True commits, False rolls back so the previous contents stay current. Returns whether it
+    committed.
     """
     connection.execute("BEGIN TRANSACTION")
     try:
         replaces_table = partitions is None or partitions.covers_all
-        if replaces_table or not table_exists(connection, location.table):
+        exists = table_exists(connection, location.table)
+        previous = column_types(connection, location.sql) if exists else None
+        if replaces_table or not exists:
             if partitions is not None:
                 _refuse_rows_outside(connection, partitions, asset_label)
             connection.execute(f"CREATE OR REPLACE TABLE {location.sql} AS SELECT * FROM {FRAME}")
         else:
             _replace_partitions(connection, location, partitions, asset_label)
+        if on_schema_change is not None:
+            on_schema_change(SchemaChange(previous, column_types(connection, location.sql)))
         if before_commit is not None and not before_commit(connection, location):
             connection.execute("ROLLBACK")
             return False
