@@ -48,8 +48,8 @@ def write_frame(
     ``before_commit`` sees the written table inside the transaction and decides: True commits,
     False rolls back so the previous contents stay current. Returns whether it committed.
     """
-    connection.execute("BEGIN TRANSACTION")
-    try:
+
+    def change() -> None:
         replaces_table = partitions is None or partitions.covers_all
         if replaces_table or not table_exists(connection, location.table):
             if partitions is not None:
@@ -57,6 +57,22 @@ def write_frame(
             connection.execute(f"CREATE OR REPLACE TABLE {location.sql} AS SELECT * FROM {FRAME}")
         else:
             _replace_partitions(connection, location, partitions, asset_label)
+
+    return change_table(connection, location, change, before_commit)
+
+
+def change_table(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    change: Callable[[], None],
+    before_commit: BeforeCommit | None = None,
+) -> bool:
+    """Run ``change`` (statements changing ``location``'s table) in one transaction that
+    ``before_commit`` may veto (False rolls it back); returns whether it committed. Any
+    failure rolls back: the table reads as before."""
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        change()
         if before_commit is not None and not before_commit(connection, location):
             connection.execute("ROLLBACK")
             return False
