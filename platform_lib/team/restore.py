@@ -113,7 +113,7 @@ def _asset_key(team: str, asset: str, contracts: dict[AssetKey, AssetContract]) 
     names = sorted(key.path[-1] for key in contracts)
     if owner and owner != team:
         raise WarehouseError(
-            f"{restore_job_name(team)} restores team {team!r}'s tables; {asset} belongs to "
+            f"{restore_job_name(team)} restores the tables of team {team!r}; {asset} belongs to "
             f"team {owner!r}. Run {restore_job_name(owner)} (tailor table restore {asset})."
         )
     key = AssetKey([team, name])

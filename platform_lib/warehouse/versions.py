@@ -24,6 +24,7 @@ from platform_lib.warehouse.connection import lake_connection
 from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for
 from platform_lib.warehouse.missing_input import known_asset_labels
 from platform_lib.warehouse.records import RESTORE, TableRecord, table_history
+from platform_lib.wording import counted
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -184,7 +185,7 @@ def _run_matches(run_id: str, text: str) -> bool:
 def _not_found(label: str, problem: str, versions: list[TableVersion]) -> WarehouseError:
     listed = "; ".join(
         f"{v.version} ({v.record.written_at:%Y-%m-%d %H:%M:%S}, "
-        f"run {v.record.run_id[:SHORT_RUN_ID]}, {v.rows} rows)"
+        f"run {v.record.run_id[:SHORT_RUN_ID]}, {counted(v.rows, 'row')})"
         for v in versions[:LISTED]
     )
     more = f" and {len(versions) - LISTED} older" if len(versions) > LISTED else ""
