@@ -4,7 +4,7 @@ asset's contract as it is today, recorded as a materialization in a real on-disk
 import pandas as pd
 import pandera.pandas as pa
 import pytest
-from dagster import AssetKey
+from dagster import AssetKey, AutomationCondition, asset, evaluate_automation_conditions
 from pandera.typing import Series
 
 from platform_lib import TableChecks, team_definitions, warehouse_asset
@@ -172,3 +172,21 @@ def test_a_misspelt_or_foreign_asset_is_told(warehouse, instance, asset, message
     result = restore(instance, "1", asset=asset)
     error = result.failure_data_for_node(RESTORE_OP).error.cause.message
     assert message in error
+
+
+def test_assets_following_a_restored_table_are_requested_by_automation(warehouse, instance):
+    @asset(automation_condition=AutomationCondition.eager())
+    def ranked(scores: pd.DataFrame) -> pd.DataFrame:
+        """Reads scores."""
+        return scores
+
+    defs = team_definitions("crm", assets=[scores_asset(Strict), ranked])
+    write(instance, pd.DataFrame({"score": [1]}), defs)
+    write(instance, pd.DataFrame({"score": [2]}), defs)
+    cursor = evaluate_automation_conditions(defs=defs, instance=instance).cursor
+    settled = evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor)
+    assert not settled.get_requested_partitions(AssetKey(["crm", "ranked"]))
+
+    assert restore(instance, "1", defs=defs).success
+    after = evaluate_automation_conditions(defs=defs, instance=instance, cursor=settled.cursor)
+    assert after.get_requested_partitions(AssetKey(["crm", "ranked"]))
