@@ -114,9 +114,12 @@ def chosen_version(
     if moment is not None:
         earlier = [v for v in versions if v.record.written_at <= moment]
         if not earlier:
-            raise _not_found(
-                label, f"it had no version at or before {moment:%Y-%m-%d %H:%M:%S %Z}", versions
+            oldest = versions[-1]
+            problem = (
+                f"no version of it at or before {moment:%Y-%m-%d %H:%M:%S %Z} is kept (the "
+                f"oldest kept is {oldest.version}, of {oldest.record.written_at:%Y-%m-%d %H:%M:%S})"
             )
+            raise _not_found(label, problem, versions)
         return earlier[0]
     named = [v for v in versions if _run_matches(v.record.run_id, text)]
     runs = {v.record.run_id for v in named}

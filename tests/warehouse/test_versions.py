@@ -70,7 +70,7 @@ REFUSED = [
     ("1", "the table did not exist at version 1"),
     ("9", "version 9 does not exist yet (the lake's latest is 4)"),
     ("dddddddd-4444", "no version of it was written by run 'dddddddd-4444'"),
-    ("2001-01-01T00:00:00", "it had no version at or before 2001-01-01 00:00:00 UTC"),
+    ("2001-01-01T00:00:00", "no version of it at or before 2001-01-01 00:00:00 UTC is kept"),
 ]
 
 
@@ -79,7 +79,8 @@ def test_a_to_naming_no_version_is_refused_listing_the_versions(scores):
         with pytest.raises(WarehouseError) as refused:
             restore_source(scores, "crm/scores", to)
         message = str(refused.value)
-        assert message.startswith(f"Cannot restore crm/scores: {problem}. Its versions, newest ")
+        assert message.startswith(f"Cannot restore crm/scores: {problem}")
+        assert ". Its versions, newest first: 4 (" in message
         assert "4 (" in message and ", run cccccccc, 3 rows)" in message
         assert "; 2 (" in message and f", run {RUNS[0][:8]}, 1 row)" in message
         assert refused.value.hint.startswith("`tailor table history crm/scores` lists them")
