@@ -32,6 +32,7 @@ from platform_lib.team.conventions import (
     team_key_renames,
 )
 from platform_lib.team.jobs import ParallelJob, TeamSchedule
+from platform_lib.team.restore import restore_job
 from platform_lib.team.upkeep import lake_upkeep
 from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
 from platform_lib.warehouse.pool import in_team_pool
@@ -66,6 +67,9 @@ def team_definitions(
     follows its upstreams: Dagster's declarative automation materializes it once they have
     all been updated (``AutomationCondition.eager()``, unless the asset sets its own). That
     is how work flows across code locations, which no single run can span.
+
+    Every team gets a ``<team>_restore`` job (``restore``): an earlier version of one of its
+    tables back, from the Launchpad or ``tailor table restore``.
 
     Failed runs and failed checks go to ``alerts`` (an ``AlertRoutes``; with none, to the
     local alert log) through sensors the platform adds.
@@ -116,6 +120,7 @@ def team_definitions(
         jobs=[
             *(job.for_team(team) if isinstance(job, ParallelJob) else job for job in jobs),
             upkeep_job,
+            restore_job(team, team_assets),
         ],
         resources={
             WAREHOUSE_RESOURCE: WarehouseIOManager(team=team),

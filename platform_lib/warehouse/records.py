@@ -21,6 +21,8 @@ from platform_lib.sql import quote_literal, table_names
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
 
+    from platform_lib.warehouse.writes import BeforeCommit
+
 WRITE, RESTORE = "write", "restore"
 """What a signed snapshot did to its table."""
 
@@ -63,6 +65,17 @@ def sign_write(connection: duckdb.DuckDBPyConnection, info: WriteInfo, author: s
         f"CALL ducklake_set_commit_message({quote_literal(lake)}, ?, ?, extra_info => ?)",
         [author, message, json.dumps(asdict(info))],
     )
+
+
+def signed(info: WriteInfo, author: str, before_commit: BeforeCommit | None) -> BeforeCommit:
+    """``before_commit`` preceded by signing the transaction's snapshot with ``info``: in the
+    same transaction, so a veto rolls the signature back with the table."""
+
+    def sign_then_decide(connection: duckdb.DuckDBPyConnection, location) -> bool:
+        sign_write(connection, info, author)
+        return before_commit is None or before_commit(connection, location)
+
+    return sign_then_decide
 
 
 def table_history(

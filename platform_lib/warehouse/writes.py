@@ -53,8 +53,8 @@ def write_frame(
     True commits, False rolls back so the previous contents stay current. Returns whether it
     committed.
     """
-    connection.execute("BEGIN TRANSACTION")
-    try:
+
+    def change() -> None:
         replaces_table = partitions is None or partitions.covers_all
         exists = table_exists(connection, location.table)
         previous = column_types(connection, location.sql) if exists else None
@@ -66,6 +66,22 @@ def write_frame(
             _replace_partitions(connection, location, partitions, asset_label)
         if on_schema_change is not None:
             on_schema_change(SchemaChange(previous, column_types(connection, location.sql)))
+
+    return change_table(connection, location, change, before_commit)
+
+
+def change_table(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    change: Callable[[], None],
+    before_commit: BeforeCommit | None = None,
+) -> bool:
+    """Run ``change`` (statements changing ``location``'s table) in one transaction that
+    ``before_commit`` may veto (False rolls it back); returns whether it committed. Any
+    failure rolls back: the table reads as before."""
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        change()
         if before_commit is not None and not before_commit(connection, location):
             connection.execute("ROLLBACK")
             return False
