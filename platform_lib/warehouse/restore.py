@@ -84,6 +84,7 @@ def restore_table(
         run_id=run_id,
         action=RESTORE,
         restored_from=source.version,
+        reads=written.reads if written else None,  # the restored table reads what it read then
     )
     table = location.sql
     with (
