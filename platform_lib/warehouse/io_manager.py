@@ -63,6 +63,8 @@ class WarehouseIOManager(ConfigurableIOManager):
     asset can read a subset of columns with ``AssetIn(metadata={"columns": [...]})``.
     In a dev run, writes go to the person's sandbox and reads prefer it, falling through to
     production; in sample mode, reads keep a sample by the table's ``sample_by`` key.
+    It stores assets only, each ``[team, name]`` in its team's lake: an op's output and a
+    ``schema`` setting (here or in an asset's metadata) are refused, saying what to do.
     ``team_definitions`` attaches it to every team; a team never configures it by hand::
 
         defs = Definitions(assets=[...], resources={"io_manager": WarehouseIOManager()})
