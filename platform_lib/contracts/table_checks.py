@@ -3,7 +3,7 @@
     @warehouse_asset(contract=Orders, table_checks=TableChecks(not_empty=True, max_change=3.0))
 
 ``max_change`` compares the table's row count with the count recorded by the previous
-materialization made the same way (its ``table_row_count`` metadata): 3.0 allows a third to
+materialization made the same way (its ``dagster/row_count`` metadata): 3.0 allows a third to
 three times as many.
 """
 
@@ -110,7 +110,8 @@ def _previous_row_count(
     records = instance.fetch_materializations(asset_key, limit=looked_at)
     for record in records.records:
         metadata = record.asset_materialization.metadata
-        recorded = metadata.get("table_row_count")
+        # the table's rows; recorded as table_row_count before dagster/row_count meant them
+        recorded = metadata.get("table_row_count") or metadata.get("dagster/row_count")
         if recorded is not None and recorded_labels(metadata) == environment.labels():
             return int(recorded.value)
     return None

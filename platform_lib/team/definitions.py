@@ -93,7 +93,7 @@ def team_definitions(
     renames = team_key_renames(team, own_assets)
     prefixed = [
         asset.with_attributes(
-            asset_key_replacements=renames, backfill_policy=backfill_policy(asset)
+            asset_key_replacements=renames, backfill_policy=backfill_policy(asset, renames)
         )
         for asset in own_assets
     ]

@@ -4,6 +4,7 @@ person's sandbox in a dev run (see ``environment.run_environment``)."""
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from dagster import (
     InputContext,
     OutputContext,
 )
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr, model_validator
 
 from platform_lib.environment.as_of import AsOf
 from platform_lib.environment.run_environment import RunEnvironment
@@ -34,7 +35,13 @@ from platform_lib.warehouse.input_source import (
     input_sample,
     refuse_a_smaller_sample,
 )
-from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for
+from platform_lib.warehouse.layout import (
+    SCHEMA,
+    TableLocation,
+    in_sandbox,
+    schema_refusal,
+    table_for,
+)
 from platform_lib.warehouse.metadata import materialization_metadata
 from platform_lib.warehouse.missing_input import missing_input_error
 from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
@@ -44,7 +51,7 @@ from platform_lib.warehouse.records import WriteInfo, sign_write, table_records
 from platform_lib.warehouse.schema_changes import SchemaChange
 from platform_lib.warehouse.text_values import refuse_text_only_values
 from platform_lib.warehouse.write_request import WriteRequest
-from platform_lib.warehouse.writes import FRAME, last_version, write_frame
+from platform_lib.warehouse.writes import FRAME, last_version, register_frame, write_frame
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -66,6 +73,8 @@ class WarehouseIOManager(ConfigurableIOManager):
     In a dev run, writes go to the person's sandbox and reads prefer it, falling through to
     production (as it was at ``TAILOR_AS_OF``, when set); in sample mode, reads keep a sample
     by the table's ``sample_by`` key.
+    It stores assets only, each ``[team, name]`` in its team's lake: an op's output and a
+    ``schema`` setting (here or in an asset's metadata) are refused, saying what to do.
     ``team_definitions`` attaches it to every team; a team never configures it by hand::
 
         defs = Definitions(assets=[...], resources={"io_manager": WarehouseIOManager()})
@@ -83,6 +92,17 @@ class WarehouseIOManager(ConfigurableIOManager):
     _moments: dict[AsOf, Moment] = PrivateAttr(default_factory=dict)
     """The moment ``TAILOR_AS_OF`` names, found once a run (every input reads the same)."""
 
+    schema_: str | None = Field(
+        default=None, alias=SCHEMA, description="Refused: the team is the schema."
+    )
+    """Stock Dagster IO managers' table schema; refused, since the team is the schema."""
+
+    @model_validator(mode="after")
+    def _refuse_a_schema(self) -> WarehouseIOManager:
+        if self.schema_ is not None:
+            raise WarehouseError(schema_refusal("WarehouseIOManager", self.schema_, self.team))
+        return self
+
     def setup_for_execution(self, context: InitResourceContext) -> None:
         """Check the run's environment before any work, and show it as run tags."""
         environment = RunEnvironment.current()
@@ -90,7 +110,11 @@ class WarehouseIOManager(ConfigurableIOManager):
             context.instance.add_run_tags(context.run.run_id, environment.run_tags())
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
-        label = context.asset_key.to_user_string()
+        if not context.has_asset_key:
+            raise _not_an_asset(f"Output {context.name!r} of op {context.op_def.name}")
+        label, schema = context.asset_key.to_user_string(), context.definition_metadata.get(SCHEMA)
+        if schema is not None:
+            raise WarehouseError(schema_refusal(f"Asset {label}", schema, self.team))
         try:  # a run's step; an output context built by hand has none
             assets = context.step_context.assets_def
         except DagsterInvariantViolationError:
@@ -159,7 +183,7 @@ class WarehouseIOManager(ConfigurableIOManager):
             return request.before_commit is None or request.before_commit(connection, table)
 
         with self._connection(location, read_only=False) as connection:
-            connection.register(FRAME, frame)
+            register_frame(connection, frame)
             refuse_text_only_values(connection, FRAME, frame, label, location.name)
             committed = commit_retrying(
                 location.catalog,
@@ -177,18 +201,28 @@ class WarehouseIOManager(ConfigurableIOManager):
             if not committed:
                 return None
             metadata = materialization_metadata(
-                connection, FRAME, frame, location, last_version(connection), request.descriptions
+                connection,
+                FRAME,
+                frame,
+                location,
+                last_version(connection),
+                request.descriptions,
+                partitioned=request.partitions is not None,
             )
         return {**metadata, **changes[0].metadata(), **environment.labels()}
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
+        if not context.has_asset_key:
+            raise _not_an_asset(f"Input {context.name!r} of op {context.op_def.name}")
         label = context.asset_key.to_user_string()
         environment = RunEnvironment.current()
         columns = list((context.definition_metadata or {}).get("columns") or []) or None
+        table = table_for(context.asset_key, self._root())
+        if context.has_asset_partitions and not context.asset_partition_keys:
+            # mapped to no partition: the first partition of an asset reading the one before
+            return self._no_rows(context, label, table, environment, columns)
         partitions = partition_slice(context, label)
-        location = self._source(
-            context, table_for(context.asset_key, self._root()), environment, partitions
-        )
+        location = self._source(context, table, environment, partitions)
         if not location.catalog.exists():
             raise self._missing(context, label, location)
         try:
@@ -247,6 +281,22 @@ class WarehouseIOManager(ConfigurableIOManager):
 
         return input_location(location, environment, holds, version_then)
 
+    def _no_rows(
+        self,
+        context: InputContext,
+        label: str,
+        table: TableLocation,
+        environment: RunEnvironment,
+        columns: list[str] | None,
+    ) -> pd.DataFrame:
+        """An input that maps to no partition reads no rows: the table's columns when it
+        exists (those read), else only the columns read, if any."""
+        location = self._source(context, table, environment, None)
+        if location.catalog.exists():
+            with suppress(NoTable), self._connection(location, read_only=True) as connection:
+                return select_rows(connection, location, columns, [("FALSE", [])], label)
+        return pd.DataFrame(columns=columns or [])
+
     def _missing(self, context: InputContext, label: str, location: TableLocation):
         """The error for an input without a table: never materialized, or no such asset."""
         try:  # a run's step; an input context built by hand has neither
@@ -269,3 +319,12 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def _root(self) -> Path:
         return Path(self.directory) if self.directory else warehouse_dir()
+
+
+def _not_an_asset(what: str) -> WarehouseError:
+    return WarehouseError(
+        f"{what} is not an asset: the warehouse stores assets, each as the table of its "
+        "[team, asset] key. Make it an @asset of a team (team_definitions stores it as "
+        "<team>.<asset>), or give it another IO manager (Out(io_manager_key=...) or "
+        "In(input_manager_key=...))."
+    )

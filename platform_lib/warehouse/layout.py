@@ -24,6 +24,10 @@ from platform_lib.sql import quote_identifier
 
 CATALOG_SUFFIX = ".sqlite"
 SANDBOX_FOLDER = "sandboxes"
+LAKE_SCHEMA = "main"
+"""The schema of every table in its lake (DuckLake's default): the team is the lake."""
+SCHEMA = "schema"
+"""The setting stock Dagster IO managers read a table's schema from; Tailor refuses it."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,12 @@ class TableLocation:
         return f"{self.namespace}.{self.table}"
 
     @property
+    def qualified_name(self) -> str:
+        """``lake.schema.table`` (``merchandising.main.inventory``): unique across lakes and
+        resolvable as written where the lakes are attached by name (``open_warehouse``)."""
+        return f"{self.namespace}.{LAKE_SCHEMA}.{self.table}"
+
+    @property
     def sql(self) -> str:
         """The table's quoted name inside its own lake."""
         return quote_identifier(self.table)
@@ -71,6 +81,16 @@ def table_for(asset_key: AssetKey, root: Path) -> TableLocation:
             "Python identifier). Define the asset through team_definitions."
         )
     return TableLocation(team=team, table=table, catalog=root / f"{team}{CATALOG_SUFFIX}")
+
+
+def schema_refusal(owner: str, schema: object, team: str | None) -> str:
+    """Why ``owner`` (an asset, or the IO manager) may not set a table's schema."""
+    where = f"{team}.<asset>" if team else "<team>.<asset>"
+    return (
+        f"{owner} sets schema {schema!r}, but the team is the schema: asset [team, name] is "
+        f"the table name of its team's lake ({where}). Remove the schema setting; to store "
+        "the table under another team, define the asset in that team's code location."
+    )
 
 
 def in_sandbox(location: TableLocation, sandbox: str) -> TableLocation:

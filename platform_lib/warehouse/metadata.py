@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from dagster import MetadataValue, TableColumn, TableSchema
+from dagster._core.definitions.metadata import TableMetadataSet
 
 from platform_lib.sql import column_types, quote_literal, row_count
 from platform_lib.warehouse.layout import TableLocation
@@ -26,21 +27,27 @@ def materialization_metadata(
     location: TableLocation,
     version: int,
     descriptions: Mapping[str, str] | None = None,
+    *,
+    partitioned: bool = False,
 ) -> dict:
-    """Row count, table name, the version written (the lake's snapshot), stored column types
-    (described from the contract, when there is one), the table's size and a preview, read
-    in the write's connection after its commit."""
+    """Dagster's table metadata (the table's rows after the write, the rows written to a
+    partitioned asset's partitions, the table's fully qualified name), the version written
+    (the lake's snapshot), stored column types (described from the contract, when there is
+    one), the table's size and a preview, read in the write's connection after its commit."""
+    table = TableMetadataSet(
+        row_count=row_count(connection, location.sql),
+        partition_row_count=len(frame) if partitioned else None,
+        table_name=location.qualified_name,
+    )
     return {
         VERSION: MetadataValue.int(version),
-        "dagster/row_count": len(frame),
-        "dagster/table_name": location.name,
+        **table,
         "dagster/column_schema": TableSchema(
             columns=[
                 TableColumn(name=name, type=kind, description=(descriptions or {}).get(name))
                 for name, kind in column_types(connection, frame_relation).items()
             ]
         ),
-        "table_row_count": row_count(connection, location.sql),
         "table_bytes": MetadataValue.int(_table_bytes(connection, location)),
         "preview": MetadataValue.md(_markdown_preview(frame)),
     }

@@ -129,7 +129,7 @@ def test_runs_and_materializations_show_environment_and_sample(warehouse, instan
     metadata = event.asset_materialization.metadata
     assert metadata["tailor/env"].value == "dev"
     assert metadata["tailor/sample"].value == "0.1"
-    assert metadata["dagster/table_name"].value == "crm__dev_alice.clients"
+    assert metadata["dagster/table_name"].value == "crm__dev_alice.main.clients"
 
 
 @pytest.mark.parametrize(

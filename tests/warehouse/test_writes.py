@@ -130,7 +130,7 @@ def test_every_materialization_records_rows_schema_table_preview_and_size(wareho
         event = instance.get_latest_materialization_event(AssetKey(["crm", "clients"]))
     metadata = event.asset_materialization.metadata
     assert metadata["dagster/row_count"].value == 3
-    assert metadata["dagster/table_name"].value == "crm.clients"
+    assert metadata["dagster/table_name"].value == "crm.main.clients"
     schema = metadata["dagster/column_schema"].schema
     assert [(c.name, c.type) for c in schema.columns] == [
         ("client_id", "BIGINT"),
