@@ -113,7 +113,6 @@ def restore_table(
         metadata = materialization_metadata(
             connection, table, preview, location, version, descriptions
         )
-    metadata["dagster/row_count"] = metadata["table_row_count"]
     metadata[RESTORED_FROM] = MetadataValue.int(source.version)
     labels = {ENV_TAG: environment.name, SAMPLE_TAG: info.sample}
     return Restore(source, version, {**metadata, **labels})
