@@ -34,7 +34,7 @@ from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
 from platform_lib.warehouse.reads import NoTable, holds_rows, sample_counts, select_rows
 from platform_lib.warehouse.records import WriteInfo, sign_write, table_records
 from platform_lib.warehouse.write_request import WriteRequest
-from platform_lib.warehouse.writes import FRAME, last_version, write_frame
+from platform_lib.warehouse.writes import FRAME, last_version, rollback, write_frame
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -143,9 +143,19 @@ class WarehouseIOManager(ConfigurableIOManager):
             )
             if not committed:
                 return None
-            metadata = materialization_metadata(
-                connection, FRAME, frame, location, last_version(connection), request.descriptions
-            )
+            # one read transaction: each statement outside one would read the catalog anew
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                metadata = materialization_metadata(
+                    connection,
+                    FRAME,
+                    frame,
+                    location,
+                    last_version(connection),
+                    request.descriptions,
+                )
+            finally:
+                rollback(connection)
         return {**metadata, **environment.labels()}
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
