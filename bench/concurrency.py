@@ -185,9 +185,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=20)
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--scenario", choices=sorted({s for s, _ in SCENARIOS}), help="only it")
     args = parser.parse_args()
     results = []
     for scenario, processes in SCENARIOS:
+        if args.scenario and scenario != args.scenario:
+            continue
         alone = run(scenario, processes, args.writes, args.rows, with_reader=False)
         read = run(scenario, processes, args.writes, args.rows, with_reader=True)
         read["vs_alone"] = read["commits_per_second"] / alone["commits_per_second"]
