@@ -42,7 +42,6 @@ LOCK_WAIT_SECONDS = 120.0
 _FIRST_DELAY = 0.05
 _MAX_DELAY = 2.0
 LOCK_SUFFIX = ".lock"
-_LOST_RACE_WHILE_LOADING = "Failed to load DuckLake - Table entry"
 T = TypeVar("T")
 
 _instance: tuple[int, duckdb.DuckDBPyConnection] | None = None
@@ -172,15 +171,12 @@ def commit_retrying(
 
 def is_commit_conflict(error: BaseException) -> bool:
     """Whether ``error`` is a commit refused because another writer committed first (SQLite's
-    "database is locked", DuckLake's transaction conflicts, or a commit that read the catalog
-    while another writer's commit of the same table was half-way in: "Failed to load
-    DuckLake - Table entry ... does not have any columns"): a retry can succeed."""
+    "database is locked", DuckLake's transaction conflicts): a retry can succeed."""
     import duckdb
 
     message = str(error)
     return "database is locked" in message or (
-        isinstance(error, duckdb.TransactionException)
-        and ("onflict" in message or _LOST_RACE_WHILE_LOADING in message)
+        isinstance(error, duckdb.TransactionException) and "onflict" in message
     )
 
 
