@@ -35,7 +35,6 @@ from platform_lib.team.jobs import ParallelJob, TeamSchedule
 from platform_lib.team.restore import restore_job
 from platform_lib.team.upkeep import lake_upkeep
 from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
-from platform_lib.warehouse.pool import in_team_pool
 from platform_lib.warehouse.upkeep import LakeUpkeep
 
 AssetsOrModules = Iterable[AssetsDefinition | ModuleType]
@@ -75,15 +74,15 @@ def team_definitions(
     local alert log) through sensors the platform adds.
 
     Partitioned assets backfill a range of partitions in one run (and one warehouse
-    transaction) unless they set their own ``backfill_policy``. Every asset is in the team's
-    warehouse pool (``warehouse.pool``) unless it sets its own.
+    transaction) unless they set their own ``backfill_policy``. No pool holds a team's runs
+    apart: the lake takes writers of different tables at once and retries writers of one.
 
     The team's lake is kept by the ``<team>_lake_upkeep`` schedule: versions older than
     30 days expired (each table's latest 5 kept) and their files removed, daily;
     ``upkeep=LakeUpkeep(retention_days=90, keep_versions=10)`` changes that.
 
     Runs execute in one process by default: a process per step costs over a second each,
-    which a scientist iterating feels every time, and DuckDB has a single writer per file.
+    which a scientist iterating feels every time.
     Heavy, independent assets opt into parallel steps with ``jobs=[ParallelJob(...)]``.
     """
     check_team_name(team)
@@ -99,9 +98,7 @@ def team_definitions(
     ]
     followers = followers_of_other_teams(prefixed)
     team_assets = [
-        in_team_pool(
-            asset.map_asset_specs(lambda spec: apply_conventions(team, spec, followers)), team
-        )
+        asset.map_asset_specs(lambda spec: apply_conventions(team, spec, followers))
         for asset in prefixed
     ]
     upkeep_job, upkeep_schedule = lake_upkeep(team, upkeep or LakeUpkeep())

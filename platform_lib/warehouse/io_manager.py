@@ -51,7 +51,13 @@ from platform_lib.warehouse.records import WriteInfo, sign_write, table_records
 from platform_lib.warehouse.schema_changes import SchemaChange
 from platform_lib.warehouse.text_values import refuse_text_only_values
 from platform_lib.warehouse.write_request import WriteRequest
-from platform_lib.warehouse.writes import FRAME, last_version, register_frame, write_frame
+from platform_lib.warehouse.writes import (
+    FRAME,
+    last_version,
+    register_frame,
+    rollback,
+    write_frame,
+)
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -200,15 +206,20 @@ class WarehouseIOManager(ConfigurableIOManager):
             )
             if not committed:
                 return None
-            metadata = materialization_metadata(
-                connection,
-                FRAME,
-                frame,
-                location,
-                last_version(connection),
-                request.descriptions,
-                partitioned=request.partitions is not None,
-            )
+            # one read transaction: each statement outside one would read the catalog anew
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                metadata = materialization_metadata(
+                    connection,
+                    FRAME,
+                    frame,
+                    location,
+                    last_version(connection),
+                    request.descriptions,
+                    partitioned=request.partitions is not None,
+                )
+            finally:
+                rollback(connection)
         return {**metadata, **changes[0].metadata(), **environment.labels()}
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
