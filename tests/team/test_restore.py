@@ -86,7 +86,7 @@ def test_a_restore_brings_a_version_back_as_a_new_one_recorded_in_the_instance(
     metadata = {name: getattr(value, "value", value) for name, value in latest.metadata.items()}
     assert metadata["tailor/version"] == 3 and metadata["tailor/restored_from"] == 1
     assert metadata["dagster/row_count"] == 2  # the table's rows, as a write records them
-    assert metadata["dagster/table_name"] == "crm.scores"
+    assert metadata["dagster/table_name"] == "crm.main.scores"
     (column,) = metadata["dagster/column_schema"].columns
     assert (column.name, column.description) == ("score", "A client's score")
     assert (metadata["tailor/env"], metadata["tailor/sample"]) == ("prod", "full")
