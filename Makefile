@@ -41,7 +41,7 @@ else ifeq ($(TAILOR_DEPLOYMENT),embedded)
 		exit 2; fi
 	@PYTHONWARNINGS="ignore:Function \`dev_command\` is superseded" \
 		$(BIN)/python scripts/start_dev.py --host $(HOST) --port $(PORT) \
-		--instance $(DAGSTER_HOME) --banner -- \
+		--instance $(DAGSTER_HOME) --banner --check-warehouse -- \
 		$(BIN)/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT) --log-level $(LOG_LEVEL)
 else
 	@echo "TAILOR_DEPLOYMENT is 'embedded' (the default) or 'postgres', not '$(TAILOR_DEPLOYMENT)'."; exit 2
@@ -66,6 +66,7 @@ bench: install  # ratios measured in one run; figures also saved as JSON in data
 	$(BIN)/python bench/warehouse_io.py
 	$(BIN)/python bench/contract_checks.py
 	$(BIN)/python bench/sample_mode.py
+	$(BIN)/python bench/concurrency.py
 
 # after an intended change of a team's assets: rewrite the pinned asset specs, then review the diff
 snapshots: install

@@ -72,12 +72,14 @@ def team_run(team: str, sample: str | None) -> dict:
     return {"seconds": seconds, "peak_mb": memory["peak_mb"]}
 
 
-def metric(database: Path, sql: str) -> float:
-    import duckdb
+def metric(catalog: Path, sql: str) -> float:
+    from platform_lib.warehouse.connection import connect_lakes
 
-    with duckdb.connect() as connection:
-        connection.execute(f"ATTACH '{database}' AS t (READ_ONLY)")
+    connection = connect_lakes({"t": catalog})
+    try:
         return float(connection.execute(sql).fetchall()[0][0])
+    finally:
+        connection.close()
 
 
 def bench_team(team: str, folder: Path, args: argparse.Namespace) -> dict:
@@ -99,7 +101,7 @@ def bench_team(team: str, folder: Path, args: argparse.Namespace) -> dict:
         if owner == team:
             production = table_for(AssetKey([team, "any"]), warehouse)
             sandbox = in_sandbox(production, sandbox_name(team, USER))
-            full, sampled = metric(production.database, sql), metric(sandbox.database, sql)
+            full, sampled = metric(production.catalog, sql), metric(sandbox.catalog, sql)
             metrics[name] = {"full": full, "sampled": sampled, "relative": sampled / full - 1}
     speedup = medians["prod"]["seconds"] / medians["sample"]["seconds"]
     return {

@@ -13,6 +13,7 @@ from platform_lib.errors import LandingFileError, TailorError, TeamConventionErr
 
 _HOMES = {
     "AlertRoutes": "platform_lib.alerts.delivery",
+    "LakeUpkeep": "platform_lib.warehouse.upkeep",
     "LandingZone": "platform_lib.landing.zone",
     "ParallelJob": "platform_lib.team.jobs",
     "TableChecks": "platform_lib.contracts.table_checks",

@@ -14,7 +14,8 @@ if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load (se
     import duckdb
 
 ALL_NULL_TYPE = '"NULL"'
-"""DuckDB's type for a column that holds nothing but nulls (from an all-None frame column)."""
+"""DuckDB's type for a column that holds nothing but nulls (from an all-None frame column);
+DuckDB 1.5 describes such a frame column as INTEGER instead: ``null_columns`` tells both."""
 
 
 def quote_identifier(name: str) -> str:
@@ -54,6 +55,17 @@ def column_types(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[s
     DuckDB types, in order."""
     described = connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     return {name: kind for name, kind, *_ in described}
+
+
+def null_columns(connection: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
+    """The columns of ``relation`` that hold no value at all (every row null, or no rows):
+    compatible with any stored type."""
+    names = list(column_types(connection, relation))
+    if not names:
+        return set()
+    counts = ", ".join(f"count({quote_identifier(name)})" for name in names)
+    values = connection.execute(f"SELECT {counts} FROM {relation}").fetchall()[0]
+    return {name for name, count in zip(names, values, strict=True) if count == 0}
 
 
 def row_count(connection: duckdb.DuckDBPyConnection, relation: str) -> int:

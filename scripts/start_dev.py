@@ -2,7 +2,8 @@
 served, print where the UI serves, where runs write and which instance records them, then
 become the given command (`dagster dev ...`).
 
-    python scripts/start_dev.py --host 127.0.0.1 --port 3000 [--instance DIR] [--banner] -- CMD
+    python scripts/start_dev.py --host 127.0.0.1 --port 3000 [--instance DIR] [--banner]
+        [--check-warehouse] -- CMD
 
 A second `make dev` would start a second daemon on the same instance (duplicate schedule
 ticks, sensors and alerts), so it is refused before anything starts: one line, exit 1.
@@ -22,6 +23,7 @@ from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.errors import TailorError
 from platform_lib.settings import landing_dir, warehouse_dir
 from platform_lib.warehouse.layout import SANDBOX_FOLDER
+from platform_lib.warehouse.migration import unmigrated_files
 
 
 def port_taken(host: str, port: int) -> bool:
@@ -53,15 +55,29 @@ def hold_instance(home: Path) -> None:
     os.set_inheritable(lock, True)  # kept across exec: held until the command exits
 
 
+def refuse_an_old_warehouse() -> None:
+    """Refuse to start on the DuckDB-file warehouse not yet moved into the lake: its runs
+    would start empty lakes beside the old files."""
+    old = unmigrated_files(warehouse_dir())
+    if old:
+        sys.exit(
+            f"the warehouse {warehouse_dir()} is in the old layout (a DuckDB file per team): "
+            f"{', '.join(path.name for path in old)} not moved into the lake yet. Run "
+            "`.venv/bin/tailor warehouse migrate` first (it keeps every table and row, and "
+            "leaves the old files in place), then make dev again"
+        )
+
+
 def banner(host: str, port: int, environment: RunEnvironment) -> str:
     """Where the UI serves, where runs write (in dev: your sandbox) and the instance."""
     warehouse = warehouse_dir()
     if environment.is_dev:
         sampling = environment.sampling
         sample = f", sample {sampling.describe()}" if sampling.active else ""
+        past = f" as of {environment.as_of.says()}" if environment.as_of else ""
         writes = (
             f"environment: dev{sample}: runs write your sandbox, <team>__dev_{environment.user}, "
-            f"in {warehouse / SANDBOX_FOLDER} (production is only read)"
+            f"in {warehouse / SANDBOX_FOLDER} (production is only read{past})"
         )
     else:
         writes = (
@@ -83,6 +99,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--instance", type=Path, help="the Dagster instance's folder to lock")
     parser.add_argument("--banner", action="store_true", help="print where make dev serves")
+    parser.add_argument(
+        "--check-warehouse", action="store_true", help="refuse an old layout not migrated"
+    )
     parser.add_argument("command", nargs="+", help="what to run once the checks pass")
     arguments = parser.parse_args()
     if port_taken(arguments.host, arguments.port):
@@ -90,6 +109,8 @@ def main() -> None:
             f"port {arguments.port} on {arguments.host} is in use: another make dev? stop it, "
             f"or make dev PORT={arguments.port + 300}"
         )
+    if arguments.check_warehouse:
+        refuse_an_old_warehouse()
     if arguments.instance:
         hold_instance(arguments.instance)
     if arguments.banner:

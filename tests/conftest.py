@@ -2,7 +2,9 @@
 project's own script, a temporary warehouse file, and a Dagster instance."""
 
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -187,23 +189,65 @@ def run_failure() -> Callable[[object], str]:
     return failure_message
 
 
+@pytest.fixture
+def refused_make_dev() -> Callable[..., tuple[subprocess.Popen, str, str]]:
+    """Run ``make -s dev ARGS`` (with ``env`` added to the environment) expecting it to stop
+    before serving: the process, its stdout and stderr. Should it start after all, everything
+    it started (its own session) is killed after a minute."""
+
+    def run(*args: str, env: dict | None = None) -> tuple[subprocess.Popen, str, str]:
+        make = subprocess.Popen(
+            ["make", "-s", "dev", *args],
+            cwd=REPO_ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own session: whatever it started is found by it
+        )
+        try:
+            out, err = make.communicate(timeout=60)
+        finally:
+            if make.poll() is None:
+                os.killpg(make.pid, signal.SIGKILL)
+                make.wait(timeout=60)
+        return make, out, err
+
+    return run
+
+
 HOLD_CONNECTION = """
-import sys, time, duckdb
-connection = duckdb.connect(sys.argv[1], read_only=True)
+import sys, time
+from pathlib import Path
+from platform_lib.warehouse.connection import connect_lakes
+connection = connect_lakes({"held": Path(sys.argv[1])})
+connection.execute("BEGIN")  # a notebook in the middle of reading: a snapshot held open
+for (table,) in connection.execute(
+    "SELECT table_name FROM duckdb_tables() WHERE database_name = 'held'"
+).fetchall():
+    connection.execute(f'SELECT count(*) FROM held."{table}"').fetchall()
 print("holding", flush=True)
 time.sleep(float(sys.argv[2]))
 """
 
+HOLD_WRITER_LOCK = """
+import sys, time
+from pathlib import Path
+from platform_lib.warehouse.connection import writer_lock
+with writer_lock(Path(sys.argv[1]), 5):
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
 
-@pytest.fixture
-def hold_read_connection():
-    """Start a process holding a read-only connection on a database for some seconds, as a
-    notebook would; every process started is killed at teardown."""
+
+def _holder(script: str):
+    """A fixture body: start processes running ``script`` on a lake for some seconds; every
+    process started is killed at teardown."""
     started = []
 
-    def hold(path: Path, seconds: float) -> subprocess.Popen:
+    def hold(catalog: Path, seconds: float) -> subprocess.Popen:
         holder = subprocess.Popen(
-            [sys.executable, "-c", HOLD_CONNECTION, str(path), str(seconds)],
+            [sys.executable, "-c", script, str(catalog), str(seconds)],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -215,6 +259,18 @@ def hold_read_connection():
     for holder in started:
         holder.kill()
         holder.wait()
+
+
+@pytest.fixture
+def hold_read_connection():
+    """Start a process holding a lake open for reading, mid-transaction, as a notebook would."""
+    yield from _holder(HOLD_CONNECTION)
+
+
+@pytest.fixture
+def hold_writer_lock():
+    """Start a process holding a lake's writer lock alone, as a stuck writer would."""
+    yield from _holder(HOLD_WRITER_LOCK)
 
 
 class WebhookReceiver(ThreadingHTTPServer):

@@ -187,8 +187,8 @@ names = {name: getattr(platform_lib, name).__module__ for name in platform_lib._
 print(json.dumps({"loaded at import": loaded, "names": sorted(names)}))
 """
 TEAMS_AND_README_USE = [
-    "AlertRoutes", "LandingFileError", "LandingZone", "ParallelJob", "TableChecks", "TailorError",
-    "TeamConventionError", "TeamSchedule", "WarehouseError", "WarehouseIOManager",
+    "AlertRoutes", "LakeUpkeep", "LandingFileError", "LandingZone", "ParallelJob", "TableChecks",
+    "TailorError", "TeamConventionError", "TeamSchedule", "WarehouseError", "WarehouseIOManager",
     "open_warehouse", "team_definitions", "warehouse_asset", "warehouse_tables",
 ]  # fmt: skip
 

@@ -1,7 +1,8 @@
-"""Whose work an alert is about: the environment, user and sample of the failed run, and
-how it was launched.
+"""Whose work an alert is about: the environment, user and sample of the failed run (and the
+moment a dev run read production as of), and how it was launched.
 
-A run carries them as tags (``tailor/env``, ``tailor/user``, ``tailor/sample``; see
+A run carries them as tags (``tailor/env``, ``tailor/user``, ``tailor/sample``,
+``tailor/as_of``; see
 ``environment.run_environment``), and Dagster's tags say who launched it
 (``dagster/schedule_name``, ``dagster/sensor_name``, automation's too, ``dagster/backfill``;
 none: by hand). An alert about no run (an overdue asset), or about a run that failed before
@@ -15,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from dagster._core.storage.tags import BACKFILL_ID_TAG, SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
 
+from platform_lib.environment.as_of import AS_OF_ENV, AS_OF_TAG
 from platform_lib.environment.run_environment import (
     ENV_TAG,
     ENV_VAR,
@@ -32,12 +34,13 @@ class AlertOrigin:
     """``env`` is ``prod`` or ``dev``; ``user`` names the person of a dev run; ``sample`` is
     ``full`` or the fractions read; ``launched_by`` says how a run was launched
     (``schedule merchandising_daily``, ``sensor styling_automation``, ``hand``), empty for no
-    run."""
+    run; ``as_of`` is the moment a dev run read production as of (``TAILOR_AS_OF``), if any."""
 
     env: str = "prod"
     user: str = ""
     sample: str = "full"
     launched_by: str = ""
+    as_of: str = ""
 
     @classmethod
     def of_run(cls, tags: Mapping[str, str] | None) -> "AlertOrigin":
@@ -46,7 +49,13 @@ class AlertOrigin:
         launched_by = _launcher(tags)
         if ENV_TAG not in tags:
             return replace(cls.of_this_process(), launched_by=launched_by)
-        return cls(tags[ENV_TAG], tags.get(USER_TAG, ""), tags.get(SAMPLE_TAG, "full"), launched_by)
+        return cls(
+            tags[ENV_TAG],
+            tags.get(USER_TAG, ""),
+            tags.get(SAMPLE_TAG, "full"),
+            launched_by,
+            tags.get(AS_OF_TAG, ""),
+        )
 
     @classmethod
     def of_this_process(cls) -> "AlertOrigin":
@@ -58,9 +67,15 @@ class AlertOrigin:
                 (os.environ.get(ENV_VAR) or "prod").strip().lower(),
                 os.environ.get(USER_ENV, ""),
                 os.environ.get(SAMPLE_ENV) or "full",
+                as_of=os.environ.get(AS_OF_ENV, "").strip(),
             )
         tags = environment.run_tags()
-        return cls(environment.name, tags.get(USER_TAG, ""), tags[SAMPLE_TAG])
+        return cls(
+            environment.name,
+            tags.get(USER_TAG, ""),
+            tags[SAMPLE_TAG],
+            as_of=tags.get(AS_OF_TAG, ""),
+        )
 
     @property
     def is_dev(self) -> bool:
@@ -75,10 +90,12 @@ class AlertOrigin:
         return self.whose() + launched
 
     def whose(self) -> str:
-        """``env prod, full`` or ``env dev, user ada, sample 0.01``."""
+        """``env prod, full`` or ``env dev, user ada, sample 0.01`` (``, as of
+        merchandising@12`` for a dev run reading production's past)."""
         sample = "full" if self.sample == "full" else f"sample {self.sample}"
         user = f", user {self.user}" if self.user else ""
-        return f"env {self.env}{user}, {sample}"
+        as_of = f", as of {self.as_of}" if self.as_of else ""
+        return f"env {self.env}{user}, {sample}{as_of}"
 
 
 def _launcher(tags: Mapping[str, str]) -> str:

@@ -30,7 +30,7 @@ SELECTs to DuckDB); anything else (CREATE, INSERT, COPY, ATTACH, SET, ...) is re
 
 @click.group()
 def table() -> None:
-    """One asset's table: its rows."""
+    """One asset's table: its rows, its versions, an earlier version back."""
 
 
 @table.command()

@@ -32,7 +32,7 @@ def settings_options(command):
 @click.pass_context
 def render_command(context: click.Context, out: Path, **settings) -> None:
     """Write OUT/workspace.yaml (a gRPC code server per team), OUT/dagster.yaml (PostgreSQL,
-    run queue with per-team limits, retries, warehouse pools), OUT/supervisord.conf (the
+    run queue with per-team limits, retries), OUT/supervisord.conf (the
     single-host processes) and OUT/helm/values.yaml (one user-code deployment per team),
     from workspace.yaml. The same input gives the same files."""
     root = repository(context.obj["root"])

@@ -38,13 +38,15 @@ from dagster import (
     asset,
 )
 
-from platform_lib.contracts.evaluation import Outcome, evaluate_in_warehouse, evaluate_on_frame
+from platform_lib.contracts.asset_contract import AssetContract, blocking_failures
+from platform_lib.contracts.evaluation import evaluate_on_frame
 from platform_lib.contracts.rules import Rule, rules_from_contract
-from platform_lib.contracts.table_checks import TableChecks, evaluate_table_checks
+from platform_lib.contracts.table_checks import TableChecks
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import SAMPLE_BY
 from platform_lib.errors import BROKEN_CONTRACT, TeamConventionError
 from platform_lib.landing.sample import LandingSample, sampling_landing_reads
+from platform_lib.warehouse.consumers import declared_reads, intended_breaks
 from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.partitions import run_partition_slice
@@ -110,7 +112,7 @@ def warehouse_asset(
             metadata=metadata,
             check_specs=[_check_spec(name, rule) for rule in [*rules, *table_rules]],
             **{key: value for key, value in asset_kwargs.items() if key != "name"},
-        )(_checked(function, rules, table_checks, descriptions, sampled_by))
+        )(_checked(function, AssetContract(rules, table_checks, descriptions), sampled_by))
 
     return decorate(fn) if fn is not None else decorate
 
@@ -138,13 +140,7 @@ def _check_spec(asset_name: str, rule: Rule) -> AssetCheckSpec:
     )
 
 
-def _checked(
-    function: Callable,
-    rules: list[Rule],
-    table_checks: TableChecks | None,
-    descriptions: dict[str, str],
-    sample_by: str | None,
-) -> Callable:
+def _checked(function: Callable, contract: AssetContract, sample_by: str | None) -> Callable:
     """The asset's compute: the scientist's function (reading its landing sample in sample
     mode), then a contract-checked write."""
     parameters = list(inspect.signature(function).parameters.values())
@@ -160,9 +156,7 @@ def _checked(
             )
         extra = result.metadata if isinstance(result, Output) else {}
         frame = result.value if isinstance(result, Output) else result
-        yield from _write_checked(
-            context, warehouse, frame, rules, table_checks, extra, descriptions, sample_by
-        )
+        yield from _write_checked(context, warehouse, frame, contract, extra, sample_by)
 
     context_parameter = inspect.Parameter(
         "context", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=AssetExecutionContext
@@ -174,6 +168,7 @@ def _checked(
         annotation=ResourceParam[WarehouseIOManager],
     )
     compute.__signature__ = inspect.Signature([context_parameter, *inputs, warehouse_parameter])
+    contract.attach_to(compute)  # where the team's restore job finds it
     return compute
 
 
@@ -188,20 +183,21 @@ def _write_checked(
     context: AssetExecutionContext,
     warehouse: WarehouseIOManager,
     frame: pd.DataFrame,
-    rules: list[Rule],
-    table_checks: TableChecks | None,
+    contract: AssetContract,
     extra_metadata: dict,
-    descriptions: dict[str, str],
     sample_by: str | None,
 ) -> Iterator[Any]:
     label = context.asset_key.to_user_string()
     # rules only pandera can check need just the frame: run them before taking the write lock
-    outcomes = evaluate_on_frame(frame, rules) if isinstance(frame, pd.DataFrame) else []
+    on_frame = evaluate_on_frame(frame, contract.rules) if isinstance(frame, pd.DataFrame) else []
+    outcomes = list(on_frame)
 
     def before_commit(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> bool:
-        outcomes.extend(evaluate_in_warehouse(connection, location.sql, rules, frame))
-        outcomes.extend(evaluate_table_checks(context, connection, location, table_checks))
-        return not _blocking_failures(outcomes)
+        # a write retried after another writer's commit decides again, from the frame's outcomes
+        outcomes[:] = contract.evaluate(
+            connection, location, context.asset_key, context.instance, frame, on_frame
+        )
+        return not blocking_failures(outcomes)
 
     request = WriteRequest(
         asset_key=context.asset_key,
@@ -209,8 +205,12 @@ def _write_checked(
         run_id=context.run.run_id,
         partitions=run_partition_slice(context, label),
         sample_by=sample_by,
-        descriptions=descriptions,
+        descriptions=contract.descriptions,
         before_commit=before_commit,
+        reads=declared_reads(context.assets_def),
+        breaking_change_intended=intended_breaks(
+            context.assets_def.metadata_by_key.get(context.asset_key), label
+        ),
     )
     metadata = warehouse.store(request, context.log)
     results = [outcome.check_result() for outcome in outcomes]
@@ -218,7 +218,7 @@ def _write_checked(
         yield MaterializeResult(metadata={**extra_metadata, **metadata}, check_results=results)
         return
     yield from results
-    blocking = _blocking_failures(outcomes)
+    blocking = blocking_failures(outcomes)
     failed = ", ".join(outcome.summary() for outcome in blocking)
     raise Failure(  # Dagster's own failure: the UI shows its description, not a traceback
         description=(
@@ -229,7 +229,3 @@ def _write_checked(
         ),
         metadata={BROKEN_CONTRACT: [outcome.rule.name for outcome in blocking]},
     )
-
-
-def _blocking_failures(outcomes: list[Outcome]) -> list[Outcome]:
-    return [o for o in outcomes if not o.passed and o.rule.severity == AssetCheckSeverity.ERROR]

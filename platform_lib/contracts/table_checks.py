@@ -3,7 +3,7 @@
     @warehouse_asset(contract=Orders, table_checks=TableChecks(not_empty=True, max_change=3.0))
 
 ``max_change`` compares the table's row count with the count recorded by the previous
-materialization made the same way (its ``table_row_count`` metadata): 3.0 allows a third to
+materialization made the same way (its ``dagster/row_count`` metadata): 3.0 allows a third to
 three times as many.
 """
 
@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dagster import AssetCheckSeverity, AssetExecutionContext
+from dagster import AssetCheckSeverity, AssetKey, DagsterInstance
 
 from platform_lib.contracts.evaluation import IN_WAREHOUSE, Outcome
 from platform_lib.contracts.rules import Rule
@@ -78,7 +78,8 @@ class TableChecks:
 
 
 def evaluate_table_checks(
-    context: AssetExecutionContext,
+    instance: DagsterInstance,
+    asset_key: AssetKey,
     connection: duckdb.DuckDBPyConnection,
     location: TableLocation,
     table_checks: TableChecks | None,
@@ -88,8 +89,8 @@ def evaluate_table_checks(
         return []
     rows = row_count(connection, location.sql)
     environment = RunEnvironment.current()
-    previous = _previous_row_count(context, environment)
-    scale = environment.sampling.fraction_for(context.asset_key.to_user_string()) or 1.0
+    previous = _previous_row_count(instance, asset_key, environment)
+    scale = environment.sampling.fraction_for(asset_key.to_user_string()) or 1.0
     outcomes = []
     for rule in table_checks.rules():
         problem = table_checks.failure(rule.name, rows, previous, scale)
@@ -101,15 +102,16 @@ def evaluate_table_checks(
 
 
 def _previous_row_count(
-    context: AssetExecutionContext, environment: RunEnvironment, looked_at: int = 50
+    instance: DagsterInstance, asset_key: AssetKey, environment: RunEnvironment, looked_at: int = 50
 ) -> int | None:
     """The row count of the latest materialization made the same way (environment and
     sample), among the last ``looked_at``: a sample's size says nothing about a full
     table's, and a dev run must not become production's baseline."""
-    records = context.instance.fetch_materializations(context.asset_key, limit=looked_at)
+    records = instance.fetch_materializations(asset_key, limit=looked_at)
     for record in records.records:
         metadata = record.asset_materialization.metadata
-        recorded = metadata.get("table_row_count")
+        # the table's rows; recorded as table_row_count before dagster/row_count meant them
+        recorded = metadata.get("table_row_count") or metadata.get("dagster/row_count")
         if recorded is not None and recorded_labels(metadata) == environment.labels():
             return int(recorded.value)
     return None

@@ -7,7 +7,7 @@ bytes), it writes:
   (``dagster code-server start``), so one team's deploy or crash never restarts another's;
 - ``dagster.yaml``: PostgreSQL for run, event-log and schedule storage (the connection from
   ``TAILOR_PG_*`` environment variables), the ``QueuedRunCoordinator`` with a global limit
-  and a limit per team, run retries, and a limit of 1 on each team's warehouse pool;
+  and a limit per team, and run retries (no pool limit: the lake takes a team's runs at once);
 - ``supervisord.conf``: the single-host profile's processes (a code server per team, the
   daemon, the webserver) for Supervisor, which restarts each on its own if it dies;
 - ``helm/values.yaml``: values for Dagster's official Helm chart, one user-code deployment
@@ -82,17 +82,10 @@ def _instance(locations: list[CodeLocation], settings: DeploySettings) -> dict:
             # a failed step is a bug or bad data; retry only what failed around it
             "retry_on_asset_or_op_failure": False,
         },
-        "concurrency": {  # the queue's limits, and the pools'
+        "concurrency": {  # the queue's limits; no pool limit, a team's lake takes its runs at once
             "runs": {
                 "max_concurrent_runs": settings.max_concurrent_runs,
                 "tag_concurrency_limits": _team_limits(locations, settings),
-            },
-            "pools": {
-                "default_limit": 1,  # a team's warehouse file has one writer at a time
-                "granularity": "op",
-                # a busy pool never holds a run in the queue (the run limits decide how many
-                # run): a team's next run starts its process and waits for the pool inside
-                "op_granularity_run_buffer": settings.max_concurrent_runs,
             },
         },
         "telemetry": {"enabled": False},

@@ -7,9 +7,11 @@
 - ``TAILOR_USER``: the person, default the operating-system user.
 - ``TAILOR_SAMPLE``: sample mode (see ``sampling``); only in ``dev``, so a sampled result can
   never replace a full production table.
+- ``TAILOR_AS_OF``: reproduce a past run (see ``as_of``): production's tables are read as they
+  were then; only in ``dev``, so a production run always reads current inputs.
 
 Each run carries its environment as run tags (``tailor/env``, ``tailor/sample``,
-``tailor/user``), which the UI shows on the run.
+``tailor/user``, and ``tailor/as_of`` when set), which the UI shows on the run.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from platform_lib.environment.as_of import AS_OF_ENV, AS_OF_TAG, AsOf
 from platform_lib.environment.sampling import SAMPLE_ENV, Sampling
 from platform_lib.environment.sandbox_naming import sandbox_name, sandbox_user
 from platform_lib.errors import TailorError
@@ -34,17 +37,26 @@ class RunEnvironment:
     name: str = "prod"
     user: str = ""
     sampling: Sampling = Sampling()
+    as_of: AsOf | None = None
+    """The moment production's tables are read as of; None reads them as they are."""
 
     @classmethod
     def current(cls) -> RunEnvironment:
-        """The environment of this process; refuses settings that would write a sample to
-        production."""
+        """The environment of this process; refuses settings that would write a sample, or
+        results computed from past inputs, to production."""
         name = (os.environ.get(ENV_VAR) or "prod").strip().lower()
         if name not in ENVIRONMENTS:
             raise TailorError(
                 f"{ENV_VAR}={name!r} is not an environment; use prod (the default) or dev."
             )
-        environment = cls(name, sandbox_user(), Sampling.from_environment())
+        if os.environ.get(AS_OF_ENV, "").strip() and name == "prod":
+            raise TailorError(
+                f"{AS_OF_ENV}={os.environ[AS_OF_ENV].strip()} in prod: a production run always "
+                "reads current inputs, so it is refused. Set TAILOR_ENV=dev to reproduce that "
+                f"moment's run in your sandbox, or unset {AS_OF_ENV}."
+            )
+        sampling, as_of = Sampling.from_environment(), AsOf.from_environment()
+        environment = cls(name, sandbox_user(), sampling, as_of)
         if environment.sampling.active and name == "prod":
             raise TailorError(
                 f"{SAMPLE_ENV}={os.environ[SAMPLE_ENV]} in prod: a sampled run would replace "
@@ -63,7 +75,8 @@ class RunEnvironment:
 
     def labels(self) -> dict[str, str]:
         """What every materialization records of how it was made."""
-        return {ENV_TAG: self.name, SAMPLE_TAG: self.sampling.describe()}
+        labels = {ENV_TAG: self.name, SAMPLE_TAG: self.sampling.describe()}
+        return labels | ({AS_OF_TAG: self.as_of.describe()} if self.as_of else {})
 
     def run_tags(self) -> dict[str, str]:
         return self.labels() | ({USER_TAG: self.user} if self.is_dev else {})
@@ -71,8 +84,10 @@ class RunEnvironment:
 
 def recorded_labels(metadata: Mapping) -> dict[str, str]:
     """``labels()`` as a materialization's ``metadata`` recorded them (older ones, made
-    before environments existed, were production's and full)."""
-    return {
+    before environments existed, were production's and full; ``tailor/as_of`` only when
+    the run read the past)."""
+    labels = {
         name: getattr(metadata.get(name), "value", default)
         for name, default in ((ENV_TAG, "prod"), (SAMPLE_TAG, "full"))
     }
+    return labels | ({AS_OF_TAG: metadata[AS_OF_TAG].value} if AS_OF_TAG in metadata else {})

@@ -18,8 +18,9 @@ from platform_lib.environment.sampling import Sampling
 from platform_lib.environment.sandbox_naming import sandbox_name
 from platform_lib.errors import TailorError, did_you_mean
 from platform_lib.sql import column_types, quote_identifier, quote_literal, row_count, table_names
-from platform_lib.warehouse.catalog import TableRecord, table_records
-from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for, team_databases
+from platform_lib.warehouse.connection import connect_lakes
+from platform_lib.warehouse.layout import TableLocation, in_sandbox, table_for, team_lakes
+from platform_lib.warehouse.records import TableRecord, table_records
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -92,28 +93,23 @@ def diff_table(
 def _both(
     production: TableLocation, sandbox: TableLocation, asset: str
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, TableRecord | None]]:
-    """One connection with the production and sandbox databases attached read-only, and
-    the sandbox's record of the table."""
-    import duckdb
-
-    if not production.database.exists():
-        teams = team_databases(production.database.parent)
+    """One connection with the production and sandbox lakes attached read-only, and the
+    sandbox's record of the table."""
+    if not production.catalog.exists():
+        teams = team_lakes(production.catalog.parent)
         raise TailorError(
-            f"{asset}: production has no team {production.team!r} ({production.database})"
+            f"{asset}: production has no team {production.team!r} ({production.catalog})"
             f".{did_you_mean(production.team, teams)}",
             f"give the asset as team/name; production's teams: {', '.join(teams) or 'none yet'}",
         )
-    if not sandbox.database.exists():
+    if not sandbox.catalog.exists():
         raise TailorError(
-            f"{asset} has no table in your sandbox ({sandbox.database}).",
+            f"{asset} has no table in your sandbox ({sandbox.catalog}).",
             f"materialize {asset} with TAILOR_ENV=dev first",
         )
-    connection = duckdb.connect()
+    connection = connect_lakes({"production": production.catalog, "sandbox": sandbox.catalog})
     try:
         for name, location in (("production", production), ("sandbox", sandbox)):
-            connection.execute(
-                f"ATTACH ? AS {name} (READ_ONLY)", [str(location.database)]
-            ).fetchall()
             _require_table(connection, name, location, asset)
         yield connection, table_records(connection, "sandbox").get(sandbox.table)
     finally:
@@ -131,7 +127,7 @@ def _require_table(
     where = "your sandbox" if attached == "sandbox" else "production"
     assets = [f"{location.team}/{table}" for table in tables]
     raise TailorError(
-        f"{asset} has no table in {where} ({location.database}).{did_you_mean(asset, assets)}",
+        f"{asset} has no table in {where} ({location.catalog}).{did_you_mean(asset, assets)}",
         f"{location.namespace} holds {', '.join(assets) or 'no table yet'}",
     )
 

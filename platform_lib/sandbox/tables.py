@@ -1,24 +1,26 @@
 """A person's sandboxes: what they hold, and removing them (``tailor sandbox list|drop``).
 
-A sandbox is the database a dev run writes a team's tables to
-(``<warehouse>/sandboxes/<team>__dev_<user>.duckdb``, see ``environment``). Listing reads
-read-only; ``drop`` removes only sandboxes, never production.
+A sandbox is the lake a dev run writes a team's tables to (catalog
+``<warehouse>/sandboxes/<team>__dev_<user>.sqlite``, data files in the folder beside it; see
+``environment``). Listing reads read-only; ``drop`` removes only sandboxes, never production.
 """
 
+import shutil
+from contextlib import ExitStack
 from pathlib import Path
 
 from platform_lib.environment.sandbox_naming import sandbox_name, sandbox_team
 from platform_lib.sql import quote_identifier, row_count, table_names
-from platform_lib.warehouse.catalog import table_records
-from platform_lib.warehouse.connection import warehouse_connection
-from platform_lib.warehouse.layout import sandbox_databases
+from platform_lib.warehouse.connection import data_path, lake_connection, lake_files, writer_lock
+from platform_lib.warehouse.layout import sandbox_lakes
+from platform_lib.warehouse.records import table_records
 
 
 def sandbox_tables(root: Path, user: str) -> list[dict]:
     """Every table in ``user``'s sandboxes: rows, the sample it was made from, when."""
     rows = []
-    for sandbox, path in sandbox_databases(root, user).items():
-        with warehouse_connection(path, read_only=True) as connection:
+    for sandbox, path in sandbox_lakes(root, user).items():
+        with lake_connection(path, read_only=True) as connection:
             records = table_records(connection)
             for table in table_names(connection):
                 record = records.get(table)
@@ -35,17 +37,18 @@ def sandbox_tables(root: Path, user: str) -> list[dict]:
 
 
 def drop_sandboxes(root: Path, user: str, team: str | None = None) -> list[Path]:
-    """Delete ``user``'s sandboxes (of ``team`` only, if given); returns the files removed.
-    If a process still has one open, none is removed and the error names it."""
+    """Delete ``user``'s sandboxes (of ``team`` only, if given): each lake's catalog and data
+    files; returns the catalogs removed. While a run writes one, none is removed."""
     chosen = [
         path
-        for sandbox, path in sandbox_databases(root, user).items()
+        for sandbox, path in sandbox_lakes(root, user).items()
         if not team or sandbox == sandbox_name(team, user)
     ]
-    for path in chosen:  # every one free before any is removed
-        with warehouse_connection(path, read_only=False, wait_seconds=5):
-            pass
-    for path in chosen:
-        for file in (path, path.with_name(path.name + ".wal")):
-            file.unlink(missing_ok=True)
+    with ExitStack() as writers:  # no writer of any of them while they are removed
+        for path in chosen:
+            writers.enter_context(writer_lock(path, wait_seconds=5))
+        for path in chosen:
+            shutil.rmtree(data_path(path), ignore_errors=True)
+            for file in lake_files(path):
+                file.unlink(missing_ok=True)
     return chosen

@@ -14,9 +14,10 @@ from dagster import (
 
 
 def followers_of_other_teams(assets: list[AssetsDefinition]) -> set[AssetKey]:
-    """The team's assets that read another team's asset, directly or through the team's own."""
+    """The team's assets that read another team's asset, directly or through the team's own.
+    An asset reading its own earlier partitions (a self-dependency) is no cycle here."""
     specs = {spec.key: spec for asset in assets for spec in asset.specs}
-    graph = {key: {dep.asset_key for dep in spec.deps} for key, spec in specs.items()}
+    graph = {key: {dep.asset_key for dep in spec.deps} - {key} for key, spec in specs.items()}
     followers: set[AssetKey] = set()
     for key in TopologicalSorter(graph).static_order():
         if key in specs and any(up not in specs or up in followers for up in graph[key]):

@@ -7,11 +7,12 @@ a ``TeamConventionError`` naming the asset, the team and what to do.
 """
 
 import keyword
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from dagster import AssetKey, AssetsDefinition, AssetSpec, AutomationCondition, BackfillPolicy
 
 from platform_lib.errors import TeamConventionError
+from platform_lib.warehouse.layout import SCHEMA, schema_refusal
 
 PLATFORM_KINDS = frozenset({"duckdb", "pandas"})
 DEFAULT_GROUP = "default"
@@ -66,17 +67,26 @@ def other_teams_upstreams(team: str, assets: list[AssetsDefinition]) -> list[Ass
     return [AssetSpec(key) for key in foreign]
 
 
-def backfill_policy(asset: AssetsDefinition) -> BackfillPolicy | None:
+def backfill_policy(
+    asset: AssetsDefinition, renames: Mapping[AssetKey, AssetKey]
+) -> BackfillPolicy | None:
     """Partitioned assets backfill in one run by default: one process and one warehouse
-    transaction for the whole range, instead of a run per partition."""
+    transaction for the whole range, instead of a run per partition. An asset that reads
+    its own earlier partitions (the incremental pattern) backfills one partition per run,
+    in order, so each reads the one before as written. ``renames`` are the team's key
+    prefixes (``team_key_renames``), which a self-dependency may be spelt with or without."""
     if asset.partitions_def is None or asset.backfill_policy is not None:
         return asset.backfill_policy
+    own = {renames.get(key, key) for key in asset.keys}
+    if any(renames.get(key, key) in own for key in asset.dependency_keys):
+        return BackfillPolicy.multi_run(1)
     return BackfillPolicy.single_run()
 
 
 def apply_conventions(team: str, spec: AssetSpec, followers: set[AssetKey]) -> AssetSpec:
     """``spec`` with the team's group, owner and kinds, following its upstreams when it is
-    among ``followers``; refused without a description or with a foreign group."""
+    among ``followers``; refused without a description, with a foreign group, or with a
+    ``schema`` of its own (the team is the schema)."""
     name = spec.key.to_user_string()
     if not (spec.description or "").strip():
         raise TeamConventionError(
@@ -88,6 +98,8 @@ def apply_conventions(team: str, spec: AssetSpec, followers: set[AssetKey]) -> A
             f"Asset {name} sets group {spec.group_name!r}; the group of every asset of team "
             f"{team!r} is the team. Remove group_name from the asset."
         )
+    if SCHEMA in spec.metadata:
+        raise TeamConventionError(schema_refusal(f"Asset {name}", spec.metadata[SCHEMA], team))
     owner = f"team:{team}"
     follows = spec.key in followers and spec.automation_condition is None
     return spec.replace_attributes(

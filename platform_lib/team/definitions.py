@@ -32,8 +32,10 @@ from platform_lib.team.conventions import (
     team_key_renames,
 )
 from platform_lib.team.jobs import ParallelJob, TeamSchedule
+from platform_lib.team.restore import restore_job
+from platform_lib.team.upkeep import lake_upkeep
 from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
-from platform_lib.warehouse.pool import in_team_pool
+from platform_lib.warehouse.upkeep import LakeUpkeep
 
 AssetsOrModules = Iterable[AssetsDefinition | ModuleType]
 
@@ -48,6 +50,7 @@ def team_definitions(
     asset_checks: Iterable[AssetChecksDefinition | ModuleType] = (),
     resources: Mapping[str, Any] | None = None,
     alerts: AlertRoutes | None = None,
+    upkeep: LakeUpkeep | None = None,
 ) -> Definitions:
     """The ``Definitions`` of one team's code location.
 
@@ -64,15 +67,22 @@ def team_definitions(
     all been updated (``AutomationCondition.eager()``, unless the asset sets its own). That
     is how work flows across code locations, which no single run can span.
 
+    Every team gets a ``<team>_restore`` job (``restore``): an earlier version of one of its
+    tables back, from the Launchpad or ``tailor table restore``.
+
     Failed runs and failed checks go to ``alerts`` (an ``AlertRoutes``; with none, to the
     local alert log) through sensors the platform adds.
 
     Partitioned assets backfill a range of partitions in one run (and one warehouse
-    transaction) unless they set their own ``backfill_policy``. Every asset is in the team's
-    warehouse pool (``warehouse.pool``) unless it sets its own.
+    transaction) unless they set their own ``backfill_policy``. No pool holds a team's runs
+    apart: the lake takes writers of different tables at once and retries writers of one.
+
+    The team's lake is kept by the ``<team>_lake_upkeep`` schedule: versions older than
+    30 days expired (each table's latest 5 kept) and their files removed, daily;
+    ``upkeep=LakeUpkeep(retention_days=90, keep_versions=10)`` changes that.
 
     Runs execute in one process by default: a process per step costs over a second each,
-    which a scientist iterating feels every time, and DuckDB has a single writer per file.
+    which a scientist iterating feels every time.
     Heavy, independent assets opt into parallel steps with ``jobs=[ParallelJob(...)]``.
     """
     check_team_name(team)
@@ -82,27 +92,33 @@ def team_definitions(
     renames = team_key_renames(team, own_assets)
     prefixed = [
         asset.with_attributes(
-            asset_key_replacements=renames, backfill_policy=backfill_policy(asset)
+            asset_key_replacements=renames, backfill_policy=backfill_policy(asset, renames)
         )
         for asset in own_assets
     ]
     followers = followers_of_other_teams(prefixed)
     team_assets = [
-        in_team_pool(
-            asset.map_asset_specs(lambda spec: apply_conventions(team, spec, followers)), team
-        )
+        asset.map_asset_specs(lambda spec: apply_conventions(team, spec, followers))
         for asset in prefixed
     ]
+    upkeep_job, upkeep_schedule = lake_upkeep(team, upkeep or LakeUpkeep())
     return Definitions(
         assets=[*team_assets, *other_teams_upstreams(team, team_assets)],
         asset_checks=[check.with_attributes(asset_key_replacements=renames) for check in checks],
-        schedules=[s.for_team(team) if isinstance(s, TeamSchedule) else s for s in schedules],
+        schedules=[
+            *(s.for_team(team) if isinstance(s, TeamSchedule) else s for s in schedules),
+            upkeep_schedule,
+        ],
         sensors=[
             *sensors,
             *automation_sensor(team, team_assets),
             *alert_sensors(team, alerts or AlertRoutes(), team_assets),
         ],
-        jobs=[job.for_team(team) if isinstance(job, ParallelJob) else job for job in jobs],
+        jobs=[
+            *(job.for_team(team) if isinstance(job, ParallelJob) else job for job in jobs),
+            upkeep_job,
+            restore_job(team, team_assets),
+        ],
         resources={
             WAREHOUSE_RESOURCE: WarehouseIOManager(team=team),
             "landing": LandingZone(),

@@ -1,28 +1,39 @@
-"""Short-lived DuckDB connections that wait politely for the single-writer lock.
+"""Connections to a team's lake, and commits that survive other writers.
 
-DuckDB allows one read-write process, or many read-only ones, per database file. Tailor
-never holds a database file longer than one read or one write, and when another process
-holds the lock it retries with jittered exponential backoff until a deadline, then fails
-with an error naming the process that holds it.
+Each team's tables live in a DuckLake lake: a catalog of snapshots in a SQLite file plus
+immutable Parquet data files in a folder beside it (``layout``). Readers attach the catalog
+read-only and read files: they never hold a lock a writer waits for. The catalog runs in
+SQLite's WAL mode, so a reader and a writer never wait for each other there either.
 
-Starting a DuckDB instance costs about 10 ms, attaching a file to a running one under half a
-millisecond; so each process keeps one in-memory instance, and each unit of work attaches
-its file (taking the file's lock), works in it, and detaches it (releasing the lock).
+Writers of one lake may work at once. SQLite lets one of two overlapping transactions commit
+and refuses the other ("database is locked"); DuckLake refuses conflicting changes of one
+table. Either way nothing of the refused transaction is kept, so ``commit_retrying`` runs the
+whole transaction again, after jittered backoff, until a deadline; neither commit is lost.
+The lake's writer lock (a file lock beside the catalog) keeps retries from losing forever:
+first attempts share it, a retry holds it alone, as does removing a sandbox's lake.
+
+Starting a DuckDB instance and loading the extensions costs tens of milliseconds, attaching
+a lake a few; so each process keeps one in-memory instance, and each unit of work attaches
+its lake under an alias of its own and detaches it afterwards.
 """
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import random
+import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from platform_lib.errors import WarehouseError
+from platform_lib.sql import quote_identifier, quote_literal
+from platform_lib.warehouse.extensions import load_extensions
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -30,11 +41,8 @@ if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
 LOCK_WAIT_SECONDS = 120.0
 _FIRST_DELAY = 0.05
 _MAX_DELAY = 2.0
-
-
-def _is_lock_conflict(error: duckdb.Error) -> bool:
-    return "Could not set lock on file" in str(error) or "Conflicting lock" in str(error)
-
+LOCK_SUFFIX = ".lock"
+T = TypeVar("T")
 
 _instance: tuple[int, duckdb.DuckDBPyConnection] | None = None
 _instance_lock = threading.Lock()
@@ -42,63 +50,68 @@ _aliases = itertools.count()
 
 
 def warehouse_instance() -> duckdb.DuckDBPyConnection:
-    """This process's in-memory DuckDB instance (a forked child makes its own)."""
+    """This process's in-memory DuckDB instance with the lake's extensions loaded (a forked
+    child makes its own)."""
     global _instance
     import duckdb
 
     with _instance_lock:
         if _instance is None or _instance[0] != os.getpid():
-            _instance = (os.getpid(), duckdb.connect())
+            connection = duckdb.connect()
+            load_extensions(connection)
+            _instance = (os.getpid(), connection)
         return _instance[1]
 
 
-def _attach(
-    path: Path, read_only: bool, wait_seconds: float, on_wait: Callable[[str], None] | None
-) -> tuple[duckdb.DuckDBPyConnection, str]:
-    """A connection of this process's instance working in ``path``, attached under an
-    alias of its own; and that alias."""
-    import duckdb
+def data_path(catalog: Path) -> Path:
+    """The folder of a lake's Parquet files: beside its catalog, named like it."""
+    return catalog.with_suffix("")
 
-    connection = warehouse_instance().cursor()
-    alias = f"tailor_{next(_aliases)}"
-    mode = " (READ_ONLY)" if read_only else ""
-    deadline = time.monotonic() + wait_seconds
-    delay = _FIRST_DELAY
-    while True:
-        try:
-            connection.execute(f"ATTACH ? AS {alias}{mode}", [str(path)]).fetchall()
-            connection.execute(f"USE {alias}").fetchall()
-            return connection, alias
-        except duckdb.IOException as error:
-            if on_wait and delay == _FIRST_DELAY and _is_lock_conflict(error):
-                on_wait(f"waiting up to {wait_seconds:.0f}s for {path}: {error}")
-            if not _is_lock_conflict(error) or time.monotonic() >= deadline:
-                connection.close()
-                if _is_lock_conflict(error):
-                    raise WarehouseError(
-                        f"Waited {wait_seconds:.0f}s for the warehouse lock on {path} and "
-                        f"another process still holds it. DuckDB says: {error}. Close that "
-                        "process's connection (often a notebook) and re-run."
-                    ) from error
-                raise
-            time.sleep(random.uniform(delay / 2, delay))
-            delay = min(delay * 2, _MAX_DELAY)
+
+def attach_sql(catalog: Path, alias: str, *, read_only: bool, version: int | None = None) -> str:
+    """The ``ATTACH`` of the lake whose catalog is ``catalog`` as ``alias`` (at snapshot
+    ``version``, read-only, when given). The data path is always the folder beside the
+    catalog, so a warehouse folder that was moved or copied still reads its own files."""
+    options = [
+        f"DATA_PATH {quote_literal(str(data_path(catalog)) + os.sep)}",
+        "OVERRIDE_DATA_PATH true",
+    ]
+    if read_only or version is not None:
+        options.append("READ_ONLY")
+    if version is not None:
+        options.append(f"SNAPSHOT_VERSION {int(version)}")
+    target = quote_literal(f"ducklake:sqlite:{catalog}")
+    return f"ATTACH {target} AS {alias} ({', '.join(options)})"
 
 
 @contextmanager
-def warehouse_connection(
-    path: Path,
+def lake_connection(
+    catalog: Path,
     *,
     read_only: bool,
+    version: int | None = None,
     wait_seconds: float = LOCK_WAIT_SECONDS,
-    on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open ``path`` for one unit of work and always close it afterwards; ``on_wait`` hears
-    once, with DuckDB's message naming the holder, if another process holds the file."""
+    """A connection working in the lake of ``catalog`` (``USE``d, so tables read by bare
+    name), detached and closed afterwards. A write creates the lake on first use; a read of
+    a lake that does not exist is the caller's to prevent (``catalog.exists()``)."""
     import duckdb
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection, alias = _attach(path, read_only, wait_seconds, on_wait)
+    try:
+        if not read_only:
+            _create(catalog, wait_seconds)
+        elif not catalog.is_file():
+            raise WarehouseError(f"The warehouse has no lake at {catalog}.")
+    except PermissionError as error:  # a folder on the way this user may not enter
+        raise _unopenable_catalog(catalog, error, read_only) from error
+    connection = warehouse_instance().cursor()
+    alias = f"tailor_{next(_aliases)}"
+    try:
+        _attach(connection, catalog, alias, read_only, version, wait_seconds)
+        connection.execute(f"USE {alias}")
+    except BaseException:
+        connection.close()
+        raise
     try:
         yield connection
     finally:
@@ -107,3 +120,185 @@ def warehouse_connection(
         connection.execute("USE memory")
         connection.execute(f"DETACH {alias}")
         connection.close()
+
+
+def connect_lakes(
+    lakes: Mapping[str, Path], versions: Mapping[str, int] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection of its own (for a notebook or a tool) with each lake of ``lakes``
+    attached read-only under its name, at its version in ``versions`` if any; the caller
+    closes it."""
+    import duckdb
+
+    versions = versions or {}
+    connection = duckdb.connect()
+    try:
+        load_extensions(connection)
+        for name, catalog in lakes.items():
+            alias, version = quote_identifier(name), versions.get(name)
+            _attach(connection, catalog, alias, True, version, LOCK_WAIT_SECONDS)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def commit_retrying(
+    catalog: Path,
+    transaction: Callable[[], T],
+    *,
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+    on_wait: Callable[[str], None] | None = None,
+) -> T:
+    """Run ``transaction`` (which begins and commits its own DuckDB transaction in the lake
+    of ``catalog``, and leaves nothing behind when it fails) until it commits: a commit
+    another writer won is retried whole, after backoff and holding the lake's writer lock.
+    ``on_wait`` hears once, when the first attempt lost."""
+    deadline = time.monotonic() + wait_seconds
+    delay, attempt = _FIRST_DELAY, 0
+    while True:
+        try:
+            with writer_lock(catalog, deadline - time.monotonic(), shared=not attempt):
+                return transaction()
+        except Exception as error:
+            if not is_commit_conflict(error):
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseError(
+                    f"Another writer of the lake {catalog} kept committing for "
+                    f"{wait_seconds:.0f}s, so this write could not; nothing was written. "
+                    f"DuckDB says: {_first_line(error)}. Re-run; if it keeps happening, look "
+                    "for a process writing this team's tables in a loop."
+                ) from error
+            if on_wait and attempt == 0:
+                on_wait(f"another write committed first ({_first_line(error)}); retrying")
+        attempt += 1
+        time.sleep(random.uniform(delay / 2, delay))
+        delay = min(delay * 2, _MAX_DELAY)
+
+
+def is_commit_conflict(error: BaseException) -> bool:
+    """Whether ``error`` is a commit refused because another writer committed first (SQLite's
+    "database is locked", DuckLake's transaction conflicts): a retry can succeed."""
+    import duckdb
+
+    message = str(error)
+    return any(sign in message for sign in _CONFLICT_SIGNS) or (
+        isinstance(error, duckdb.TransactionException) and "onflict" in message
+    )
+
+
+_CONFLICT_SIGNS = (
+    "database is locked",  # SQLite: another writer committed during this transaction
+    "Failed to load DuckLake",  # its catalog changed under this commit's conflict check
+)
+
+
+def _create(catalog: Path, wait_seconds: float) -> None:
+    """Create the lake of ``catalog`` if it does not exist: its SQLite file, in WAL mode (so
+    readers and the writer never wait for each other), and DuckLake's tables in it."""
+    if catalog.is_file():
+        return
+    catalog.parent.mkdir(parents=True, exist_ok=True)
+    with writer_lock(catalog, wait_seconds):
+        if catalog.is_file():
+            return
+        connection = warehouse_instance().cursor()  # first: extensions that fail leave no file
+        # made whole under another name, then renamed: no process ever opens a half-made lake
+        draft = catalog.with_name(f".{catalog.name}.{os.getpid()}.new")
+        for file in lake_files(draft):
+            file.unlink(missing_ok=True)
+        with closing(sqlite3.connect(draft)) as database:
+            database.execute("PRAGMA journal_mode=WAL")
+        try:
+            options = f"DATA_PATH {quote_literal(str(data_path(catalog)) + os.sep)}"
+            target = quote_literal(f"ducklake:sqlite:{draft}")
+            connection.execute(f"ATTACH {target} AS tailor_new ({options})")
+            connection.execute("DETACH tailor_new")
+        finally:
+            connection.close()
+        with closing(sqlite3.connect(draft)) as database:  # its log folded into the file
+            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        os.replace(draft, catalog)
+        for file in lake_files(draft)[1:]:
+            file.unlink(missing_ok=True)
+
+
+def _attach(
+    connection: duckdb.DuckDBPyConnection,
+    catalog: Path,
+    alias: str,
+    read_only: bool,
+    version: int | None,
+    wait_seconds: float,
+) -> None:
+    """Attach, retrying the rare moment SQLite is busy (a checkpoint of its log)."""
+    import duckdb
+
+    deadline, delay = time.monotonic() + wait_seconds, _FIRST_DELAY
+    while True:
+        try:
+            connection.execute(attach_sql(catalog, alias, read_only=read_only, version=version))
+            return
+        except duckdb.Error as error:
+            if "database is locked" not in str(error) or time.monotonic() >= deadline:
+                raise _unopenable_catalog(catalog, error, read_only) from error
+            time.sleep(random.uniform(delay / 2, delay))
+            delay = min(delay * 2, _MAX_DELAY)
+
+
+def _unopenable_catalog(catalog: Path, error: BaseException, read_only: bool) -> WarehouseError:
+    """The error for a lake catalog DuckDB could not open, saying why and what to do."""
+    said = f"DuckDB says: {_first_line(error)}"
+    access, verb = (os.R_OK, "read") if read_only else (os.R_OK | os.W_OK, "read and write")
+    if not os.access(catalog, access):
+        why = f"this user may not {verb} it ({said})"
+        fix = f"give the warehouse's user access to it (ls -l {catalog}; chown or chmod)"
+    elif "not a database" in str(error):
+        why = f"it is not a SQLite file ({said})"
+        fix = "it was damaged or overwritten: restore it from a backup"
+    else:
+        why, fix = said, "if the file was damaged, restore it from a backup"
+    return WarehouseError(
+        f"The catalog of the lake {catalog.stem!r} ({catalog}) could not be opened: {why}. "
+        f"Its tables cannot be read or written until then; {fix} (its data files are in "
+        f"{data_path(catalog)})."
+    )
+
+
+@contextmanager
+def writer_lock(catalog: Path, wait_seconds: float, *, shared: bool = False) -> Iterator[None]:
+    """The lake's writer lock (``<catalog>.lock``), alone or ``shared`` with other writers,
+    polled for up to ``wait_seconds``."""
+    deadline = time.monotonic() + wait_seconds
+    catalog.parent.mkdir(parents=True, exist_ok=True)
+    with open(catalog.with_name(catalog.name + LOCK_SUFFIX), "a") as file:
+        delay = _FIRST_DELAY
+        while True:
+            try:
+                fcntl.flock(file, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseError(
+                        f"Waited {wait_seconds:.0f}s for the writer lock of the lake {catalog}; "
+                        "another process writing it holds it. Nothing was changed. Re-run."
+                    ) from None
+                time.sleep(random.uniform(delay / 2, delay))
+                delay = min(delay * 2, _MAX_DELAY)
+        try:
+            yield
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
+
+
+def lake_files(catalog: Path) -> list[Path]:
+    """The files of a lake's catalog: the SQLite file, its log and its writer lock."""
+    return [
+        catalog.with_name(catalog.name + suffix) for suffix in ("", "-wal", "-shm", LOCK_SUFFIX)
+    ]
+
+
+def _first_line(error: BaseException) -> str:
+    lines = [line for line in str(error).splitlines() if line.strip()]
+    return lines[-1].strip() if lines else type(error).__name__

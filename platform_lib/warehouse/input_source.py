@@ -4,33 +4,38 @@ run's input follows, shared by the IO manager and ``open_warehouse``.
 In prod a read finds production's table, whole. In dev it finds the person's sandbox's table
 when the sandbox holds it, else production's; in sample mode it keeps only the sample, by
 the key the table's catalog record names (``sample_by``), read whole when it names none.
+With ``TAILOR_AS_OF`` (dev only) production's table is read as it was then; a sandbox's table
+is read as it is, being the person's current work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import Sampling
 from platform_lib.errors import WarehouseError
-from platform_lib.warehouse.catalog import TableRecord
 from platform_lib.warehouse.layout import TableLocation, in_sandbox
+from platform_lib.warehouse.records import TableRecord
 
 
 def input_location(
     location: TableLocation,
     environment: RunEnvironment,
     sandbox_holds: Callable[[TableLocation], bool],
+    version_then: Callable[[TableLocation], int],
 ) -> TableLocation:
     """Where a read in ``environment`` finds production's table ``location``: in dev the
-    person's sandbox when its file exists and ``sandbox_holds`` the table there, else
-    production (read-only, like every read)."""
-    if not environment.is_dev:
-        return location
-    sandboxed = in_sandbox(location, environment.sandbox(location.team))
-    if sandboxed.database.exists() and sandbox_holds(sandboxed):
-        return sandboxed
+    person's sandbox when its lake exists and ``sandbox_holds`` the table there, else
+    production (read-only, like every read), at the version ``version_then`` gives when the
+    environment reads as of a past moment."""
+    if environment.is_dev:
+        sandboxed = in_sandbox(location, environment.sandbox(location.team))
+        if sandboxed.catalog.exists() and sandbox_holds(sandboxed):
+            return sandboxed
+    if environment.as_of is not None:
+        return replace(location, version=version_then(location))
     return location
 
 

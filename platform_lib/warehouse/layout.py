@@ -1,13 +1,14 @@
-"""Where each asset's table lives: one DuckDB file per team, one table per asset.
+"""Where each asset's table lives: one DuckLake lake per team, one table per asset.
 
-The asset ``[team, name]`` is the table ``name`` in ``<warehouse>/<team>.duckdb``. A team's
-writes lock only its own file, so teams never wait for each other's writers, and a notebook
-left open on one team's data cannot stall another team's runs. Attached together (see
+The asset ``[team, name]`` is the table ``name`` of the team's lake, whose catalog is
+``<warehouse>/<team>.sqlite`` and whose Parquet files are in ``<warehouse>/<team>/``. A lake
+per team keeps each team's history (its snapshots) its own, and is what a team's own
+PostgreSQL role will own when the lake is shared. Attached together (see
 ``notebook.open_warehouse``) every table reads as ``team.name``.
 
-A person's sandbox of a team is a file of its own too,
-``<warehouse>/sandboxes/<team>__dev_<user>.duckdb``, read as ``<team>__dev_<user>.name``:
-dev runs never take a production file's write lock.
+A person's sandbox of a team is a lake of its own too,
+``<warehouse>/sandboxes/<team>__dev_<user>.sqlite``, read as ``<team>__dev_<user>.name``:
+dev runs never write production's lake.
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ from platform_lib.environment.sandbox_naming import sandbox_name
 from platform_lib.errors import WarehouseError
 from platform_lib.sql import quote_identifier
 
-DATABASE_SUFFIX = ".duckdb"
+CATALOG_SUFFIX = ".sqlite"
 SANDBOX_FOLDER = "sandboxes"
+LAKE_SCHEMA = "main"
+"""The schema of every table in its lake (DuckLake's default): the team is the lake."""
+SCHEMA = "schema"
+"""The setting stock Dagster IO managers read a table's schema from; Tailor refuses it."""
 
 
 @dataclass(frozen=True)
@@ -31,14 +36,17 @@ class TableLocation:
 
     team: str
     table: str
-    database: Path
-    """The DuckDB file that holds the table: the team's, or the sandbox's."""
+    catalog: Path
+    """The catalog of the lake that holds the table: the team's, or the sandbox's."""
     sandbox: str | None = None
     """The sandbox (``<team>__dev_<user>``) holding the table; None in production."""
+    version: int | None = None
+    """The version of the lake a read of the past reads (``warehouse.past``); None: the
+    latest."""
 
     @property
     def namespace(self) -> str:
-        """The name the table's database is attached as: the team, or the sandbox."""
+        """The name the table's lake is attached as: the team, or the sandbox."""
         return self.sandbox or self.team
 
     @property
@@ -48,8 +56,14 @@ class TableLocation:
         return f"{self.namespace}.{self.table}"
 
     @property
+    def qualified_name(self) -> str:
+        """``lake.schema.table`` (``merchandising.main.inventory``): unique across lakes and
+        resolvable as written where the lakes are attached by name (``open_warehouse``)."""
+        return f"{self.namespace}.{LAKE_SCHEMA}.{self.table}"
+
+    @property
     def sql(self) -> str:
-        """The table's quoted name inside its own team's database."""
+        """The table's quoted name inside its own lake."""
         return quote_identifier(self.table)
 
 
@@ -66,23 +80,33 @@ def table_for(asset_key: AssetKey, root: Path) -> TableLocation:
             f"Asset key {asset_key.to_user_string()}: {team!r} is not a team name (a lowercase "
             "Python identifier). Define the asset through team_definitions."
         )
-    return TableLocation(team=team, table=table, database=root / f"{team}{DATABASE_SUFFIX}")
+    return TableLocation(team=team, table=table, catalog=root / f"{team}{CATALOG_SUFFIX}")
+
+
+def schema_refusal(owner: str, schema: object, team: str | None) -> str:
+    """Why ``owner`` (an asset, or the IO manager) may not set a table's schema."""
+    where = f"{team}.<asset>" if team else "<team>.<asset>"
+    return (
+        f"{owner} sets schema {schema!r}, but the team is the schema: asset [team, name] is "
+        f"the table name of its team's lake ({where}). Remove the schema setting; to store "
+        "the table under another team, define the asset in that team's code location."
+    )
 
 
 def in_sandbox(location: TableLocation, sandbox: str) -> TableLocation:
     """The same table in ``sandbox`` (``<team>__dev_<user>``)."""
-    folder = location.database.parent / SANDBOX_FOLDER
-    return replace(location, database=folder / f"{sandbox}{DATABASE_SUFFIX}", sandbox=sandbox)
+    folder = location.catalog.parent / SANDBOX_FOLDER
+    return replace(location, catalog=folder / f"{sandbox}{CATALOG_SUFFIX}", sandbox=sandbox)
 
 
-def team_databases(root: Path) -> dict[str, Path]:
-    """Every team database in the warehouse folder, by team."""
-    return {path.stem: path for path in sorted(root.glob(f"*{DATABASE_SUFFIX}"))}
+def team_lakes(root: Path) -> dict[str, Path]:
+    """The catalog of every team's lake in the warehouse folder, by team."""
+    return {path.stem: path for path in sorted(root.glob(f"*{CATALOG_SUFFIX}"))}
 
 
-def sandbox_databases(root: Path, user: str | None = None) -> dict[str, Path]:
-    """Every sandbox database (of ``user``, or of everyone), by sandbox name."""
-    pattern = sandbox_name("*", user or "*") + DATABASE_SUFFIX
+def sandbox_lakes(root: Path, user: str | None = None) -> dict[str, Path]:
+    """The catalog of every sandbox's lake (of ``user``, or of everyone), by sandbox name."""
+    pattern = sandbox_name("*", user or "*") + CATALOG_SUFFIX
     return {path.stem: path for path in sorted((root / SANDBOX_FOLDER).glob(pattern))}
 
 

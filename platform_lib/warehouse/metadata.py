@@ -7,14 +7,17 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from dagster import MetadataValue, TableColumn, TableSchema
+from dagster._core.definitions.metadata import TableMetadataSet
 
-from platform_lib.sql import column_types, row_count
+from platform_lib.sql import column_types, quote_literal, row_count
 from platform_lib.warehouse.layout import TableLocation
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
 
 PREVIEW_ROWS = 5
+VERSION = "tailor/version"
+"""The metadata key of the table version (lake snapshot) a materialization wrote."""
 
 
 def materialization_metadata(
@@ -22,31 +25,47 @@ def materialization_metadata(
     frame_relation: str,
     frame: pd.DataFrame,
     location: TableLocation,
+    version: int,
     descriptions: Mapping[str, str] | None = None,
+    *,
+    partitioned: bool = False,
 ) -> dict:
-    """Row count, table name, stored column types (described from the contract, when there
-    is one) and a preview, read inside the write's connection."""
+    """Dagster's table metadata (the table's rows after the write, the rows written to a
+    partitioned asset's partitions, the table's fully qualified name), the version written
+    (the lake's snapshot), stored column types (described from the contract, when there is
+    one), the table's size and a preview, read in the write's connection after its commit."""
+    table = TableMetadataSet(
+        row_count=row_count(connection, location.sql),
+        partition_row_count=len(frame) if partitioned else None,
+        table_name=location.qualified_name,
+    )
     return {
-        "dagster/row_count": len(frame),
-        "dagster/table_name": location.name,
+        VERSION: MetadataValue.int(version),
+        **table,
         "dagster/column_schema": TableSchema(
             columns=[
                 TableColumn(name=name, type=kind, description=(descriptions or {}).get(name))
                 for name, kind in column_types(connection, frame_relation).items()
             ]
         ),
-        "table_row_count": row_count(connection, location.sql),
+        "table_bytes": MetadataValue.int(_table_bytes(connection, location)),
         "preview": MetadataValue.md(_markdown_preview(frame)),
     }
+
+
+def _table_bytes(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> int:
+    """The size of the table's current data files (0 while its rows are inlined in the
+    catalog)."""
+    lake = connection.execute("SELECT current_database()").fetchall()[0][0]
+    rows = connection.execute(
+        f"SELECT file_size_bytes FROM ducklake_table_info({quote_literal(lake)}) "
+        "WHERE table_name = ?",
+        [location.table],
+    ).fetchall()
+    return int(rows[0][0] or 0) if rows else 0
 
 
 def _markdown_preview(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "_(no rows)_"
     return frame.head(PREVIEW_ROWS).to_markdown(index=False)
-
-
-def database_size(location: TableLocation) -> dict:
-    """The team database's size on disk; read after the connection closed, since DuckDB
-    moves a write from its log into the file when the last connection closes."""
-    return {"team_database_bytes": MetadataValue.int(location.database.stat().st_size)}

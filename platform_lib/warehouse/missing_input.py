@@ -18,11 +18,11 @@ from dagster import DagsterInstance
 from platform_lib.environment.sandbox_naming import sandbox_team
 from platform_lib.errors import TailorError, WarehouseError, did_you_mean
 from platform_lib.sql import table_names
-from platform_lib.warehouse.connection import warehouse_connection
-from platform_lib.warehouse.layout import TableLocation, sandbox_databases, team_databases
+from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.layout import TableLocation, sandbox_lakes, team_lakes
 
 PROBE_WAIT_SECONDS = 1.0
-"""A database locked by a writer is left out of the known keys rather than waited for."""
+"""A lake whose catalog is busy is left out of the known keys rather than waited for."""
 
 
 def missing_input_error(
@@ -35,7 +35,13 @@ def missing_input_error(
     """The error for ``reader`` (the asset being run) finding no table of its input
     ``label`` at ``location``; ``root`` is the warehouse folder."""
     known = known_asset_labels(root, instance)
-    team, where = location.team, f"{location.name} in the warehouse ({location.database})"
+    team, where = location.team, f"{location.name} in the warehouse ({location.catalog})"
+    if label in known and location.version is not None:
+        return WarehouseError(
+            f"Asset {label} had no table in production as of TAILOR_AS_OF (version "
+            f"{location.version} of team {team!r}'s lake), so {reader} cannot read it: it was "
+            "materialized later. Name a later moment, or unset TAILOR_AS_OF."
+        )
     if label in known:
         return WarehouseError(
             f"Asset {label} has no table {where}, so {reader} cannot read it. "
@@ -66,15 +72,13 @@ def known_asset_labels(root: Path, instance: DagsterInstance | None) -> set[str]
     import duckdb
 
     known = {key.to_user_string() for key in instance.get_asset_keys()} if instance else set()
-    databases = list(team_databases(root).items())
-    databases += [(sandbox_team(name), path) for name, path in sandbox_databases(root).items()]
-    for team, path in databases:
-        # a database busy or unreadable only narrows the suggestions
+    lakes = list(team_lakes(root).items())
+    lakes += [(sandbox_team(name), path) for name, path in sandbox_lakes(root).items()]
+    for team, path in lakes:
+        # a lake busy or unreadable only narrows the suggestions
         with (
             suppress(TailorError, OSError, duckdb.Error),
-            warehouse_connection(
-                path, read_only=True, wait_seconds=PROBE_WAIT_SECONDS
-            ) as connection,
+            lake_connection(path, read_only=True, wait_seconds=PROBE_WAIT_SECONDS) as connection,
         ):
             known.update(f"{team}/{table}" for table in table_names(connection))
     return known

@@ -6,10 +6,12 @@ convention: a SQL expression for one dimension, or ``{dimension: expression}`` f
 
     @asset(partitions_def=daily, metadata={"partition_expr": "order_date"})
 
-A time dimension selects ``start <= expr < end``; any other dimension compares ``expr``, as
-text, with the partition key. A bare column name is quoted for you; anything else is used as
-a SQL expression over the table's columns. Partition keys are always bound as query
-parameters, never spliced into the SQL.
+A time dimension selects ``start <= expr < end`` in the partitions' own time zone: the
+bounds are wall-clock times there, and a time-zone-aware column (TIMESTAMPTZ) is compared as
+its wall clock in that zone, whatever the session's zone. Any other dimension compares
+``expr``, as text, with the partition key. A bare column name is quoted for you; anything
+else is used as a SQL expression over the table's columns. Partition keys are always bound
+as query parameters, never spliced into the SQL.
 """
 
 from collections.abc import Callable, Sequence
@@ -29,7 +31,7 @@ from dagster import (
 )
 
 from platform_lib.errors import WarehouseError
-from platform_lib.sql import quote_identifier
+from platform_lib.sql import quote_identifier, quote_literal
 
 PARTITION_EXPR = "partition_expr"
 
@@ -41,6 +43,8 @@ class Dimension:
     name: str
     expression: str
     is_time: bool
+    timezone: str = "UTC"
+    """A time dimension's partitions' time zone."""
 
     @property
     def sql(self) -> str:
@@ -48,6 +52,15 @@ class Dimension:
         if self.expression.isidentifier():
             return quote_identifier(self.expression)
         return f"({self.expression})"
+
+    @property
+    def wall_clock_sql(self) -> str:
+        """A time dimension's value as wall-clock time in its partitions' zone."""
+        tz = quote_literal(self.timezone)
+        return (
+            f"CASE WHEN typeof({self.sql}) = 'TIMESTAMP WITH TIME ZONE' "
+            f"THEN timezone({tz}, {self.sql}::TIMESTAMPTZ) ELSE {self.sql}::TIMESTAMP END"
+        )
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,8 @@ class PartitionSlice:
             if dimension.is_time:
                 start, end = f"tailor_p{position}_start", f"tailor_p{position}_end"
                 columns += [start, end]
-                tests.append(f"{dimension.sql} >= {start} AND {dimension.sql} < {end}")
+                value = dimension.wall_clock_sql
+                tests.append(f"{value} >= {start} AND {value} < {end}")
             else:
                 key = f"tailor_p{position}_key"
                 columns.append(key)
@@ -170,11 +184,7 @@ def _dimensions(
                 "so the warehouse knows which column holds each dimension."
             )
         return [
-            Dimension(
-                d.name,
-                expression[d.name],
-                isinstance(d.partitions_def, TimeWindowPartitionsDefinition),
-            )
+            _dimension(d.name, d.partitions_def, expression[d.name])
             for d in partitions_def.partitions_defs
         ]
     if not isinstance(expression, str) or not expression.strip():
@@ -183,8 +193,13 @@ def _dimensions(
             '{"partition_expr": "<column>"} naming the column that holds the partition, '
             "so the warehouse can replace exactly that partition's rows."
         )
-    is_time = isinstance(partitions_def, TimeWindowPartitionsDefinition)
-    return [Dimension("partition", expression, is_time)]
+    return [_dimension("partition", partitions_def, expression)]
+
+
+def _dimension(name: str, partitions_def: PartitionsDefinition, expression: str) -> Dimension:
+    if isinstance(partitions_def, TimeWindowPartitionsDefinition):
+        return Dimension(name, expression, True, partitions_def.timezone)
+    return Dimension(name, expression, False)
 
 
 def _bounds_of_key(

@@ -3,7 +3,10 @@ slice, a sample), whether it holds any such rows, and how many keys a sample kep
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -15,6 +18,9 @@ from platform_lib.warehouse.partitions import PartitionSlice
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
+
+_DATA_FILE = re.compile(r"""file ['"](?P<file>[^'"]+\.parquet)['"]""", re.IGNORECASE)
+"""A Parquet file named in DuckDB's error ("Cannot open file "..."", "for file '...'")."""
 
 
 def select_rows(
@@ -29,7 +35,8 @@ def select_rows(
 
     selected = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
     try:
-        return query_rows(connection, location, selected, conditions).fetchdf()
+        with damage_named(location):  # a file may fail only as rows are fetched
+            return query_rows(connection, location, selected, conditions).fetchdf()
     except duckdb.CatalogException as error:
         raise NoTable from error
     except duckdb.BinderException as error:
@@ -50,7 +57,8 @@ def query_rows(
     where = " AND ".join(condition for condition, _ in conditions)
     parameters = [value for _, values in conditions for value in values]
     query = f"SELECT {selected} FROM {location.sql}" + (f" WHERE {where}" if where else "")
-    return connection.execute(query, parameters)
+    with damage_named(location):
+        return connection.execute(query, parameters)
 
 
 def holds_rows(
@@ -58,7 +66,35 @@ def holds_rows(
 ) -> bool:
     predicate, parameters = partitions.predicate
     query = f"SELECT 1 FROM {location.sql} WHERE {predicate} LIMIT 1"
-    return bool(connection.execute(query, parameters).fetchall())
+    with damage_named(location):
+        return bool(connection.execute(query, parameters).fetchall())
+
+
+@contextmanager
+def damage_named(location: TableLocation) -> Iterator[None]:
+    """Inside: a read that fails on a missing or damaged data file of the table's lake is a
+    ``WarehouseError`` naming the file, the table, the asset and the way back."""
+    import duckdb
+
+    try:
+        yield
+    except (duckdb.IOException, duckdb.InvalidInputException) as error:
+        match = _DATA_FILE.search(str(error))
+        if match is None:
+            raise
+        file = match.group("file")
+        state = "missing" if not os.path.exists(file) else "damaged (not readable as Parquet)"
+        asset = f"{location.team}/{location.table}"
+        way_back = (
+            f"re-materialize {asset} in a dev run, or drop the sandbox (tailor sandbox drop)"
+            if location.sandbox
+            else f"bring back a version whose files are intact with `tailor table restore {asset} "
+            f"--to VERSION` (`tailor table history {asset}` lists them), or re-materialize it"
+        )
+        raise WarehouseError(
+            f"Reading asset {asset} (table {location.name}) failed: its data file {file} is "
+            f"{state}. DuckDB says: {str(error).splitlines()[0]}. To fix: {way_back}."
+        ) from error
 
 
 def sample_counts(

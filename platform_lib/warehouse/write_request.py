@@ -30,6 +30,10 @@ class WriteRequest:
     """Column descriptions for the materialization's column schema (from the contract)."""
     before_commit: BeforeCommit | None = None
     """Sees the written table inside the transaction; False keeps the previous contents."""
+    reads: Mapping[str, list[str]] = field(default_factory=dict)
+    """The columns the asset reads of other teams' assets (``consumers.declared_reads``)."""
+    breaking_change_intended: frozenset[str] = frozenset()
+    """Columns the asset drops or retypes on purpose, though other teams read them."""
 
     @property
     def label(self) -> str:

@@ -1,7 +1,8 @@
 """Writing one asset's frame into its table, all or nothing.
 
-Every write is one DuckDB transaction: a failure at any point (bad type, exception, killed
-process) leaves the previous contents as they were, and nothing temporary behind.
+Every write is one transaction of the team's lake, and so one snapshot: a failure at any
+point (bad type, exception, killed process) or a veto creates no snapshot, and the table
+reads as it did. Nothing temporary is left behind.
 
 - Unpartitioned, or every partition at once: the frame replaces the table, whatever its
   columns and types.
@@ -13,19 +14,50 @@ process) leaves the previous contents as they were, and nothing temporary behind
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from platform_lib.errors import WarehouseError
-from platform_lib.sql import ALL_NULL_TYPE, column_types, quote_identifier, table_exists
+from platform_lib.sql import (
+    column_types,
+    null_columns,
+    quote_identifier,
+    quote_literal,
+    table_exists,
+)
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.partitions import PartitionSlice
+from platform_lib.warehouse.schema_changes import SchemaChange
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
+    import pandas as pd
 
 FRAME = "tailor_frame"
+"""The name a write's frame is read by in its connection (``register_frame``)."""
+_FRAME_DATA = "tailor_frame_data"
 
 BeforeCommit = Callable[["duckdb.DuckDBPyConnection", TableLocation], bool]
+OnSchemaChange = Callable[[SchemaChange], None]
+
+
+def register_frame(connection: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+    """Make ``frame`` readable as ``tailor_frame``, its categoricals as VARCHAR: DuckDB reads
+    a pandas Categorical as an ENUM of the values it holds, which DuckLake does not store,
+    and a partition with a value new to the table would otherwise retype the column."""
+    connection.register(_FRAME_DATA, frame)
+    enums = [
+        name
+        for name, kind in column_types(connection, _FRAME_DATA).items()
+        if kind.startswith("ENUM(")
+    ]
+    as_text = ", ".join(
+        f"{quote_identifier(name)}::VARCHAR AS {quote_identifier(name)}" for name in enums
+    )
+    replace = f" REPLACE ({as_text})" if enums else ""
+    connection.execute(
+        f"CREATE OR REPLACE TEMP VIEW {FRAME} AS SELECT *{replace} FROM {_FRAME_DATA}"
+    )
 
 
 def write_frame(
@@ -34,29 +66,67 @@ def write_frame(
     partitions: PartitionSlice | None,
     asset_label: str,
     before_commit: BeforeCommit | None = None,
+    on_schema_change: OnSchemaChange | None = None,
 ) -> bool:
     """Write the frame registered as ``tailor_frame`` into ``location`` in one transaction.
 
-    ``before_commit`` sees the written table inside the transaction and decides: True commits,
-    False rolls back so the previous contents stay current. Returns whether it committed.
+    ``on_schema_change`` then hears how the table's columns changed (it may raise to refuse
+    the write); ``before_commit`` sees the written table inside the transaction and decides:
+    True commits, False rolls back so the previous contents stay current. Returns whether it
+    committed.
     """
-    connection.execute("BEGIN TRANSACTION")
-    try:
+
+    def change() -> None:
         replaces_table = partitions is None or partitions.covers_all
-        if replaces_table or not table_exists(connection, location.table):
+        exists = table_exists(connection, location.table)
+        previous = column_types(connection, location.sql) if exists else None
+        if replaces_table or not exists:
             if partitions is not None:
                 _refuse_rows_outside(connection, partitions, asset_label)
             connection.execute(f"CREATE OR REPLACE TABLE {location.sql} AS SELECT * FROM {FRAME}")
         else:
             _replace_partitions(connection, location, partitions, asset_label)
+        if on_schema_change is not None:
+            on_schema_change(SchemaChange(previous, column_types(connection, location.sql)))
+
+    return change_table(connection, location, change, before_commit)
+
+
+def change_table(
+    connection: duckdb.DuckDBPyConnection,
+    location: TableLocation,
+    change: Callable[[], None],
+    before_commit: BeforeCommit | None = None,
+) -> bool:
+    """Run ``change`` (statements changing ``location``'s table) in one transaction that
+    ``before_commit`` may veto (False rolls it back); returns whether it committed. Any
+    failure rolls back: the table reads as before."""
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        change()
         if before_commit is not None and not before_commit(connection, location):
             connection.execute("ROLLBACK")
             return False
         connection.execute("COMMIT")
         return True
     except BaseException:
-        connection.execute("ROLLBACK")
+        rollback(connection)
         raise
+
+
+def rollback(connection: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: a refused ``COMMIT`` has already ended it."""
+    import duckdb
+
+    with suppress(duckdb.TransactionException):
+        connection.execute("ROLLBACK")
+
+
+def last_version(connection: duckdb.DuckDBPyConnection) -> int:
+    """The snapshot this connection's latest commit made in its lake: the written version."""
+    lake = connection.execute("SELECT current_database()").fetchall()[0][0]
+    query = f"SELECT * FROM ducklake_last_committed_snapshot({quote_literal(lake)})"
+    return connection.execute(query).fetchall()[0][0]
 
 
 def _replace_partitions(
@@ -71,11 +141,12 @@ def _replace_partitions(
         return  # an empty partition has no columns to reconcile
     stored = column_types(connection, location.sql)
     incoming = column_types(connection, FRAME)
+    empty = null_columns(connection, FRAME)  # compatible with any stored type
     dropped = [name for name in stored if name not in incoming]
     retyped = [
         f"{name} ({stored[name]} -> {kind})"
         for name, kind in incoming.items()
-        if name in stored and kind not in (stored[name], ALL_NULL_TYPE)
+        if name in stored and name not in empty and kind != stored[name]
     ]
     if dropped or retyped:
         changes = "; ".join(
@@ -96,7 +167,7 @@ def _replace_partitions(
     _refuse_rows_outside(connection, partitions, asset_label)
     for name, kind in incoming.items():
         if name not in stored:
-            column_type = "VARCHAR" if kind == ALL_NULL_TYPE else kind
+            column_type = "VARCHAR" if name in empty else kind
             connection.execute(
                 f"ALTER TABLE {location.sql} ADD COLUMN {quote_identifier(name)} {column_type}"
             )

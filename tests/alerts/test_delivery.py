@@ -41,7 +41,8 @@ def test_every_route_receives_the_alert(webhook_receiver, smtp_server, monkeypat
     origin = "env prod, full, launched by schedule merchandising_daily"
     assert origin in slack.bodies[0]["text"] and origin in mail.get_payload()
     assert webhook.bodies[0]["origin"] == {
-        "env": "prod", "user": "", "sample": "full", "launched_by": "schedule merchandising_daily"
+        "env": "prod", "user": "", "sample": "full", "launched_by": "schedule merchandising_daily",
+        "as_of": "",
     }  # fmt: skip
     assert origin in (tmp_path / "alerts.log").read_text()
 
@@ -101,7 +102,9 @@ def test_a_dev_alert_reaches_the_person_never_the_team(
     assert deliver(DEV, routes, log=log) == {"webhook": "sent", "email": "sent"}
     assert servers["team"].bodies == []
     (alert,) = servers["personal"].bodies
-    assert alert["origin"] == {"env": "dev", "user": "ada", "sample": "0.01", "launched_by": "hand"}
+    assert alert["origin"] == {
+        "env": "dev", "user": "ada", "sample": "0.01", "launched_by": "hand", "as_of": ""
+    }  # fmt: skip
     (mail,) = smtp_server.messages
     assert mail["To"] == "ada@example.com"
     assert mail["Subject"].endswith("[env dev, user ada, sample 0.01]")

@@ -335,7 +335,7 @@ def test_a_dev_run_alerts_the_person_never_the_team_and_says_whose_run_it_was(
     assert [alert["kind"] for alert in personal.bodies] == ["run failure", "check failure"]
     for alert in personal.bodies:
         assert alert["origin"] == {
-            "env": "dev", "user": "ada", "sample": "0.5", "launched_by": "hand"
+            "env": "dev", "user": "ada", "sample": "0.5", "launched_by": "hand", "as_of": ""
         }  # fmt: skip
     log = (warehouse.parent / "tailor_alerts.log").read_text()
     assert log.count("env dev, user ada, sample 0.5") == 4  # each headline and body

@@ -144,7 +144,7 @@ def test_list_shows_every_team_with_its_assets_as_json():
     assert "styling_automation" in rows["styling"]["sensors"]
     assert "merchandising_run_failure_alerts" in rows["merchandising"]["sensors"]
     assert rows["merchandising"]["owners"] == ["team:merchandising"]
-    assert rows["styling"]["schedules"] == ["styling_morning_workload"]
+    assert rows["styling"]["schedules"] == ["styling_morning_workload", "styling_lake_upkeep"]
     assert isinstance(rows["styling"]["checks"], int)
     assert rows["styling"]["alert_routes"] == [
         "slack $STYLING_SLACK_WEBHOOK (unset)",

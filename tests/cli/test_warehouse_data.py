@@ -187,12 +187,12 @@ def test_sql_names_the_statement_it_refuses_as_written(crm, query, said):
     ],
 )
 def test_sql_refuses_writes_and_nothing_changes_on_disk(crm, tmp_path, query):
-    before = {path: fingerprint(path) for path in crm.rglob("*") if path.is_file()}
+    before = {catalog: fingerprint(catalog) for catalog in crm.rglob("*.sqlite")}
     here = tmp_path / "here"
     here.mkdir()
     result = tailor(crm, "sql", query, "--env", "dev", cwd=here)
     assert result.returncode == 1
     assert len(result.stderr.splitlines()) == 3  # what it reads, the error, the hint
     assert "refused" in result.stderr or "one statement" in result.stderr
-    assert {path: fingerprint(path) for path in crm.rglob("*") if path.is_file()} == before
+    assert {catalog: fingerprint(catalog) for catalog in crm.rglob("*.sqlite")} == before
     assert list(here.iterdir()) == []

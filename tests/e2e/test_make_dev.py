@@ -46,8 +46,8 @@ def test_make_dev_in_dev_mode_tags_runs_writes_the_sandbox_and_stops_on_ctrl_c(
     assert {"tailor/env": "dev", "tailor/sample": "0.2", "tailor/user": "grace"}.items() <= (
         tags.items()
     )
-    assert (warehouse / "sandboxes" / "client_insights__dev_grace.duckdb").exists()
-    assert not (warehouse / "client_insights.duckdb").exists()
+    assert (warehouse / "sandboxes" / "client_insights__dev_grace.sqlite").exists()
+    assert not (warehouse / "client_insights.sqlite").exists()
 
     # the console: the run's INFO lines, none of its DEBUG events, no daemon chatter, no
     # deprecation of `dagster dev` itself; the UI's run log still holds every event
@@ -70,27 +70,18 @@ def test_make_dev_in_dev_mode_tags_runs_writes_the_sandbox_and_stops_on_ctrl_c(
 
 
 @pytest.mark.parametrize("deployment", ["embedded", "postgres"])
-def test_a_second_make_dev_on_a_port_in_use_refuses_before_starting_anything(tmp_path, deployment):
+def test_a_second_make_dev_on_a_port_in_use_refuses_before_starting_anything(
+    tmp_path, deployment, refused_make_dev
+):
     with socket.socket() as first:  # the port another make dev serves
         first.bind(("127.0.0.1", 0))
         first.listen()
         port = first.getsockname()[1]
         started = time.monotonic()
-        make = subprocess.Popen(
-            ["make", "-s", "dev", f"PORT={port}", f"TAILOR_DEPLOYMENT={deployment}"]
-            + [f"DAGSTER_HOME={tmp_path / 'home'}", f"DEPLOY_DIR={tmp_path / 'deploy'}"],
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,  # its own session: whatever it started is found by it
-        )
-        try:
-            out, err = make.communicate(timeout=60)
-        finally:
-            if make.poll() is None:
-                os.killpg(make.pid, signal.SIGINT)
-                make.wait(timeout=60)
+        make, out, err = refused_make_dev(
+            f"PORT={port}", f"TAILOR_DEPLOYMENT={deployment}",
+            f"DAGSTER_HOME={tmp_path / 'home'}", f"DEPLOY_DIR={tmp_path / 'deploy'}",
+        )  # fmt: skip
     assert make.returncode != 0 and time.monotonic() - started < 30, out + err
     assert (
         f"port {port} on 127.0.0.1 is in use: another make dev? stop it, "

@@ -184,20 +184,6 @@ def in_progress(instance: DagsterInstance, record) -> tuple[float, float]:
     return launches[-1].timestamp, record.end_time
 
 
-def step_spans(instance: DagsterInstance, run_id: str) -> list[tuple[float, float]]:
-    """When each step of a run executed."""
-    kinds = {
-        DagsterEventType.STEP_START,
-        DagsterEventType.STEP_SUCCESS,
-        DagsterEventType.STEP_FAILURE,
-    }
-    events = instance.get_records_for_run(run_id, of_type=kinds).records
-    starts = {e.event_log_entry.step_key: e.timestamp for e in events
-              if e.event_log_entry.dagster_event_type == DagsterEventType.STEP_START}  # fmt: skip
-    return [(starts[e.event_log_entry.step_key], e.timestamp) for e in events
-            if e.event_log_entry.dagster_event_type != DagsterEventType.STEP_START]  # fmt: skip
-
-
 def wait_for_resubmission(instance, run_ids: list[str], timeout: float = 120) -> str:
     """A run the queue put back because its code server did not answer."""
     deadline = time.monotonic() + timeout
@@ -265,9 +251,6 @@ def test_fifty_runs_across_teams_all_finish_within_the_global_and_team_limits(
     assert max(per_team.values()) == RUNS_PER_TEAM, per_team
     for team in TEAMS:
         assert 1 <= per_team[team] <= RUNS_PER_TEAM, (team, per_team)
-        writes = [step for run_id, (owner, _) in spans.items() if owner == team
-                  for step in step_spans(instance, run_id)]  # fmt: skip
-        assert most_at_once(writes) == 1, f"{team}: two steps wrote its warehouse at once"
 
     batch_records = list(records.values())
     waits = sorted(  # queued until launched

@@ -17,26 +17,26 @@ from tests.crm_sandbox import FRAMES, clients, fingerprint, make_frames, read, r
 def test_a_dev_run_writes_only_the_persons_sandbox(warehouse, instance, use, run_failure):
     make_frames()
     assert run(instance).success
-    production = warehouse / "crm.duckdb"
+    production = warehouse / "crm.sqlite"
     before = fingerprint(production)
     use(env="dev", user="Alice Smith")
     make_frames(region="south")
     result = run(instance)
     assert result.success, run_failure(result)
     assert fingerprint(production) == before  # not a byte changed
-    assert (warehouse / "sandboxes" / "crm__dev_alice_smith.duckdb").exists()
+    assert (warehouse / "sandboxes" / "crm__dev_alice_smith.sqlite").exists()
     assert set(read(warehouse, "crm__dev_alice_smith.clients", "alice_smith").region) == {"south"}
     assert set(read(warehouse, "crm.clients").region) == {"north"}
 
 
 def test_a_dev_run_never_opens_production_to_write(
-    warehouse, instance, use, hold_read_connection, run_failure
+    warehouse, instance, use, hold_writer_lock, run_failure
 ):
-    """A notebook's read lock on production blocks any writer of it: a dev run goes through
-    untouched, the same run in prod cannot write."""
+    """A process holding production's lake alone blocks any writer of it: a dev run goes
+    through untouched, the same run in prod cannot write."""
     make_frames()
     assert run(instance).success
-    hold_read_connection(warehouse / "crm.duckdb", 60)
+    hold_writer_lock(warehouse / "crm.sqlite", 60)
     impatient = {"io_manager": WarehouseIOManager(team="crm", lock_wait_seconds=1)}
     use(env="dev")
     dev = run(instance, resources=impatient)
@@ -44,7 +44,7 @@ def test_a_dev_run_never_opens_production_to_write(
     use(env=None)
     prod = run(instance, resources=impatient)
     assert not prod.success
-    assert "Waited 1s for the warehouse lock" in run_failure(prod)
+    assert "Waited 1s for the writer lock of the lake" in run_failure(prod)
 
 
 def test_reads_fall_through_to_production_until_the_sandbox_has_the_table(warehouse, instance, use):
@@ -96,12 +96,12 @@ def test_a_per_asset_fraction_reads_that_input_whole(warehouse, instance, use):
 def test_a_sampled_run_in_prod_is_refused_and_changes_nothing(warehouse, instance, use):
     make_frames()
     assert run(instance).success
-    before = fingerprint(warehouse / "crm.duckdb")
+    before = fingerprint(warehouse / "crm.sqlite")
     use(sample="0.01")
     result = run(instance)
     assert not result.success
     assert "TAILOR_SAMPLE=0.01 in prod" in _run_error(result)
-    assert fingerprint(warehouse / "crm.duckdb") == before
+    assert fingerprint(warehouse / "crm.sqlite") == before
 
 
 def _run_error(result) -> str:
@@ -129,7 +129,7 @@ def test_runs_and_materializations_show_environment_and_sample(warehouse, instan
     metadata = event.asset_materialization.metadata
     assert metadata["tailor/env"].value == "dev"
     assert metadata["tailor/sample"].value == "0.1"
-    assert metadata["dagster/table_name"].value == "crm__dev_alice.clients"
+    assert metadata["dagster/table_name"].value == "crm__dev_alice.main.clients"
 
 
 @pytest.mark.parametrize(

@@ -81,11 +81,11 @@ def test_sandbox_list_promote_and_drop(changed_sandbox):
     assert promote.returncode == 1
     assert "nothing was promoted" in promote.stderr
     assert "materialize crm/clients in prod" in promote.stderr
-    production = fingerprint(changed_sandbox / "crm.duckdb")
+    production = fingerprint(changed_sandbox / "crm.sqlite")
     dropped = tailor(changed_sandbox, "sandbox", "drop", "--team", "crm", "--yes")
     assert "dropped crm__dev_alice" in dropped.stdout
-    assert not (changed_sandbox / "sandboxes" / "crm__dev_alice.duckdb").exists()
-    assert fingerprint(changed_sandbox / "crm.duckdb") == production
+    assert not (changed_sandbox / "sandboxes" / "crm__dev_alice.sqlite").exists()
+    assert fingerprint(changed_sandbox / "crm.sqlite") == production
     assert tailor(changed_sandbox, "sandbox", "list").stdout.strip() == "(nothing)"
     missing = tailor(changed_sandbox, "sandbox", "diff", "crm/clients")
     assert missing.returncode == 1
@@ -96,11 +96,11 @@ def test_sandbox_list_promote_and_drop(changed_sandbox):
 def test_sandbox_diff_of_a_misspelt_asset_or_team_is_one_line_and_a_hint(changed_sandbox):
     for asset, error, hint in (
         ("crm/clints",
-         f"crm/clints has no table in production ({changed_sandbox / 'crm.duckdb'}). "
+         f"crm/clints has no table in production ({changed_sandbox / 'crm.sqlite'}). "
          "Did you mean crm/clients?",
          "crm holds crm/client_orders, crm/clients, crm/orders"),
         ("crn/clients",
-         f"crn/clients: production has no team 'crn' ({changed_sandbox / 'crn.duckdb'}). "
+         f"crn/clients: production has no team 'crn' ({changed_sandbox / 'crn.sqlite'}). "
          "Did you mean crm?",
          "give the asset as team/name; production's teams: crm"),
     ):  # fmt: skip
@@ -110,7 +110,7 @@ def test_sandbox_diff_of_a_misspelt_asset_or_team_is_one_line_and_a_hint(changed
 
 
 def test_sandbox_drop_asks_unless_yes_and_needs_no_terminal(changed_sandbox):
-    sandbox = changed_sandbox / "sandboxes" / "crm__dev_alice.duckdb"
+    sandbox = changed_sandbox / "sandboxes" / "crm__dev_alice.sqlite"
     refused = tailor(changed_sandbox, "sandbox", "drop")  # no --yes, no one to answer
     assert refused.returncode == 1 and "Aborted" in refused.stderr
     assert sandbox.exists()
@@ -120,13 +120,13 @@ def test_sandbox_drop_asks_unless_yes_and_needs_no_terminal(changed_sandbox):
     assert not sandbox.exists()
 
 
-def test_sandbox_drop_removes_nothing_while_one_sandbox_is_open(
-    changed_sandbox, hold_read_connection, instance, use
+def test_sandbox_drop_removes_nothing_while_one_sandbox_is_being_written(
+    changed_sandbox, hold_writer_lock, instance, use
 ):
     use(env="dev")
     defs = team_definitions("ops", assets=[clients])
     assert defs.resolve_implicit_global_asset_job_def().execute_in_process(instance=instance)
-    hold_read_connection(changed_sandbox / "sandboxes" / "ops__dev_alice.duckdb", 60)
+    hold_writer_lock(changed_sandbox / "sandboxes" / "ops__dev_alice.sqlite", 60)
     dropped = tailor(changed_sandbox, "sandbox", "drop", "--yes")
-    assert dropped.returncode == 1 and "ops__dev_alice.duckdb" in dropped.stderr
-    assert (changed_sandbox / "sandboxes" / "crm__dev_alice.duckdb").exists()
+    assert dropped.returncode == 1 and "ops__dev_alice.sqlite" in dropped.stderr
+    assert (changed_sandbox / "sandboxes" / "crm__dev_alice.sqlite").exists()

@@ -91,11 +91,12 @@ def test_loading_every_code_location_touches_no_data(tmp_path):
     assert len(read_workspace()) == 3
 
 
-def test_every_team_asset_writes_in_its_teams_warehouse_pool_unless_it_chose_one():
+def test_team_assets_are_in_no_pool_unless_they_chose_one():
+    # the lake takes a team's writers at once: no warehouse pool holds its runs apart
     for location in read_workspace():
         for definition in location.load().assets:
             if isinstance(definition, AssetsDefinition) and definition.is_executable:
-                assert definition.node_def.pool == f"warehouse_{location.name}", definition.key
+                assert definition.node_def.pool is None, definition.key
 
     @asset(pool="gpu")
     def model() -> pd.DataFrame:

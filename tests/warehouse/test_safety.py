@@ -1,12 +1,12 @@
 """Team isolation, column-subset reads, cross-location reads and hostile names: quoted and
 stored as given, or refused with a clear error, never run as SQL."""
 
-import duckdb
 import pandas as pd
 import pytest
 from dagster import AssetIn, AssetKey, asset, build_input_context, build_output_context
 
 from platform_lib import WarehouseError, WarehouseIOManager
+from platform_lib.warehouse.connection import lake_connection
 
 HOSTILE = ['x"; DROP TABLE clients; --', "with space", "ünïcødé", "semi;colon", "it's"]
 
@@ -28,7 +28,7 @@ def test_a_team_cannot_write_another_teams_table_and_nothing_changes(warehouse, 
             pd.DataFrame({"client_id": [9]}),
         )
     assert read_table("crm.clients")["client_id"].tolist() == [1, 2, 3]
-    assert not (warehouse / "styling.duckdb").exists()
+    assert not (warehouse / "styling.sqlite").exists()
 
 
 def test_another_teams_asset_is_read_by_key_with_a_column_subset(run_team):
@@ -67,11 +67,12 @@ def test_hostile_table_and_column_names_are_stored_exactly(warehouse, name):
         build_input_context(asset_key=key, definition_metadata={"columns": [name]})
     )
     assert list(subset.columns) == [name]
-    with duckdb.connect(str(warehouse / "crm.duckdb"), read_only=True) as connection:
+    with lake_connection(warehouse / "crm.sqlite", read_only=True) as connection:
         tables = connection.sql(
-            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL"
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database() ORDER BY ALL"
         ).fetchall()
-    assert tables == [("main", name), ("tailor", "tables")]  # nothing else created or dropped
+    assert tables == [("main", name)]  # nothing else created or dropped
     pd.testing.assert_frame_equal(
         manager.load_input(build_input_context(asset_key=key)), frame, check_dtype=False
     )

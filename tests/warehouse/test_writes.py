@@ -1,15 +1,17 @@
 """Whole-table writes: atomic, schema-free replacement, empty frames, clear errors, metadata.
-Real DuckDB files, real Dagster runs."""
+A real lake on disk, real Dagster runs."""
 
 import subprocess
 import sys
 import textwrap
 
-import duckdb
 import pandas as pd
 from dagster import AssetIn, AssetKey, DagsterInstance, asset
 
 from platform_lib import WarehouseIOManager
+from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.records import table_history
+from tests.lake_probe import lake_tables, lake_versions
 
 
 @asset
@@ -27,18 +29,10 @@ def asset_named(name: str, frame: pd.DataFrame):
     return produce
 
 
-def tables_in(database) -> list[str]:
-    """The database's tables, less the warehouse's own catalog (tailor.tables)."""
-    with duckdb.connect(str(database), read_only=True) as connection:
-        rows = connection.sql(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name <> 'tailor'"
-        ).fetchall()
-    return [row[0] for row in rows]
-
-
-def test_an_asset_is_a_table_in_its_teams_own_database(run_team, warehouse, read_table):
+def test_an_asset_is_a_table_in_its_teams_own_lake(run_team, warehouse, read_table):
     run_team("crm", [clients])
-    assert (warehouse / "crm.duckdb").exists()
+    assert (warehouse / "crm.sqlite").exists()
+    assert lake_tables(warehouse / "crm.sqlite") == ["clients"]
     assert read_table("crm.clients")["client_id"].tolist() == [1, 2, 3]
 
 
@@ -46,11 +40,13 @@ def test_a_failed_write_leaves_the_previous_table_intact(
     run_team, run_failure, read_table, warehouse
 ):
     run_team("crm", [clients])
+    history = lake_versions(warehouse / "crm.sqlite")
     unstorable = pd.DataFrame({"client_id": pd.Series([b"x", 1.5], dtype=object)})
     result = run_team("crm", [asset_named("clients", unstorable)], raise_on_error=False)
     assert "Failed to cast value" in run_failure(result)
     assert read_table("crm.clients")["client_id"].tolist() == [1, 2, 3]
-    assert tables_in(warehouse / "crm.duckdb") == ["clients"]  # nothing temporary left
+    assert lake_tables(warehouse / "crm.sqlite") == ["clients"]  # nothing temporary left
+    assert lake_versions(warehouse / "crm.sqlite") == history  # and no snapshot made
 
 
 KILLED_MID_WRITE = textwrap.dedent(
@@ -75,12 +71,13 @@ KILLED_MID_WRITE = textwrap.dedent(
 def test_a_process_killed_mid_write_leaves_the_previous_table_intact(
     run_team, warehouse, read_table
 ):
-    run_team("crm", [clients])
+    run = run_team("crm", [clients])
     killed = subprocess.run([sys.executable, "-c", KILLED_MID_WRITE, str(warehouse)])
     assert killed.returncode == -9
     assert read_table("crm.clients")["client_id"].tolist() == [1, 2, 3]
-    assert tables_in(warehouse / "crm.duckdb") == ["clients"]
-    assert "killed-run" not in read_table("crm.tailor.tables")["run_id"].tolist()
+    assert lake_tables(warehouse / "crm.sqlite") == ["clients"]
+    with lake_connection(warehouse / "crm.sqlite", read_only=True) as connection:
+        assert [record.run_id for record in table_history(connection, "clients")] == [run.run_id]
 
 
 def test_a_new_frame_replaces_columns_and_types_of_an_unpartitioned_table(run_team, read_table):
@@ -133,7 +130,7 @@ def test_every_materialization_records_rows_schema_table_preview_and_size(wareho
         event = instance.get_latest_materialization_event(AssetKey(["crm", "clients"]))
     metadata = event.asset_materialization.metadata
     assert metadata["dagster/row_count"].value == 3
-    assert metadata["dagster/table_name"].value == "crm.clients"
+    assert metadata["dagster/table_name"].value == "crm.main.clients"
     schema = metadata["dagster/column_schema"].schema
     assert [(c.name, c.type) for c in schema.columns] == [
         ("client_id", "BIGINT"),
@@ -146,7 +143,10 @@ def test_every_materialization_records_rows_schema_table_preview_and_size(wareho
         "region",
         "|",
     ]
-    assert metadata["team_database_bytes"].value == (warehouse / "crm.duckdb").stat().st_size
+    with lake_connection(warehouse / "crm.sqlite", read_only=True) as connection:
+        (version,) = [record.version for record in table_history(connection, "clients")]
+    assert metadata["tailor/version"].value == version
+    assert metadata["table_bytes"].value == 0  # three rows live inline in the catalog
 
 
 def test_the_io_manager_reads_its_folder_when_a_run_starts_not_at_import(tmp_path, monkeypatch):
@@ -162,4 +162,4 @@ def test_the_io_manager_reads_its_folder_when_a_run_starts_not_at_import(tmp_pat
         ],
         resources={"io_manager": manager},
     )
-    assert (tmp_path / "later" / "crm.duckdb").exists()
+    assert (tmp_path / "later" / "crm.sqlite").exists()

@@ -124,7 +124,7 @@ def test_materializations_carry_row_count_and_table_metadata(materialize_workspa
     materialize_workspace()
     event = instance.get_latest_materialization_event(AssetKey(["merchandising", "inventory"]))
     metadata = event.asset_materialization.metadata
-    assert metadata["dagster/table_name"].value == "merchandising.inventory"
+    assert metadata["dagster/table_name"].value == "merchandising.main.inventory"
     assert metadata["dagster/row_count"].value > 0
     assert "sku" in metadata["preview"].value
     columns = [column.name for column in metadata["dagster/column_schema"].schema.columns]
