@@ -233,7 +233,7 @@ time.sleep(float(sys.argv[2]))
 HOLD_WRITER_LOCK = """
 import sys, time
 from pathlib import Path
-from platform_lib.warehouse.connection import writer_lock
+from platform_lib.warehouse.commits import writer_lock
 with writer_lock(Path(sys.argv[1]), 5):
     print("holding", flush=True)
     time.sleep(float(sys.argv[2]))

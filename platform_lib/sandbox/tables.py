@@ -11,7 +11,8 @@ from pathlib import Path
 
 from platform_lib.environment.sandbox_naming import sandbox_name, sandbox_team
 from platform_lib.sql import quote_identifier, row_count, table_names
-from platform_lib.warehouse.connection import data_path, lake_connection, lake_files, writer_lock
+from platform_lib.warehouse.commits import lake_files, writer_lock
+from platform_lib.warehouse.connection import data_path, lake_connection
 from platform_lib.warehouse.layout import sandbox_lakes
 from platform_lib.warehouse.records import table_records
 

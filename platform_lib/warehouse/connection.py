@@ -5,12 +5,7 @@ immutable Parquet data files in a folder beside it (``layout``). Readers attach 
 read-only and read files: they never hold a lock a writer waits for. The catalog runs in
 SQLite's WAL mode, so a reader and a writer never wait for each other there either.
 
-Writers of one lake may work at once. SQLite lets one of two overlapping transactions commit
-and refuses the other ("database is locked"); DuckLake refuses conflicting changes of one
-table. Either way nothing of the refused transaction is kept, so ``commit_retrying`` runs the
-whole transaction again, after jittered backoff, until a deadline; neither commit is lost.
-The lake's writer lock (a file lock beside the catalog) keeps retries from losing forever:
-first attempts share it, a retry holds it alone, as does removing a sandbox's lake.
+Writers of one lake may work at once; ``commits`` retries a commit another writer won.
 
 Starting a DuckDB instance and loading the extensions costs tens of milliseconds, attaching
 a lake a few; so each process keeps one in-memory instance, and each unit of work attaches
@@ -19,30 +14,32 @@ its lake under an alias of its own and detaches it afterwards.
 
 from __future__ import annotations
 
-import fcntl
 import itertools
 import os
 import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from platform_lib.errors import WarehouseError
 from platform_lib.sql import quote_identifier, quote_literal
+from platform_lib.warehouse.commits import (
+    FIRST_DELAY,
+    LOCK_WAIT_SECONDS,
+    MAX_DELAY,
+    first_line,
+    lake_files,
+    writer_lock,
+)
 from platform_lib.warehouse.extensions import load_extensions
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
 
-LOCK_WAIT_SECONDS = 120.0
-_FIRST_DELAY = 0.05
-_MAX_DELAY = 2.0
-LOCK_SUFFIX = ".lock"
-T = TypeVar("T")
 
 _instance: tuple[int, duckdb.DuckDBPyConnection] | None = None
 _instance_lock = threading.Lock()
@@ -143,57 +140,6 @@ def connect_lakes(
     return connection
 
 
-def commit_retrying(
-    catalog: Path,
-    transaction: Callable[[], T],
-    *,
-    wait_seconds: float = LOCK_WAIT_SECONDS,
-    on_wait: Callable[[str], None] | None = None,
-) -> T:
-    """Run ``transaction`` (which begins and commits its own DuckDB transaction in the lake
-    of ``catalog``, and leaves nothing behind when it fails) until it commits: a commit
-    another writer won is retried whole, after backoff and holding the lake's writer lock.
-    ``on_wait`` hears once, when the first attempt lost."""
-    deadline = time.monotonic() + wait_seconds
-    delay, attempt = _FIRST_DELAY, 0
-    while True:
-        try:
-            with writer_lock(catalog, deadline - time.monotonic(), shared=not attempt):
-                return transaction()
-        except Exception as error:
-            if not is_commit_conflict(error):
-                raise
-            if time.monotonic() >= deadline:
-                raise WarehouseError(
-                    f"Another writer of the lake {catalog} kept committing for "
-                    f"{wait_seconds:.0f}s, so this write could not; nothing was written. "
-                    f"DuckDB says: {_first_line(error)}. Re-run; if it keeps happening, look "
-                    "for a process writing this team's tables in a loop."
-                ) from error
-            if on_wait and attempt == 0:
-                on_wait(f"another write committed first ({_first_line(error)}); retrying")
-        attempt += 1
-        time.sleep(random.uniform(delay / 2, delay))
-        delay = min(delay * 2, _MAX_DELAY)
-
-
-def is_commit_conflict(error: BaseException) -> bool:
-    """Whether ``error`` is a commit refused because another writer committed first (SQLite's
-    "database is locked", DuckLake's transaction conflicts): a retry can succeed."""
-    import duckdb
-
-    message = str(error)
-    return any(sign in message for sign in _CONFLICT_SIGNS) or (
-        isinstance(error, duckdb.TransactionException) and "onflict" in message
-    )
-
-
-_CONFLICT_SIGNS = (
-    "database is locked",  # SQLite: another writer committed during this transaction
-    "Failed to load DuckLake",  # its catalog changed under this commit's conflict check
-)
-
-
 def _create(catalog: Path, wait_seconds: float) -> None:
     """Create the lake of ``catalog`` if it does not exist: its SQLite file, in WAL mode (so
     readers and the writer never wait for each other), and DuckLake's tables in it."""
@@ -235,7 +181,7 @@ def _attach(
     """Attach, retrying the rare moment SQLite is busy (a checkpoint of its log)."""
     import duckdb
 
-    deadline, delay = time.monotonic() + wait_seconds, _FIRST_DELAY
+    deadline, delay = time.monotonic() + wait_seconds, FIRST_DELAY
     while True:
         try:
             connection.execute(attach_sql(catalog, alias, read_only=read_only, version=version))
@@ -244,12 +190,12 @@ def _attach(
             if "database is locked" not in str(error) or time.monotonic() >= deadline:
                 raise _unopenable_catalog(catalog, error, read_only) from error
             time.sleep(random.uniform(delay / 2, delay))
-            delay = min(delay * 2, _MAX_DELAY)
+            delay = min(delay * 2, MAX_DELAY)
 
 
 def _unopenable_catalog(catalog: Path, error: BaseException, read_only: bool) -> WarehouseError:
     """The error for a lake catalog DuckDB could not open, saying why and what to do."""
-    said = f"DuckDB says: {_first_line(error)}"
+    said = f"DuckDB says: {first_line(error)}"
     access, verb = (os.R_OK, "read") if read_only else (os.R_OK | os.W_OK, "read and write")
     if not os.access(catalog, access):
         why = f"this user may not {verb} it ({said})"
@@ -264,41 +210,3 @@ def _unopenable_catalog(catalog: Path, error: BaseException, read_only: bool) ->
         f"Its tables cannot be read or written until then; {fix} (its data files are in "
         f"{data_path(catalog)})."
     )
-
-
-@contextmanager
-def writer_lock(catalog: Path, wait_seconds: float, *, shared: bool = False) -> Iterator[None]:
-    """The lake's writer lock (``<catalog>.lock``), alone or ``shared`` with other writers,
-    polled for up to ``wait_seconds``."""
-    deadline = time.monotonic() + wait_seconds
-    catalog.parent.mkdir(parents=True, exist_ok=True)
-    with open(catalog.with_name(catalog.name + LOCK_SUFFIX), "a") as file:
-        delay = _FIRST_DELAY
-        while True:
-            try:
-                fcntl.flock(file, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise WarehouseError(
-                        f"Waited {wait_seconds:.0f}s for the writer lock of the lake {catalog}; "
-                        "another process writing it holds it. Nothing was changed. Re-run."
-                    ) from None
-                time.sleep(random.uniform(delay / 2, delay))
-                delay = min(delay * 2, _MAX_DELAY)
-        try:
-            yield
-        finally:
-            fcntl.flock(file, fcntl.LOCK_UN)
-
-
-def lake_files(catalog: Path) -> list[Path]:
-    """The files of a lake's catalog: the SQLite file, its log and its writer lock."""
-    return [
-        catalog.with_name(catalog.name + suffix) for suffix in ("", "-wal", "-shm", LOCK_SUFFIX)
-    ]
-
-
-def _first_line(error: BaseException) -> str:
-    lines = [line for line in str(error).splitlines() if line.strip()]
-    return lines[-1].strip() if lines else type(error).__name__

@@ -24,7 +24,8 @@ from platform_lib.environment.sampling import SAMPLE_BY
 from platform_lib.errors import WarehouseError
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import table_exists
-from platform_lib.warehouse.connection import LOCK_WAIT_SECONDS, commit_retrying, lake_connection
+from platform_lib.warehouse.commits import LOCK_WAIT_SECONDS, commit_retrying
+from platform_lib.warehouse.connection import lake_connection
 from platform_lib.warehouse.consumers import (
     declared_reads,
     intended_breaks,
@@ -39,11 +40,12 @@ from platform_lib.warehouse.layout import (
     SCHEMA,
     TableLocation,
     in_sandbox,
+    not_an_asset,
     schema_refusal,
     table_for,
 )
 from platform_lib.warehouse.metadata import materialization_metadata
-from platform_lib.warehouse.missing_input import missing_input_error
+from platform_lib.warehouse.missing_input import missing_input_for
 from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
 from platform_lib.warehouse.past import Moment, resolve
 from platform_lib.warehouse.reads import NoTable, holds_rows, sample_counts, select_rows
@@ -72,15 +74,12 @@ class WarehouseIOManager(ConfigurableIOManager):
     ``[team, name]`` is the table ``name`` of the team's lake, read as ``team.name``.
 
     Every write is one transaction and one snapshot (a version of the table, recorded in the
-    materialization), so a failed write leaves the previous table intact.
-    Partitioned assets name their partition column with ``partition_expr`` metadata and
-    replace only their partitions' rows. Reads open the database read-only; a downstream
-    asset can read a subset of columns with ``AssetIn(metadata={"columns": [...]})``.
+    materialization); a failed write leaves the previous table intact. Partitioned assets
+    name their partition column with ``partition_expr`` metadata and replace only their
+    partitions' rows; ``AssetIn(metadata={"columns": [...]})`` reads a subset of columns.
     In a dev run, writes go to the person's sandbox and reads prefer it, falling through to
     production (as it was at ``TAILOR_AS_OF``, when set); in sample mode, reads keep a sample
-    by the table's ``sample_by`` key.
-    It stores assets only, each ``[team, name]`` in its team's lake: an op's output and a
-    ``schema`` setting (here or in an asset's metadata) are refused, saying what to do.
+    by the table's ``sample_by`` key. Op outputs and a ``schema`` setting are refused.
     ``team_definitions`` attaches it to every team; a team never configures it by hand::
 
         defs = Definitions(assets=[...], resources={"io_manager": WarehouseIOManager()})
@@ -117,7 +116,7 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
         if not context.has_asset_key:
-            raise _not_an_asset(f"Output {context.name!r} of op {context.op_def.name}")
+            raise not_an_asset(f"Output {context.name!r} of op {context.op_def.name}")
         label, schema = context.asset_key.to_user_string(), context.definition_metadata.get(SCHEMA)
         if schema is not None:
             raise WarehouseError(schema_refusal(f"Asset {label}", schema, self.team))
@@ -144,27 +143,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         label, frame, sample_by = request.label, request.frame, request.sample_by
         environment = RunEnvironment.current()
         location = table_for(request.asset_key, self._root())
-        if not isinstance(frame, pd.DataFrame):
-            raise WarehouseError(
-                f"Asset {label} returned {type(frame).__name__}; the warehouse stores pandas "
-                "DataFrames. Return a DataFrame from the asset function."
-            )
-        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
-        if repeated:
-            raise WarehouseError(
-                f"Asset {label} returned a frame with column(s) {repeated} more than once; a "
-                "table's columns must have distinct names. Rename or drop the duplicates."
-            )
-        if self.team is not None and location.team != self.team:
-            raise WarehouseError(
-                f"Team {self.team!r} may not write {label}: the table {location.name} belongs "
-                f"to team {location.team!r}. A team writes only its own assets."
-            )
-        if sample_by is not None and sample_by not in frame.columns:
-            raise WarehouseError(
-                f"Asset {label} declares sample_by={sample_by!r}, but its frame has no such "
-                f"column (it has {sorted(map(str, frame.columns))}). Name one of its columns."
-            )
+        request.refuse_unwritable(location, self.team)
         if environment.is_dev:  # the person's sandbox; production is never opened to write
             location = in_sandbox(location, environment.sandbox(location.team))
 
@@ -224,7 +203,7 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         if not context.has_asset_key:
-            raise _not_an_asset(f"Input {context.name!r} of op {context.op_def.name}")
+            raise not_an_asset(f"Input {context.name!r} of op {context.op_def.name}")
         label = context.asset_key.to_user_string()
         environment = RunEnvironment.current()
         columns = list((context.definition_metadata or {}).get("columns") or []) or None
@@ -235,7 +214,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         partitions = partition_slice(context, label)
         location = self._source(context, table, environment, partitions)
         if not location.catalog.exists():
-            raise self._missing(context, label, location)
+            raise missing_input_for(context, label, location, self._root())
         try:
             with self._connection(location, read_only=True) as connection:
                 conditions = [partitions.predicate] if partitions is not None else []
@@ -254,7 +233,7 @@ class WarehouseIOManager(ConfigurableIOManager):
                     if thin:
                         context.log.warning(thin)
         except NoTable as error:  # told once the table's lake is detached again
-            raise self._missing(context, label, location) from error.__cause__
+            raise missing_input_for(context, label, location, self._root()) from error.__cause__
         past = (
             f" as of {environment.as_of.says()} (version {location.version})"
             if location.version is not None
@@ -308,18 +287,6 @@ class WarehouseIOManager(ConfigurableIOManager):
                 return select_rows(connection, location, columns, [("FALSE", [])], label)
         return pd.DataFrame(columns=columns or [])
 
-    def _missing(self, context: InputContext, label: str, location: TableLocation):
-        """The error for an input without a table: never materialized, or no such asset."""
-        try:  # a run's step; an input context built by hand has neither
-            step, instance = context.step_context, context.instance
-        except DagsterInvariantViolationError:
-            step, instance = None, None
-        readers = (
-            sorted(key.to_user_string() for key in step.get_output_asset_keys()) if step else []
-        )
-        reader = ", ".join(readers) or context.op_def.name
-        return missing_input_error(label, location, reader, self._root(), instance)
-
     def _connection(self, location: TableLocation, *, read_only: bool):
         return lake_connection(
             location.catalog,
@@ -330,12 +297,3 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def _root(self) -> Path:
         return Path(self.directory) if self.directory else warehouse_dir()
-
-
-def _not_an_asset(what: str) -> WarehouseError:
-    return WarehouseError(
-        f"{what} is not an asset: the warehouse stores assets, each as the table of its "
-        "[team, asset] key. Make it an @asset of a team (team_definitions stores it as "
-        "<team>.<asset>), or give it another IO manager (Out(io_manager_key=...) or "
-        "In(input_manager_key=...))."
-    )

@@ -113,3 +113,13 @@ def sandbox_lakes(root: Path, user: str | None = None) -> dict[str, Path]:
 def landing_samples_folder(root: Path) -> Path:
     """Where sample mode keeps its sampled copies of landing files."""
     return root / SANDBOX_FOLDER / "landing_samples"
+
+
+def not_an_asset(what: str) -> WarehouseError:
+    """The error for an op's output or input given to the warehouse: it stores assets only."""
+    return WarehouseError(
+        f"{what} is not an asset: the warehouse stores assets, each as the table of its "
+        "[team, asset] key. Make it an @asset of a team (team_definitions stores it as "
+        "<team>.<asset>), or give it another IO manager (Out(io_manager_key=...) or "
+        "In(input_manager_key=...))."
+    )

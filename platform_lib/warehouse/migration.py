@@ -24,11 +24,8 @@ from typing import TYPE_CHECKING
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.errors import WarehouseError
 from platform_lib.sql import quote_identifier, quote_literal, table_exists
-from platform_lib.warehouse.connection import (
-    commit_retrying,
-    lake_connection,
-    warehouse_instance,
-)
+from platform_lib.warehouse.commits import commit_retrying
+from platform_lib.warehouse.connection import lake_connection, warehouse_instance
 from platform_lib.warehouse.layout import CATALOG_SUFFIX, SANDBOX_FOLDER
 from platform_lib.warehouse.records import WriteInfo, sign_write, table_history
 from platform_lib.warehouse.writes import rollback

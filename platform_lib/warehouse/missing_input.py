@@ -13,7 +13,7 @@ from __future__ import annotations
 from contextlib import suppress
 from pathlib import Path
 
-from dagster import DagsterInstance
+from dagster import DagsterInstance, DagsterInvariantViolationError, InputContext
 
 from platform_lib.environment.sandbox_naming import sandbox_team
 from platform_lib.errors import TailorError, WarehouseError, did_you_mean
@@ -64,6 +64,19 @@ def missing_input_error(
         f"else fix the key in the ins of {reader} (`tailor check` lists every key no code "
         "location defines)."
     )
+
+
+def missing_input_for(
+    context: InputContext, label: str, location: TableLocation, root: Path
+) -> WarehouseError:
+    """The error for ``context``'s input without a table, naming the assets reading it."""
+    try:  # a run's step; an input context built by hand has neither
+        step, instance = context.step_context, context.instance
+    except DagsterInvariantViolationError:
+        step, instance = None, None
+    readers = sorted(key.to_user_string() for key in step.get_output_asset_keys()) if step else []
+    reader = ", ".join(readers) or context.op_def.name
+    return missing_input_error(label, location, reader, root, instance)
 
 
 def known_asset_labels(root: Path, instance: DagsterInstance | None) -> set[str]:

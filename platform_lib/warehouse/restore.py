@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from dagster import MetadataValue
 
 from platform_lib.environment.run_environment import ENV_TAG, SAMPLE_TAG, RunEnvironment
-from platform_lib.warehouse.connection import LOCK_WAIT_SECONDS, commit_retrying, lake_connection
+from platform_lib.warehouse.commits import LOCK_WAIT_SECONDS, commit_retrying
+from platform_lib.warehouse.connection import lake_connection
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.metadata import PREVIEW_ROWS, materialization_metadata
 from platform_lib.warehouse.pins import pin_version

@@ -24,7 +24,8 @@ from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.errors import WarehouseError
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import quote_literal
-from platform_lib.warehouse.connection import commit_retrying, lake_connection
+from platform_lib.warehouse.commits import commit_retrying
+from platform_lib.warehouse.connection import lake_connection
 from platform_lib.warehouse.layout import CATALOG_SUFFIX
 from platform_lib.warehouse.pins import pinned_versions
 from platform_lib.warehouse.records import table_history

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from dagster import AssetKey
 
+from platform_lib.errors import WarehouseError
+from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.partitions import PartitionSlice
 from platform_lib.warehouse.writes import BeforeCommit
 
@@ -39,3 +41,29 @@ class WriteRequest:
     def label(self) -> str:
         """The asset as a person names it: ``team/name``."""
         return self.asset_key.to_user_string()
+
+    def refuse_unwritable(self, location: TableLocation, team: str | None) -> None:
+        """Refuse, before anything is opened, a request no table can take: not a DataFrame, a
+        column named twice, another ``team``'s table, a ``sample_by`` column it lacks."""
+        label, frame = self.label, self.frame
+        if not isinstance(frame, pd.DataFrame):
+            raise WarehouseError(
+                f"Asset {label} returned {type(frame).__name__}; the warehouse stores pandas "
+                "DataFrames. Return a DataFrame from the asset function."
+            )
+        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        if repeated:
+            raise WarehouseError(
+                f"Asset {label} returned a frame with column(s) {repeated} more than once; a "
+                "table's columns must have distinct names. Rename or drop the duplicates."
+            )
+        if team is not None and location.team != team:
+            raise WarehouseError(
+                f"Team {team!r} may not write {label}: the table {location.name} belongs "
+                f"to team {location.team!r}. A team writes only its own assets."
+            )
+        if self.sample_by is not None and self.sample_by not in frame.columns:
+            raise WarehouseError(
+                f"Asset {label} declares sample_by={self.sample_by!r}, but its frame has no such "
+                f"column (it has {sorted(map(str, frame.columns))}). Name one of its columns."
+            )

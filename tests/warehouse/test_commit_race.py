@@ -4,7 +4,8 @@ half-way in is retried whole, like any commit another writer won."""
 import duckdb
 import pandas as pd
 
-from platform_lib.warehouse.connection import commit_retrying, lake_connection
+from platform_lib.warehouse.commits import commit_retrying
+from platform_lib.warehouse.connection import lake_connection
 
 # what DuckLake 1.5.5 raised in bench/concurrency.py, 4 processes writing one table
 HALF_WAY = (
