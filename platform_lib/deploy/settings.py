@@ -1,4 +1,4 @@
-"""What an operator chooses for a deployment, and where it finds PostgreSQL.
+"""What an operator chooses for a deployment, and where it finds PostgreSQL and the lake.
 
 Shared by everything ``tailor deploy`` renders and runs; it imports nothing of the platform.
 """
@@ -12,6 +12,17 @@ PG_ENV = {
     "password": "TAILOR_PG_PASSWORD",
     "db_name": "TAILOR_PG_DB",
 }
+
+LAKE_ENV = {
+    "data": "TAILOR_LAKE_DATA",
+    "hostname": "TAILOR_LAKE_HOST",
+    "port": "TAILOR_LAKE_PORT",
+    "db_name": "TAILOR_LAKE_DB",
+    "username": "TAILOR_LAKE_USER",
+    "password": "TAILOR_LAKE_PASSWORD",
+}
+"""The shared lake (docs/deployment.md): on when ``TAILOR_LAKE_DATA`` is set; the catalog
+server defaults to ``TAILOR_PG_HOST``/``PORT``; user and password are the team's role."""
 
 
 @dataclass(frozen=True)
@@ -32,3 +43,8 @@ class DeploySettings:
     code_server_retries: int = 20
     image: str = "tailor"
     image_tag: str = "latest"
+    # the shared lake: its catalog database on the deployment's PostgreSQL, and where its
+    # data files live (a shared folder or an object-store URL; empty: the single-host
+    # profile's data/lake)
+    lake_database: str = "tailor_lake"
+    lake_data: str = ""
