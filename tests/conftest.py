@@ -13,6 +13,7 @@ from collections.abc import Callable
 from graphlib import TopologicalSorter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -26,8 +27,9 @@ from dagster._core.storage.tags import (
 
 from platform_lib import open_warehouse, team_definitions
 from platform_lib.environment.run_environment import RunEnvironment
-from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
+from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV, lake_role
 from platform_lib.workspace.locations import own_asset_specs, read_workspace
+from tests.lake_server import LakeServer, server_folder, start_lake_server
 
 
 def make_landing(out: Path, *extra_args: str) -> None:
@@ -71,6 +73,34 @@ def warehouse(tmp_path, monkeypatch, landing_zone) -> Path:
     monkeypatch.setenv(WAREHOUSE_ENV, str(path))
     monkeypatch.setenv(LANDING_ENV, str(landing_zone))
     return path
+
+
+@pytest.fixture(scope="session")
+def lake_server() -> LakeServer:
+    """One throwaway PostgreSQL for the session's shared-lake tests (tests/lake_server.py)."""
+    folder = server_folder()
+    shutil.rmtree(folder, ignore_errors=True)
+    server = start_lake_server(folder, unused_port())
+    yield server
+    server.postgres.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def shared_lake(lake_server, warehouse, tmp_path, monkeypatch) -> SimpleNamespace:
+    """The lake shared through PostgreSQL for teams crm and shop (fresh schemas), its data in
+    this test's folder; this process connects as crm's role until ``become(role)``."""
+    lake_server.fresh(["crm", "shop"])
+    data = tmp_path / "lake"
+
+    def become(role: str, **changed: str) -> dict[str, str]:
+        env = {**lake_server.env(role, data), **changed}
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return env
+
+    become(lake_role("crm"))
+    return SimpleNamespace(server=lake_server, data=data, become=become)
 
 
 @pytest.fixture
@@ -220,7 +250,8 @@ HOLD_CONNECTION = """
 import sys, time
 from pathlib import Path
 from platform_lib.warehouse.connection import connect_lakes
-connection = connect_lakes({"held": Path(sys.argv[1])})
+from platform_lib.warehouse.file_lake import FileLake
+connection = connect_lakes({"held": FileLake(Path(sys.argv[1]))})
 connection.execute("BEGIN")  # a notebook in the middle of reading: a snapshot held open
 for (table,) in connection.execute(
     "SELECT table_name FROM duckdb_tables() WHERE database_name = 'held'"
@@ -233,8 +264,8 @@ time.sleep(float(sys.argv[2]))
 HOLD_WRITER_LOCK = """
 import sys, time
 from pathlib import Path
-from platform_lib.warehouse.commits import writer_lock
-with writer_lock(Path(sys.argv[1]), 5):
+from platform_lib.warehouse.file_lake import FileLake
+with FileLake(Path(sys.argv[1])).writer_lock(5):
     print("holding", flush=True)
     time.sleep(float(sys.argv[2]))
 """

@@ -1,28 +1,12 @@
 """What an operator chooses for a deployment, and where it finds PostgreSQL and the lake.
 
-Shared by everything ``tailor deploy`` renders and runs; it imports nothing of the platform.
+Shared by everything ``tailor deploy`` renders and runs; the environment's names are the
+root ``settings``' (the warehouse reads the same ones).
 """
 
 from dataclasses import dataclass
 
-PG_ENV = {
-    "hostname": "TAILOR_PG_HOST",
-    "port": "TAILOR_PG_PORT",
-    "username": "TAILOR_PG_USER",
-    "password": "TAILOR_PG_PASSWORD",
-    "db_name": "TAILOR_PG_DB",
-}
-
-LAKE_ENV = {
-    "data": "TAILOR_LAKE_DATA",
-    "hostname": "TAILOR_LAKE_HOST",
-    "port": "TAILOR_LAKE_PORT",
-    "db_name": "TAILOR_LAKE_DB",
-    "username": "TAILOR_LAKE_USER",
-    "password": "TAILOR_LAKE_PASSWORD",
-}
-"""The shared lake (docs/deployment.md): on when ``TAILOR_LAKE_DATA`` is set; the catalog
-server defaults to ``TAILOR_PG_HOST``/``PORT``; user and password are the team's role."""
+from platform_lib.settings import LAKE_ENV, PG_ENV  # noqa: F401  (deploy's names for them)
 
 
 @dataclass(frozen=True)

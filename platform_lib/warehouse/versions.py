@@ -82,8 +82,8 @@ def versions_of(location: TableLocation, label: str) -> list[TableVersion]:
     """Every version of ``location``'s table still kept, newest first; an asset with none
     is told apart from one that does not exist ("did you mean")."""
     versions = []
-    if location.catalog.is_file():
-        with lake_connection(location.catalog, read_only=True) as connection:
+    if location.lake.exists():
+        with lake_connection(location.lake, read_only=True) as connection:
             versions = table_versions(connection, location.table)
     if not versions:
         raise _no_versions(label, location)
@@ -200,12 +200,11 @@ def _not_found(label: str, problem: str, versions: list[TableVersion]) -> Wareho
 
 
 def _no_versions(label: str, location: TableLocation) -> WarehouseError:
-    folder = location.catalog.parent  # the warehouse's, or its sandboxes'
-    known = known_asset_labels(folder.parent if location.sandbox else folder, None)
+    known = known_asset_labels(location.warehouse, None)
     where = f"your sandbox {location.sandbox}" if location.sandbox else "production"
     if label in known:
         return WarehouseError(
-            f"Asset {label} has no versions in {where} ({location.catalog}): it was never "
+            f"Asset {label} has no versions in {where} ({location.lake}): it was never "
             "materialized there.",
             f"materialize {label}; every write is a version",
         )

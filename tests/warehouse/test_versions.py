@@ -87,7 +87,7 @@ def test_a_to_naming_no_version_is_refused_listing_the_versions(scores):
 
 
 def test_an_expired_version_is_told_as_expired(scores):
-    with lake_connection(scores.catalog, read_only=False) as connection:
+    with lake_connection(scores.lake, read_only=False) as connection:
         lake = connection.execute("SELECT current_database()").fetchall()[0][0]
         connection.execute(
             f"CALL ducklake_expire_snapshots({quote_literal(lake)}, versions => [2])"
