@@ -108,7 +108,8 @@ def chosen_version(
     """The version ``to`` names: a version number, a run id (or its first 8 characters),
     or an ISO 8601 time (the version current then; UTC unless it says otherwise)."""
     text = to.strip()
-    if text.isdigit():
+    named = [v for v in versions if _run_matches(v.record.run_id, text)]
+    if text.isdigit() and not (len(text) >= SHORT_RUN_ID and named):  # a run id can be digits
         return _numbered(connection, table, versions, int(text), label)
     moment = _moment(text)
     if moment is not None:
@@ -121,7 +122,6 @@ def chosen_version(
             )
             raise _not_found(label, problem, versions)
         return earlier[0]
-    named = [v for v in versions if _run_matches(v.record.run_id, text)]
     runs = {v.record.run_id for v in named}
     if not named:
         raise _not_found(label, f"no version of it was written by run {text!r}", versions)
