@@ -2,7 +2,6 @@
 server (the lake's roles and grants, and the single-host profile's lake setup), and the
 environment ``tailor deploy up`` gives Supervisor."""
 
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -16,14 +15,15 @@ from platform_lib.deploy.postgres import LocalPostgres
 from platform_lib.workspace.locations import read_workspace
 from tests.e2e.conftest import free_port
 
-# Stops the cluster once its stdin closes: when the session ends, or when pytest is killed
-# (the server runs detached from pytest, so no death signal of pytest's reaches it).
+# Stops the cluster and removes its folder once its stdin closes: when the session ends, or
+# when pytest is killed (the server runs detached from pytest: no death signal reaches it).
 WATCHDOG = """
-import sys
+import shutil, sys
 from pathlib import Path
 from platform_lib.deploy.postgres import LocalPostgres
 sys.stdin.read()
 LocalPostgres(Path(sys.argv[1]), port=int(sys.argv[2])).stop()
+shutil.rmtree(sys.argv[1], ignore_errors=True)
 """
 
 
@@ -57,10 +57,8 @@ def lake_server() -> Iterator[LocalPostgres]:
     try:
         yield cluster.start()
     finally:
-        cluster.stop()
-        watchdog.stdin.close()
+        watchdog.stdin.close()  # it stops the cluster and removes the folder
         watchdog.wait(timeout=60)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
