@@ -33,8 +33,9 @@ def settings_options(command):
 def render_command(context: click.Context, out: Path, **settings) -> None:
     """Write OUT/workspace.yaml (a gRPC code server per team), OUT/dagster.yaml (PostgreSQL,
     run queue with per-team limits, retries), OUT/supervisord.conf (the
-    single-host processes) and OUT/helm/values.yaml (one user-code deployment per team),
-    from workspace.yaml. The same input gives the same files."""
+    single-host processes), OUT/helm/values.yaml (one user-code deployment per team) and
+    OUT/lake/roles.sql (the shared lake's roles, schemas and grants), from workspace.yaml.
+    The same input gives the same files."""
     root = repository(context.obj["root"])
     locations = read_workspace(root / "workspace.yaml")
     files = guarded(context, lambda: render(locations, DeploySettings(**settings)))

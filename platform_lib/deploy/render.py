@@ -11,7 +11,8 @@ bytes), it writes:
 - ``supervisord.conf``: the single-host profile's processes (a code server per team, the
   daemon, the webserver) for Supervisor, which restarts each on its own if it dies;
 - ``helm/values.yaml``: values for Dagster's official Helm chart, one user-code deployment
-  per team (image, module, environment from a secret).
+  per team (image, module, environment from a secret);
+- ``lake/roles.sql``: the shared lake's roles, schemas and grants (``lake_roles.py``).
 
 A run's team is the code location it was launched from: Dagster tags every run it launches
 from a location with ``dagster/code_location``, and a team's location carries its name.
@@ -22,9 +23,12 @@ from pathlib import Path
 import yaml
 from dagster._core.storage.tags import CODE_LOCATION_TAG  # set on every run from a location
 
+from platform_lib.deploy.lake_roles import roles_sql
 from platform_lib.deploy.settings import PG_ENV, DeploySettings
 from platform_lib.deploy.supervisor import supervisord_conf
 from platform_lib.workspace.locations import CodeLocation
+
+ROLES_FILE = "lake/roles.sql"
 
 
 def render(locations: list[CodeLocation], settings: DeploySettings) -> dict[str, str]:
@@ -36,6 +40,7 @@ def render(locations: list[CodeLocation], settings: DeploySettings) -> dict[str,
         "dagster.yaml": _yaml(_instance(locations, settings)),
         "supervisord.conf": supervisord_conf(locations, ports, settings),
         "helm/values.yaml": _yaml(_helm_values(locations, ports, settings)),
+        ROLES_FILE: roles_sql([location.name for location in locations]),
     }
 
 

@@ -43,7 +43,7 @@ def rendered(tmp_path_factory) -> dict[str, str]:
 
 def test_render_is_deterministic(rendered, tmp_path):
     assert set(rendered) == {
-        "workspace.yaml", "dagster.yaml", "supervisord.conf", "helm/values.yaml"
+        "workspace.yaml", "dagster.yaml", "supervisord.conf", "helm/values.yaml", "lake/roles.sql"
     }  # fmt: skip
     assert render(tmp_path, "--runs-per-team", "3") == rendered
 
@@ -68,7 +68,7 @@ def test_dagster_yaml_is_accepted_by_dagster_with_a_limit_per_team(rendered, tmp
     assert config["storage"]["postgres"]["postgres_db"]["scheme"] == "postgresql+psycopg2"
 
 
-def test_supervisor_reads_the_single_host_processes(rendered, tmp_path):
+def test_supervisor_reads_the_single_host_processes(rendered, tmp_path, supervisor_env):
     (tmp_path / "supervisord.conf").write_text(rendered["supervisord.conf"])
     options = ServerOptions()  # Supervisor's own parser, as `supervisord -c` uses it
     options.realize(args=["-c", str(tmp_path / "supervisord.conf")])
@@ -87,7 +87,9 @@ def test_supervisor_reads_the_single_host_processes(rendered, tmp_path):
     assert programs["webserver"].command.endswith("-h 127.0.0.1 -p 3000")
 
 
-def test_alerts_from_the_single_host_profile_link_to_its_webserver(tmp_path, monkeypatch):
+def test_alerts_from_the_single_host_profile_link_to_its_webserver(
+    tmp_path, monkeypatch, supervisor_env
+):
     render(tmp_path, "--webserver-host", "0.0.0.0", "--webserver-port", "3300")
     options = ServerOptions()
     options.realize(args=["-c", str(tmp_path / "supervisord.conf")])

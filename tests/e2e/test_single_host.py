@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg2
 import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import CODE_LOCATION_TAG as CODE_LOCATION
 
+from platform_lib.deploy.lake_roles import password_variable
 from platform_lib.deploy.postgres import LocalPostgres
 from platform_lib.deploy.supervisor import code_server_program
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
@@ -40,6 +42,7 @@ VICTIM = "merchandising"
 OTHERS = [team for team in TEAMS if team != VICTIM]
 RESUBMITTED = "re-submitting the run into the queue"  # Dagster's words
 TERMINAL = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+LAKE_PASSWORDS = {password_variable(team): f"lake %,{team}" for team in TEAMS}
 
 
 def free_port_range(size: int) -> int:
@@ -70,7 +73,8 @@ class SingleHost(Webserver):
         self.first_port = free_port_range(len(TEAMS))
         flags = (
             f"--first-port {self.first_port} --max-concurrent-runs {MAX_RUNS} "
-            f"--runs-per-team {RUNS_PER_TEAM} --code-server-retry-delay 5"
+            f"--runs-per-team {RUNS_PER_TEAM} --code-server-retry-delay 5 "
+            f"--lake-data {root / 'lake'} --lake-database tailor_lake"
         )
         self.process = subprocess.Popen(
             ["make", "-s", "dev", "TAILOR_DEPLOYMENT=postgres", f"PORT={self.port}",
@@ -139,7 +143,7 @@ def postgres() -> Iterator[LocalPostgres]:
 def single_host(tmp_path_factory, e2e_landing, postgres) -> Iterator[SingleHost]:
     root = tmp_path_factory.mktemp("single_host")
     env = {WAREHOUSE_ENV: str(root / "warehouse"), LANDING_ENV: str(e2e_landing)}
-    env |= postgres.env()
+    env |= postgres.env() | LAKE_PASSWORDS  # a server of the test's own: passwords are given
     server = SingleHost(root, env)
     try:
         server.wait_until_loaded(set(TEAMS), serving=True)
@@ -214,6 +218,27 @@ def test_each_team_is_its_own_code_server_and_the_instance_is_postgres(single_ho
     assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
     assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
     assert f"open {single_host.url}" in single_host.log.read_text()
+
+
+def test_each_code_server_reaches_the_lake_as_its_teams_role(single_host, postgres):
+    """Its runs inherit its environment: Dagster's default launcher starts them from it."""
+    for team in TEAMS:
+        environ = Path(f"/proc/{single_host.pid(team)}/environ").read_bytes().split(b"\0")
+        environment = dict(item.decode().split("=", 1) for item in environ if item)
+        assert environment["TAILOR_LAKE_USER"] == f"tailor_{team}"
+        assert environment["TAILOR_LAKE_PASSWORD"] == LAKE_PASSWORDS[password_variable(team)]
+        assert environment["TAILOR_LAKE_DATA"] == str(single_host.home.parent / "lake")
+        assert environment["TAILOR_LAKE_PORT"] == str(postgres.port)
+        connection = psycopg2.connect(
+            host="127.0.0.1", port=postgres.port, dbname=environment["TAILOR_LAKE_DB"],
+            user=environment["TAILOR_LAKE_USER"], password=environment["TAILOR_LAKE_PASSWORD"],
+        )  # fmt: skip
+        with connection, connection.cursor() as cursor:  # it owns its team's schema
+            cursor.execute(
+                "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s", (team,)
+            )
+            assert cursor.fetchone() == (f"tailor_{team}",)
+        connection.close()
 
 
 def test_fifty_runs_across_teams_all_finish_within_the_global_and_team_limits(
