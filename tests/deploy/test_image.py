@@ -1,0 +1,152 @@
+"""The Dockerfile of the image the Helm values name. No base image can be pulled here, so the
+file is read as Docker reads it (dockerfile-parse), and its command is run on this machine
+as the image would run it: the install step is the Makefile's, the user is not root, and
+the command starts a team's code server."""
+
+import ctypes
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from dagster._grpc.client import DagsterGrpcClient
+from dockerfile_parse import DockerfileParser
+
+from platform_lib.deploy.helm import SCRATCH
+from platform_lib.deploy.settings import DeploySettings
+from platform_lib.settings import REPO_ROOT
+from tests.conftest import unused_port
+from tests.deploy.rendering import LAKE, render
+
+CHART_SERVES = "dagster code-server start -h 0.0.0.0 -p 4000"
+"""How the chart starts a deployment's code server, before its codeServerArgs
+(dagster-user-deployments/templates/deployment-user.yaml), on the image's port."""
+
+
+@pytest.fixture(scope="module")
+def dockerfile() -> DockerfileParser:
+    return DockerfileParser(str(REPO_ROOT / "Dockerfile"))
+
+
+def instructions(dockerfile: DockerfileParser, name: str) -> list[str]:
+    return [i["value"] for i in dockerfile.structure if i["instruction"] == name]
+
+
+def test_the_image_installs_the_project_with_the_makefiles_own_step(dockerfile):
+    assert dockerfile.baseimage.startswith("python:3.11")  # pyproject.toml's Python
+    runs = instructions(dockerfile, "RUN")
+    assert [run for run in runs if "make install" in run] == ["make install"]
+    assert not [run for run in runs if "pip" in run]  # no second copy of the install
+    assert instructions(dockerfile, "COPY") == [". ."]  # the repository, as make sees it
+    # what make install installs: the project, with the DuckDB extension packages pinned to
+    # DuckDB's own version (the lake loads them from the packages, never downloads them)
+    dependencies = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    pins = dict(d.split("==") for d in dependencies["dependencies"] if "==" in d)
+    extensions = {name for name in pins if name.startswith("duckdb-extension-")}
+    assert {"ducklake", "sqlite-scanner", "postgres-scanner", "httpfs"} <= {
+        name.removeprefix("duckdb-extension-") for name in extensions
+    }
+    assert {pins[name] for name in extensions} == {pins["duckdb"]}
+
+
+def test_the_image_runs_as_a_user_that_is_not_root_from_the_scratch_folder(dockerfile):
+    kinds = [i["instruction"] for i in dockerfile.structure if i["instruction"] != "COMMENT"]
+    user = instructions(dockerfile, "USER")
+    assert len(user) == 1 and user[0].split(":")[0] not in ("0", "root")
+    assert user[0].split(":")[0].isdigit()  # numeric: Kubernetes' runAsNonRoot can check it
+    # the user is switched to after every install step, before the command
+    assert kinds.index("USER") > max(i for i, kind in enumerate(kinds) if kind == "RUN")
+    assert kinds.index("USER") < kinds.index("CMD")
+    # its working folder is the Helm values' emptyDir, where DuckDB spills (below)
+    assert instructions(dockerfile, "WORKDIR")[-1] == SCRATCH
+
+
+def test_duckdb_spills_into_the_working_folder():
+    import duckdb
+
+    spill = duckdb.connect().sql("SELECT current_setting('temp_directory')").fetchone()[0]
+    assert not os.path.isabs(spill)  # relative: in the image, under /scratch
+
+
+def test_the_command_is_the_charts_and_the_chart_can_replace_it(dockerfile):
+    assert "ENTRYPOINT" not in [i["instruction"] for i in dockerfile.structure]
+    command = json.loads(dockerfile.cmd) if dockerfile.cmd.startswith("[") else None
+    assert command[:2] == ["sh", "-c"] and CHART_SERVES in command[2]
+    assert instructions(dockerfile, "EXPOSE") == ["4000"]
+
+
+def _dies_with_this_process() -> None:
+    ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def image_command(dockerfile: DockerfileParser, cwd: Path, port: int, **variables: str):
+    """The image's command on this machine: on loopback and a free port, with the image's
+    PATH (the project's environment), from a scratch folder."""
+    script = json.loads(dockerfile.cmd)[2]
+    assert CHART_SERVES in script
+    script = script.replace("-h 0.0.0.0 -p 4000", f"-h 127.0.0.1 -p {port}")
+    env = {k: v for k, v in os.environ.items() if k != "TAILOR_CODE_MODULE"} | variables
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    return subprocess.Popen(
+        ["sh", "-c", script], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, preexec_fn=_dies_with_this_process,
+    )  # fmt: skip
+
+
+def serving(client: DagsterGrpcClient) -> bool:
+    try:
+        return client.health_check_query() == "SERVING"
+    except Exception:  # not listening yet: still loading the team's code
+        return False
+
+
+def test_the_command_serves_the_team_module_it_is_given(dockerfile, tmp_path):
+    port = unused_port()
+    server = image_command(
+        dockerfile, tmp_path, port, TAILOR_CODE_MODULE="teams.styling.definitions"
+    )
+    try:
+        client = DagsterGrpcClient(port=port, host="127.0.0.1")
+        deadline = time.monotonic() + 120
+        while not serving(client):
+            assert server.poll() is None, server.communicate()[1]
+            assert time.monotonic() < deadline, "no code server answered in 120 s"
+            time.sleep(0.2)
+        assert not list(tmp_path.iterdir())  # loading a team wrote nothing to its folder
+    finally:
+        server.kill()
+        server.communicate()
+
+
+def test_the_command_without_a_module_says_what_to_set(dockerfile, tmp_path):
+    server = image_command(dockerfile, tmp_path, unused_port())
+    _, stderr = server.communicate(timeout=60)
+    assert server.returncode != 0
+    assert "TAILOR_CODE_MODULE: the team module to serve" in stderr
+
+
+def test_the_docs_build_and_tag_the_image_the_helm_values_name(dockerfile, tmp_path):
+    image = DeploySettings().image
+    header = " ".join(i["value"] for i in dockerfile.structure if i["instruction"] == "COMMENT")
+    assert f"docker build -t {image}:$(git rev-parse --short HEAD) ." in header
+    assert "tailor deploy render --image-tag $(git rev-parse --short HEAD)" in header
+    values = yaml.safe_load(render(tmp_path, *LAKE, "--image-tag", "3f9c2e1")["helm/values.yaml"])
+    for deployment in values["dagster-user-deployments"]["deployments"]:
+        assert deployment["image"] == {
+            "repository": image, "tag": "3f9c2e1", "pullPolicy": "IfNotPresent"
+        }  # fmt: skip
+        # the chart appends these to CHART_SERVES: a team's module, as the image expects
+        module = shlex.join(deployment["codeServerArgs"])
+        assert module.startswith("-m teams.") and module.endswith(".definitions -a defs")
+
+
+def test_docker_build_sends_no_local_environment_or_data():
+    ignored = (REPO_ROOT / ".dockerignore").read_text().splitlines()
+    assert {".venv", "data", ".dagster_home", "deploy", ".git"} <= set(ignored)
