@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner, Result
+
+from platform_lib.cli.main import tailor
 from platform_lib.settings import REPO_ROOT
 from platform_lib.workspace.locations import read_workspace
 
@@ -29,4 +32,25 @@ def render(out: Path, *flags: str, **variables: str) -> dict[str, str]:
     """The files rendered into ``out``, by relative path."""
     result = render_command(out, *flags, **variables)
     assert result.returncode == 0, result.stderr
+    return files(out)
+
+
+def invoke(out: Path, *flags: str, **variables: str) -> Result:
+    """``tailor deploy render`` in this process (click's CliRunner on the real command):
+    for the tests that render many times."""
+    env = dict.fromkeys(LAKE_VARIABLES) | variables
+    return CliRunner(env=env).invoke(
+        tailor, ["--root", str(REPO_ROOT), "deploy", "render", "--out", str(out), *flags]
+    )
+
+
+def render_here(out: Path, *flags: str, **variables: str) -> dict[str, str]:
+    """The files ``invoke`` rendered into ``out``, by relative path."""
+    result = invoke(out, *flags, **variables)
+    assert result.exit_code == 0, result.output
+    return files(out)
+
+
+def files(out: Path) -> dict[str, str]:
+    """The files rendered into ``out``, by relative path."""
     return {str(p.relative_to(out)): p.read_text() for p in sorted(out.rglob("*")) if p.is_file()}

@@ -1,16 +1,17 @@
 """`tailor deploy render`'s Helm values: the chart's shape, and every team's code server and
 run pods on the shared lake as the team's role, with nothing kept on a pod's own disk."""
 
-import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
+from dagster._serdes import deserialize_value
 
 from platform_lib.deploy.render import render as render_files
 from platform_lib.deploy.settings import DeploySettings
 from platform_lib.workspace.locations import read_workspace
 from tests.deploy.helm_chart import UserDeployment, Values
-from tests.deploy.rendering import TAILOR, TEAMS, render, render_command
+from tests.deploy.rendering import TEAMS, invoke, render_here
 
 # what the chart's k8sContainerContext (dagster-user-deployments/templates/helpers/
 # _helpers.tpl) hands K8sRunLauncher for a deployment's run pods when
@@ -78,7 +79,7 @@ def test_every_team_and_its_run_pods_reach_the_shared_lake_as_its_own_role(rende
 
 
 def test_a_lake_on_a_shared_volume_is_mounted_where_its_path_says(tmp_path):
-    files = render(
+    files = render_here(
         tmp_path, "--lake-data", "/mnt/lake", "--lake-volume-claim", "tailor-lake",
         "--lake-host", "pg.internal", "--lake-port", "6432",
     )  # fmt: skip
@@ -93,7 +94,7 @@ def test_a_lake_on_a_shared_volume_is_mounted_where_its_path_says(tmp_path):
 def test_the_catalog_server_defaults_to_the_lakes_then_the_deployments_postgresql(tmp_path):
     def host(**variables) -> str:
         out = tmp_path / str(len(list(tmp_path.iterdir())))
-        files = render(out, "--lake-data", "s3://tailor-lake/prod", **variables)
+        files = render_here(out, "--lake-data", "s3://tailor-lake/prod", **variables)
         return {
             name: (environment(d)["TAILOR_LAKE_HOST"], environment(d)["TAILOR_LAKE_PORT"])
             for name, d in deployments(files["helm/values.yaml"]).items()
@@ -121,8 +122,8 @@ def test_the_catalog_server_defaults_to_the_lakes_then_the_deployments_postgresq
     ],
 )  # fmt: skip
 def test_render_refuses_a_lake_pods_cannot_share_and_writes_nothing(tmp_path, flags, message, hint):
-    result = render_command(tmp_path / "out", *flags)
-    assert result.returncode == 1
+    result = invoke(tmp_path / "out", *flags)
+    assert result.exit_code == 1
     error, hint_line = result.stderr.strip().splitlines()
     assert message in error and hint_line.startswith("  hint: ") and hint in hint_line
     assert not (tmp_path / "out").exists()
@@ -135,9 +136,36 @@ def test_the_single_host_profile_renders_no_helm_values_and_needs_no_shared_lake
 
 
 def test_flags_name_the_variables_they_default_to():
-    result = subprocess.run(
-        [TAILOR, "deploy", "render", "--help"], capture_output=True, text=True, timeout=120
-    )
-    text = " ".join(result.stdout.split())
+    text = " ".join(invoke(Path("unused"), "--help").output.split())
     assert "env var: TAILOR_LAKE_HOST, TAILOR_PG_HOST" in text
     assert "env var: TAILOR_LAKE_PORT, TAILOR_PG_PORT" in text
+
+
+def test_a_run_pod_gets_the_lake_of_the_deployment_it_was_launched_from(styling_server):
+    """The chain Kubernetes would run, but the cluster: the chart's container context reaches
+    the code server, which hands it with every run; K8sRunLauncher builds the run's pod
+    from it (dagster-k8s's own code, as its launcher calls it)."""
+    from dagster_k8s.container_context import K8sContainerContext
+    from dagster_k8s.job import DagsterK8sJobConfig, construct_dagster_k8s_job
+
+    response = deserialize_value(styling_server.client.list_repositories())
+    context = K8sContainerContext.create_from_config(response.container_context)
+    args = ["dagster", "api", "execute_run", "{}"]
+    job = construct_dagster_k8s_job(
+        DagsterK8sJobConfig(job_image="tailor:3f9c2e1", dagster_home="/opt/dagster/dagster_home"),
+        args, "dagster-run-1", user_defined_k8s_config=context.run_k8s_config,
+    )  # fmt: skip
+    pod = job.spec.template.spec
+    (container,) = pod.containers
+    env = {variable.name: variable for variable in container.env}
+    assert env["TAILOR_LAKE_USER"].value == "tailor_styling"
+    assert env["TAILOR_LAKE_DATA"].value == "s3://tailor-lake/prod"
+    assert env["TAILOR_LAKE_HOST"].value == "pg.internal"
+    password = env["TAILOR_LAKE_PASSWORD"].value_from.secret_key_ref
+    assert (password.name, password.key) == ("tailor-styling", "TAILOR_LAKE_PASSWORD")
+    assert "tailor-styling" in [s.secret_ref.name for s in container.env_from if s.secret_ref]
+    assert [(m.name, m.mount_path) for m in container.volume_mounts] == [("scratch", "/scratch")]
+    assert [(v.name, v.empty_dir is not None) for v in pod.volumes] == [("scratch", True)]
+    # the launcher gives the run's command as args: the image's CMD is replaced, and an
+    # ENTRYPOINT would have been put before it
+    assert container.command is None and container.args == args

@@ -3,36 +3,28 @@ file is read as Docker reads it (dockerfile-parse), and its command is run on th
 as the image would run it: the install step is the Makefile's, the user is not root, and
 the command starts a team's code server."""
 
-import ctypes
 import json
 import os
+import re
 import shlex
-import signal
-import subprocess
-import sys
-import time
 import tomllib
-from pathlib import Path
 
 import pytest
 import yaml
-from dagster._grpc.client import DagsterGrpcClient
+from dagster._serdes import deserialize_value
 from dockerfile_parse import DockerfileParser
 
 from platform_lib.deploy.helm import SCRATCH
 from platform_lib.deploy.settings import DeploySettings
 from platform_lib.settings import REPO_ROOT
 from tests.conftest import unused_port
-from tests.deploy.rendering import LAKE, render
-
-CHART_SERVES = "dagster code-server start -h 0.0.0.0 -p 4000"
-"""How the chart starts a deployment's code server, before its codeServerArgs
-(dagster-user-deployments/templates/deployment-user.yaml), on the image's port."""
+from tests.deploy import image_server
+from tests.deploy.rendering import LAKE, render_here
 
 
 @pytest.fixture(scope="module")
 def dockerfile() -> DockerfileParser:
-    return DockerfileParser(str(REPO_ROOT / "Dockerfile"))
+    return image_server.dockerfile()
 
 
 def instructions(dockerfile: DockerfileParser, name: str) -> list[str]:
@@ -78,58 +70,29 @@ def test_duckdb_spills_into_the_working_folder():
 def test_the_command_is_the_charts_and_the_chart_can_replace_it(dockerfile):
     assert "ENTRYPOINT" not in [i["instruction"] for i in dockerfile.structure]
     command = json.loads(dockerfile.cmd) if dockerfile.cmd.startswith("[") else None
-    assert command[:2] == ["sh", "-c"] and CHART_SERVES in command[2]
+    assert command[:2] == ["sh", "-c"] and image_server.CHART_SERVES in command[2]
     assert instructions(dockerfile, "EXPOSE") == ["4000"]
 
 
-def _dies_with_this_process() -> None:
-    ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def image_command(dockerfile: DockerfileParser, cwd: Path, port: int, **variables: str):
-    """The image's command on this machine: on loopback and a free port, with the image's
-    PATH (the project's environment), from a scratch folder."""
-    script = json.loads(dockerfile.cmd)[2]
-    assert CHART_SERVES in script
-    script = script.replace("-h 0.0.0.0 -p 4000", f"-h 127.0.0.1 -p {port}")
-    env = {k: v for k, v in os.environ.items() if k != "TAILOR_CODE_MODULE"} | variables
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
-    return subprocess.Popen(
-        ["sh", "-c", script], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, preexec_fn=_dies_with_this_process,
-    )  # fmt: skip
-
-
-def serving(client: DagsterGrpcClient) -> bool:
-    try:
-        return client.health_check_query() == "SERVING"
-    except Exception:  # not listening yet: still loading the team's code
-        return False
-
-
-def test_the_command_serves_the_team_module_it_is_given(dockerfile, tmp_path):
-    port = unused_port()
-    server = image_command(
-        dockerfile, tmp_path, port, TAILOR_CODE_MODULE="teams.styling.definitions"
-    )
-    try:
-        client = DagsterGrpcClient(port=port, host="127.0.0.1")
-        deadline = time.monotonic() + 120
-        while not serving(client):
-            assert server.poll() is None, server.communicate()[1]
-            assert time.monotonic() < deadline, "no code server answered in 120 s"
-            time.sleep(0.2)
-        assert not list(tmp_path.iterdir())  # loading a team wrote nothing to its folder
-    finally:
-        server.kill()
-        server.communicate()
+def test_the_command_serves_the_team_module_it_is_given(styling_server):
+    assert styling_server.client.health_check_query() == "SERVING"
+    response = deserialize_value(styling_server.client.list_repositories())
+    (pointer,) = response.repository_code_pointer_dict.values()
+    assert (pointer.module, pointer.fn_name) == ("teams.styling.definitions", "defs")
+    assert not list(styling_server.scratch.iterdir())  # loading wrote nothing to its folder
 
 
 def test_the_command_without_a_module_says_what_to_set(dockerfile, tmp_path):
-    server = image_command(dockerfile, tmp_path, unused_port())
-    _, stderr = server.communicate(timeout=60)
-    assert server.returncode != 0
-    assert "TAILOR_CODE_MODULE: the team module to serve" in stderr
+    server = image_server.start(tmp_path / "scratch", unused_port())
+    assert server.wait(timeout=60) != 0
+    output = (tmp_path / "output.log").read_text()
+    assert "TAILOR_CODE_MODULE: the team module to serve" in output
+
+
+def image_command(dockerfile: DockerfileParser, module: str) -> str:
+    """The command the image's CMD runs for a team's module."""
+    script = json.loads(dockerfile.cmd)[2].removeprefix("exec ")
+    return re.sub(r'"\$\{TAILOR_CODE_MODULE:\?[^}]*\}"', module, script)
 
 
 def test_the_docs_build_and_tag_the_image_the_helm_values_name(dockerfile, tmp_path):
@@ -137,14 +100,17 @@ def test_the_docs_build_and_tag_the_image_the_helm_values_name(dockerfile, tmp_p
     header = " ".join(i["value"] for i in dockerfile.structure if i["instruction"] == "COMMENT")
     assert f"docker build -t {image}:$(git rev-parse --short HEAD) ." in header
     assert "tailor deploy render --image-tag $(git rev-parse --short HEAD)" in header
-    values = yaml.safe_load(render(tmp_path, *LAKE, "--image-tag", "3f9c2e1")["helm/values.yaml"])
+    values = yaml.safe_load(
+        render_here(tmp_path, *LAKE, "--image-tag", "3f9c2e1")["helm/values.yaml"]
+    )
     for deployment in values["dagster-user-deployments"]["deployments"]:
         assert deployment["image"] == {
             "repository": image, "tag": "3f9c2e1", "pullPolicy": "IfNotPresent"
         }  # fmt: skip
-        # the chart appends these to CHART_SERVES: a team's module, as the image expects
-        module = shlex.join(deployment["codeServerArgs"])
-        assert module.startswith("-m teams.") and module.endswith(".definitions -a defs")
+        # the chart's command for a team is the image's, with the team's module
+        chart = f"{image_server.CHART_SERVES} {shlex.join(deployment['codeServerArgs'])}"
+        module = deployment["codeServerArgs"][1]
+        assert image_command(dockerfile, module) == chart
 
 
 def test_docker_build_sends_no_local_environment_or_data():
