@@ -56,15 +56,13 @@ def test_the_image_runs_as_a_user_that_is_not_root_from_the_scratch_folder(docke
     # the user is switched to after every install step, before the command
     assert kinds.index("USER") > max(i for i, kind in enumerate(kinds) if kind == "RUN")
     assert kinds.index("USER") < kinds.index("CMD")
-    # its working folder is the Helm values' emptyDir, where DuckDB spills (below)
+    # its working folder is the Helm values' emptyDir, where DuckDB spills: DuckDB's spill
+    # folder is relative, so in the image it is under /scratch
     assert instructions(dockerfile, "WORKDIR")[-1] == SCRATCH
-
-
-def test_duckdb_spills_into_the_working_folder():
     import duckdb
 
     spill = duckdb.connect().sql("SELECT current_setting('temp_directory')").fetchone()[0]
-    assert not os.path.isabs(spill)  # relative: in the image, under /scratch
+    assert not os.path.isabs(spill)
 
 
 def test_the_command_is_the_charts_and_the_chart_can_replace_it(dockerfile):
