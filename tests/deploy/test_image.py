@@ -42,7 +42,7 @@ def test_the_image_installs_the_project_with_the_makefiles_own_step(dockerfile):
     dependencies = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     pins = dict(d.split("==") for d in dependencies["dependencies"] if "==" in d)
     extensions = {name for name in pins if name.startswith("duckdb-extension-")}
-    assert {"ducklake", "sqlite-scanner", "postgres-scanner", "httpfs"} <= {
+    assert {"ducklake", "sqlite-scanner", "postgres-scanner", "httpfs", "azure"} <= {
         name.removeprefix("duckdb-extension-") for name in extensions
     }
     assert {pins[name] for name in extensions} == {pins["duckdb"]}
