@@ -1,7 +1,7 @@
 """A throwaway PostgreSQL holding shared lakes' catalogs, with a role per team, for tests.
 
 One cluster per test session (on loopback, a port of its own); each test that uses it gets
-its teams' schemas fresh. The roles and grants are the ones ``tailor deploy render`` writes.
+its teams' schemas fresh, with the roles and grants ``tailor deploy render`` writes.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from pathlib import Path
 
 import psycopg2
 
+from platform_lib.deploy.lake_roles import roles_sql
 from platform_lib.deploy.postgres import LocalPostgres
 from platform_lib.settings import LAKE_DATABASE, LAKE_ENV, READER_ROLE, lake_role
+from platform_lib.sql import quote_identifier
 
 
 @dataclass
@@ -44,25 +46,14 @@ class LakeServer:
         return {LAKE_ENV[name]: value for name, value in values.items()}
 
     def fresh(self, teams: list[str]) -> None:
-        """Roles for ``teams`` and the reader, and each team's schema new and empty."""
+        """The rendered roles SQL for ``teams`` applied, each team's schema new and empty,
+        and each role's password set (``password(role)``)."""
         with closing(self.admin()) as connection, connection.cursor() as cursor:
-            for role in [*map(lake_role, teams), READER_ROLE]:
-                cursor.execute(
-                    "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
-                    f"'{role}') THEN CREATE ROLE {role} LOGIN; END IF; END$$"
-                )
-                cursor.execute(f"ALTER ROLE {role} PASSWORD %s", (self.password(role),))
             for team in teams:
-                owner = lake_role(team)
-                cursor.execute(f"DROP SCHEMA IF EXISTS {team} CASCADE")
-                cursor.execute(f"CREATE SCHEMA {team} AUTHORIZATION {owner}")
-                readers = [lake_role(t) for t in teams if t != team] + [READER_ROLE]
-                for reader in readers:
-                    cursor.execute(f"GRANT USAGE ON SCHEMA {team} TO {reader}")
-                    cursor.execute(
-                        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA {team} "
-                        f"GRANT SELECT ON TABLES TO {reader}"
-                    )
+                cursor.execute(f"DROP SCHEMA IF EXISTS {quote_identifier(team)} CASCADE")
+            cursor.execute(roles_sql(teams))
+            for role in [*map(lake_role, teams), READER_ROLE]:
+                cursor.execute(f"ALTER ROLE {role} PASSWORD %s", (self.password(role),))
 
 
 def start_lake_server(folder: Path, port: int) -> LakeServer:

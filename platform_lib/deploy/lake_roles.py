@@ -13,13 +13,12 @@ the same workspace. Apply it to the lake's database as a role that may create ro
 import re
 
 from platform_lib.errors import TailorError
+from platform_lib.settings import READER_ROLE, lake_role
 from platform_lib.sql import quote_identifier as _identifier
 from platform_lib.sql import quote_literal as _literal
 
-ROLE_PREFIX = "tailor_"
 READER = "reader"
-READER_ROLE = ROLE_PREFIX + READER
-"""Reads every team's catalog, writes none: for notebooks and tools."""
+"""``tailor_reader``'s stand-in team name: it reads every team's catalog, writes none."""
 PASSWORD_PREFIX = "TAILOR_LAKE_PASSWORD_"
 MAX_NAME_BYTES = 63  # PostgreSQL cuts a longer identifier short, silently
 
@@ -29,8 +28,8 @@ class LakeRoleError(TailorError):
 
 
 def team_role(team: str) -> str:
-    """The PostgreSQL role that owns ``team``'s catalog: ``tailor_<team>``."""
-    return ROLE_PREFIX + team
+    """The PostgreSQL role that owns ``team``'s catalog (``tailor_reader`` for ``reader``)."""
+    return READER_ROLE if team == READER else lake_role(team)
 
 
 def password_variable(team: str) -> str:

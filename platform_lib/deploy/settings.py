@@ -4,7 +4,7 @@ Shared by everything ``tailor deploy`` renders and runs; the environment's names
 root ``settings``' (the warehouse reads the same ones).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from platform_lib.settings import LAKE_ENV, PG_ENV  # noqa: F401  (deploy's names for them)
 
@@ -32,3 +32,10 @@ class DeploySettings:
     # profile's data/lake)
     lake_database: str = "tailor_lake"
     lake_data: str = ""
+    # Kubernetes: the catalog's server as pods reach it (a flag's default is the first of
+    # these variables that is set), and the ReadWriteMany claim a path --lake-data lives on
+    lake_host: str = field(
+        default="", metadata={"envvar": [LAKE_ENV["hostname"], PG_ENV["hostname"]]}
+    )
+    lake_port: int = field(default=5432, metadata={"envvar": [LAKE_ENV["port"], PG_ENV["port"]]})
+    lake_volume_claim: str = ""
