@@ -132,7 +132,7 @@ def test_render_refuses_a_lake_pods_cannot_share_and_writes_nothing(tmp_path, fl
 def test_the_single_host_profile_renders_no_helm_values_and_needs_no_shared_lake():
     # `tailor deploy up` renders without kubernetes: its lake may be a local folder
     files = render_files(read_workspace(), DeploySettings(lake_data="data/lake"))
-    assert set(files) == {"workspace.yaml", "dagster.yaml", "supervisord.conf"}
+    assert set(files) == {"workspace.yaml", "dagster.yaml", "supervisord.conf", "lake/roles.sql"}
 
 
 def test_flags_name_the_variables_they_default_to():
