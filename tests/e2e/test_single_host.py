@@ -23,9 +23,11 @@ import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import CODE_LOCATION_TAG as CODE_LOCATION
 
+from platform_lib import open_warehouse
 from platform_lib.deploy.lake_roles import password_variable
 from platform_lib.deploy.postgres import LocalPostgres
 from platform_lib.deploy.supervisor import code_server_program
+from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
 from platform_lib.workspace.locations import read_workspace
 from tests.e2e.conftest import Webserver, free_port
@@ -287,6 +289,28 @@ def test_fifty_runs_across_teams_all_finish_within_the_global_and_team_limits(
         f"median {statistics.median(waits):.1f} s, p95 {waits[int(0.95 * len(waits))]:.1f} s, "
         f"max {waits[-1]:.1f} s (limits: {MAX_RUNS} runs, {RUNS_PER_TEAM} per team)"
     )
+
+
+def test_the_runs_tables_are_in_the_shared_lake_not_on_the_hosts_disk(
+    single_host, postgres, upstream
+):
+    """The catalogs are the teams' schemas in PostgreSQL, the data files in --lake-data;
+    the warehouse folder holds no lake."""
+    lake = single_host.home.parent / "lake"
+    with pytest.MonkeyPatch.context() as patch:
+        role = "styling"  # any team's role reads every team's tables
+        env = {"TAILOR_LAKE_DATA": str(lake), "TAILOR_LAKE_HOST": "127.0.0.1",
+               "TAILOR_LAKE_PORT": str(postgres.port), "TAILOR_LAKE_USER": f"tailor_{role}",
+               "TAILOR_LAKE_PASSWORD": LAKE_PASSWORDS[password_variable(role)]}  # fmt: skip
+        for name, value in env.items():
+            patch.setenv(name, value)
+        with open_warehouse(environment=RunEnvironment()) as warehouse:
+            tables = warehouse.sql(
+                "SELECT database_name, count(*) FROM duckdb_tables() GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+    assert [team for team, count in tables if count] == sorted(UPSTREAM)
+    assert all(list((lake / team).rglob("*.parquet")) for team in UPSTREAM)
+    assert not list((single_host.home.parent / "warehouse").glob("*.sqlite"))
 
 
 def test_a_crashed_code_server_is_restarted_alone_and_its_team_loses_no_run(
