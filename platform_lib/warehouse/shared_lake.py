@@ -25,7 +25,7 @@ from platform_lib.errors import WarehouseError
 from platform_lib.settings import LAKE_DATABASE, LAKE_ENV, PG_ENV, lake_role
 from platform_lib.sql import quote_identifier, quote_literal
 from platform_lib.warehouse.commits import FIRST_DELAY, MAX_DELAY, first_line
-from platform_lib.warehouse.lake import attach_sql
+from platform_lib.warehouse.lake import attach_sql, unwritable_folder
 from platform_lib.warehouse.object_store import ObjectStore
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
@@ -231,10 +231,14 @@ class SharedLake:
             return {int(version) for (version,) in cursor.fetchall()}
 
     def refusal(self, error: BaseException) -> WarehouseError | None:
-        """Writing a lake this role does not own, reading one it was not granted, or an object
-        store that refused the write (a wrong credential, a missing bucket)."""
+        """Writing a lake this role does not own, reading one it was not granted, or a data
+        path that refused the write (an object store's credential, a folder's permissions)."""
         store = ObjectStore.of(self.server.data)
-        refused = store.refusal(error, self.team) if store is not None else None
+        refused = (
+            store.refusal(error, self.team)
+            if store is not None
+            else unwritable_folder(self, error, LAKE_ENV["data"])
+        )
         if refused is not None:
             return refused
         said, role, owner = first_line(error), self.server.user, lake_role(self.team)
