@@ -5,6 +5,7 @@ tests use, so a wrong key or secret is refused as S3 would refuse it."""
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import socket
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import boto3
 
-ALLOW_S3 = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'  # fmt: skip
+ALLOW_S3 = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+)
 UNAUTHENTICATED_SETUP = 3
 """Requests moto serves before it checks credentials: making the user, its policy, its key."""
 
@@ -33,10 +36,11 @@ class S3Server:
     key_id: str = ""
     secret: str = ""
 
-    def client(self, secret: str | None = None):
+    def client(self):
+        """A boto3 S3 client with the user's access key."""
         return boto3.client(
             "s3", endpoint_url=self.endpoint, region_name="us-east-1",
-            aws_access_key_id=self.key_id or "setup", aws_secret_access_key=secret or self.secret or "setup",
+            aws_access_key_id=self.key_id, aws_secret_access_key=self.secret,
         )  # fmt: skip
 
     def env(self) -> dict[str, str]:
