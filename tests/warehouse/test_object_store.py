@@ -13,12 +13,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+import duckdb
 import pandas as pd
 import pytest
 from dagster import AssetIn, asset
 
+from platform_lib.errors import WarehouseError
 from platform_lib.settings import READER_ROLE, lake_role
 from platform_lib.warehouse.layout import lake_of
+from platform_lib.warehouse.object_store import ObjectStore
 from platform_lib.warehouse.restore import restore_table
 from platform_lib.warehouse.upkeep import LakeUpkeep, upkeep_lake
 from platform_lib.warehouse.versions import asset_table, versions_of
@@ -165,3 +168,23 @@ def test_a_missing_credential_is_named_before_anything_is_tried(
     )
     assert s3_lake.keys() == {}
     assert not lake_of("crm", warehouse).exists()  # not even its catalog was made
+
+
+@pytest.mark.parametrize(
+    "url, env, secret",
+    [
+        ("gs://b/lake", {"GCS_HMAC_KEY_ID": "k", "GCS_HMAC_SECRET": "s"}, ("gcs", "config")),
+        ("az://c/lake", {"AZURE_STORAGE_CONNECTION_STRING": "AccountName=a;AccountKey=eA=="},
+         ("azure", "config")),
+        ("abfss://c/lake", {"AZURE_STORAGE_ACCOUNT": "a"}, ("azure", "credential_chain")),
+    ],
+    ids=["gcs", "azure_connection_string", "adls_credential_chain"],
+)  # fmt: skip
+def test_gcs_and_azure_secrets_are_made_from_their_variables_scoped_to_the_data(url, env, secret):
+    """Not exercised against a store (none runs here): the secret DuckDB would use."""
+    connection = duckdb.connect()
+    ObjectStore.of(url).prepare(connection, env)
+    made = connection.sql("SELECT type, provider, scope FROM duckdb_secrets()").fetchall()
+    assert made == [(*secret, [f"{url}/"])]
+    with pytest.raises(WarehouseError, match=rf"data files are at {url}/, but \w+ .*is not set"):
+        ObjectStore.of(url).prepare(connection, {})
