@@ -81,8 +81,8 @@ class ObjectStore:
             return None
         said = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
         return WarehouseError(
-            f"The object store holding the lake's data files, {self.url}, refused team "
-            f"{team}'s request: {said}. Nothing was written; check that the bucket (or "
+            f"The object store holding the lake's data files, {self.url}, refused a request "
+            f"for team {team}'s lake: {said}. Nothing was written; check that the bucket (or "
             f"container) exists and that {', '.join(self.variables)} in this process's "
             "environment give access to it (docs/deployment.md, 'Object storage')."
         )

@@ -149,13 +149,23 @@ def test_a_store_that_refuses_is_named_with_what_to_fix_and_nothing_is_written(
     s3_lake.become(lake_role("crm"), **change)
     message = run_failure(run_team("crm", [few_clients], raise_on_error=False))
     url = change.get("TAILOR_LAKE_DATA", s3_lake.url)
-    assert f"The object store holding the lake's data files, {url}/, refused team crm's" in message
+    said = f"The object store holding the lake's data files, {url}/, refused a request for "
+    assert f"{said}team crm's lake" in message
     assert says in message and "Nothing was written" in message
     assert "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY" in message
 
     s3_lake.become(lake_role("crm"))
     assert versions_of(location, "crm/clients") == history
     assert s3_lake.keys() == files
+
+
+def test_a_read_the_store_refuses_is_named_with_what_to_fix(s3_lake, run_team, run_failure):
+    run_team("crm", [clients])
+    s3_lake.become(lake_role("shop"), AWS_SECRET_ACCESS_KEY="wrong")
+    message = run_failure(run_team("shop", [regions], raise_on_error=False))
+    said = f"The object store holding the lake's data files, {s3_lake.url}/, refused a request"
+    assert f"{said} for team crm's lake" in message and "SignatureDoesNotMatch" in message
+    assert "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY" in message
 
 
 def test_a_missing_credential_is_named_before_anything_is_tried(
