@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from platform_lib.errors import WarehouseError
+from platform_lib.settings import LAKE_ENV
 from platform_lib.sql import quote_literal
 from platform_lib.warehouse.extensions import load_extensions
 
@@ -52,15 +53,23 @@ class ObjectStore:
     @classmethod
     def of(cls, data: str) -> ObjectStore | None:
         """The store of the data path ``data``; None for a folder."""
-        scheme = data.split("://", 1)[0].lower() if "://" in data else ""
-        kind = KINDS.get(scheme)
-        return cls(data.rstrip("/") + "/", kind) if kind else None
+        if "://" not in data:
+            return None
+        scheme = data.split("://", 1)[0].lower()
+        if scheme not in KINDS:
+            raise WarehouseError(
+                f"{LAKE_ENV['data']} is {data}, but {scheme}:// is no object store DuckDB "
+                f"reaches: use {', '.join(f'{name}://' for name in KINDS)} or a folder's path."
+            )
+        return cls(data.rstrip("/") + "/", KINDS[scheme])
 
     @property
     def variables(self) -> tuple[str, ...]:
         return VARIABLES[self.kind]
 
-    def prepare(self, connection: duckdb.DuckDBPyConnection, env: Mapping[str, str] | None = None):
+    def prepare(
+        self, connection: duckdb.DuckDBPyConnection, env: Mapping[str, str] | None = None
+    ) -> None:
         """Load the store's extension into ``connection``'s instance and (re)make its secret
         from the environment, scoped to the data URL."""
         load_extensions(connection, ("azure",) if self.kind == "azure" else ("httpfs",))
@@ -88,6 +97,7 @@ class ObjectStore:
         )
 
     def missing(self, names: str) -> WarehouseError:
+        """The error for a variable the store's secret needs that is not set."""
         return WarehouseError(
             f"The lake's data files are at {self.url}, but {names} is not set in this "
             f"process's environment: set it (from the deployment's secret; "

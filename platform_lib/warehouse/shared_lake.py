@@ -66,7 +66,7 @@ class LakeServer:
                 )
             return value
 
-        if "://" not in data:
+        if ObjectStore.of(data) is None:  # a folder (an unknown URL scheme is refused)
             data = os.path.abspath(data)
         return cls(
             host=setting("hostname"),

@@ -23,6 +23,7 @@ from platform_lib.settings import READER_ROLE, lake_role
 from platform_lib.warehouse.layout import lake_of
 from platform_lib.warehouse.object_store import ObjectStore
 from platform_lib.warehouse.restore import restore_table
+from platform_lib.warehouse.shared_lake import LakeServer
 from platform_lib.warehouse.upkeep import LakeUpkeep, upkeep_lake
 from platform_lib.warehouse.versions import asset_table, versions_of
 from tests.conftest import unused_port
@@ -198,3 +199,9 @@ def test_gcs_and_azure_secrets_are_made_from_their_variables_scoped_to_the_data(
     assert made == [(*secret, [f"{url}/"])]
     with pytest.raises(WarehouseError, match=rf"data files are at {url}/, but \w+ .*is not set"):
         ObjectStore.of(url).prepare(connection, {})
+
+
+def test_a_data_url_no_store_serves_is_refused_naming_the_schemes(lake_server, tmp_path):
+    env = lake_server.env(lake_role("crm"), "s3a://bucket/lake")
+    with pytest.raises(WarehouseError, match=r"TAILOR_LAKE_DATA is s3a://bucket/lake, but s3a:"):
+        LakeServer.from_env(env)
