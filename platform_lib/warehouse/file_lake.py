@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from platform_lib.errors import WarehouseError
+from platform_lib.settings import WAREHOUSE_ENV
 from platform_lib.sql import quote_literal
 from platform_lib.warehouse.commits import FIRST_DELAY, MAX_DELAY, first_line
-from platform_lib.warehouse.lake import attach_sql
+from platform_lib.warehouse.lake import attach_sql, unwritable_folder
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -148,14 +149,20 @@ class FileLake:
         return [catalog.with_name(catalog.name + s) for s in ("", "-wal", "-shm", LOCK_SUFFIX)]
 
     def refusal(self, error: BaseException) -> WarehouseError | None:
-        """A SQLite catalog refuses nothing for want of a grant."""
-        return None
+        """A data folder this user may not write (a SQLite catalog refuses no grant)."""
+        return unwritable_folder(self, error, WAREHOUSE_ENV)
 
     def unopenable(self, error: BaseException, read_only: bool) -> WarehouseError:
         """The error for a catalog DuckDB could not open, saying why and what to do."""
         catalog, said = self.catalog, f"DuckDB says: {first_line(error)}"
         access, verb = (os.R_OK, "read") if read_only else (os.R_OK | os.W_OK, "read and write")
-        if not os.access(catalog, access):
+        if not catalog.exists() and not os.access(catalog.parent, os.W_OK | os.X_OK):
+            why = f"this user may not create it in the folder {catalog.parent} ({said})"
+            fix = (
+                f"give the warehouse's user write access to that folder (ls -ld {catalog.parent}"
+                f"; chown or chmod), or set {WAREHOUSE_ENV} to a folder it may write"
+            )
+        elif not os.access(catalog, access):
             why = f"this user may not {verb} it ({said})"
             fix = f"give the warehouse's user access to it (ls -l {catalog}; chown or chmod)"
         elif "not a database" in str(error):

@@ -9,7 +9,11 @@ and never asks which.
 
 from __future__ import annotations
 
+import os
+import pwd
+import re
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from platform_lib.errors import WarehouseError
@@ -75,3 +79,21 @@ def attach_sql(
     if version is not None:
         options.append(f"SNAPSHOT_VERSION {int(version)}")
     return f"ATTACH {quote_literal(target)} AS {alias} ({', '.join(options)})"
+
+
+def unwritable_folder(lake: Lake, error: BaseException, setting: str) -> WarehouseError | None:
+    """The error for a write refused because this user may not write the lake's data folder
+    (``setting`` names the variable choosing it); None for any other error."""
+    if "Permission denied" not in str(error) or "://" in lake.data_path:
+        return None
+    named = re.search(rf'"({re.escape(lake.data_path)}[^"]*)"', str(error))
+    folder = Path(named.group(1)).parent if named else Path(lake.data_path)
+    while not folder.exists() and folder != folder.parent:  # the one that refused a new folder
+        folder = folder.parent
+    user = pwd.getpwuid(os.geteuid()).pw_name
+    return WarehouseError(
+        f"Lake {lake.name!r} ({lake}) could not write its data files: user {user} may not write "
+        f"the folder {folder} ({str(error).strip().splitlines()[0]}). Nothing was written; give "
+        f"{user} write access to it (ls -ld {folder}; chown or chmod), or set {setting} to a "
+        "folder it may write."
+    )

@@ -25,7 +25,8 @@ from platform_lib.errors import WarehouseError
 from platform_lib.settings import LAKE_DATABASE, LAKE_ENV, PG_ENV, lake_role
 from platform_lib.sql import quote_identifier, quote_literal
 from platform_lib.warehouse.commits import FIRST_DELAY, MAX_DELAY, first_line
-from platform_lib.warehouse.lake import attach_sql
+from platform_lib.warehouse.lake import attach_sql, unwritable_folder
+from platform_lib.warehouse.object_store import ObjectStore
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -65,7 +66,7 @@ class LakeServer:
                 )
             return value
 
-        if "://" not in data:
+        if ObjectStore.of(data) is None:  # a folder (an unknown URL scheme is refused)
             data = os.path.abspath(data)
         return cls(
             host=setting("hostname"),
@@ -150,8 +151,12 @@ class SharedLake:
         return self.team in self.server.teams()
 
     def prepare(self, connection: duckdb.DuckDBPyConnection) -> None:
-        """The role's credentials as a DuckDB secret in ``connection``'s instance (memory)."""
+        """The role's credentials as a DuckDB secret in ``connection``'s instance (memory), and
+        the object store's, from the environment, when the data files are on one."""
         server = self.server
+        store = ObjectStore.of(server.data)
+        if store is not None:
+            store.prepare(connection)
         connection.execute(
             f"CREATE SECRET IF NOT EXISTS {server.secret} (TYPE postgres, "
             f"HOST {quote_literal(server.host)}, PORT {server.port}, "
@@ -226,7 +231,16 @@ class SharedLake:
             return {int(version) for (version,) in cursor.fetchall()}
 
     def refusal(self, error: BaseException) -> WarehouseError | None:
-        """Writing a lake this role does not own, or reading one it was not granted."""
+        """Writing a lake this role does not own, reading one it was not granted, or a data
+        path that refused the write (an object store's credential, a folder's permissions)."""
+        store = ObjectStore.of(self.server.data)
+        refused = (
+            store.refusal(error, self.team)
+            if store is not None
+            else unwritable_folder(self, error, LAKE_ENV["data"])
+        )
+        if refused is not None:
+            return refused
         said, role, owner = first_line(error), self.server.user, lake_role(self.team)
         if "permission denied" not in str(error):
             return None

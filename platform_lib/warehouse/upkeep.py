@@ -13,7 +13,6 @@ rows small writes left inline in the catalog out to Parquet, and merges small ad
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -124,12 +123,15 @@ def upkeep_lake(lake: Lake, upkeep: LakeUpkeep, now: datetime | None = None) -> 
         report.files_merged = sum(row[2] or 0 for row in merged)
         unneeded_since = _timestamp(now - timedelta(hours=upkeep.grace_hours))
         for function in ("ducklake_cleanup_old_files", "ducklake_delete_orphaned_files"):
-            sizes = {
-                path: _size(path)
-                for (path,) in _call(
-                    connection, function, f"older_than => {unneeded_since}, dry_run => true"
-                )
-            }
+            sizes = _sizes(
+                connection,
+                [
+                    path
+                    for (path,) in _call(
+                        connection, function, f"older_than => {unneeded_since}, dry_run => true"
+                    )
+                ],
+            )
             removed = commit_retrying(
                 lake, lambda f=function: _call(connection, f, f"older_than => {unneeded_since}")
             )
@@ -181,8 +183,11 @@ def _timestamp(moment: datetime) -> str:
     return f"{quote_literal(moment.isoformat())}::TIMESTAMPTZ"
 
 
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
+def _sizes(connection: duckdb.DuckDBPyConnection, paths: list[str]) -> dict[str, int]:
+    """The sizes of the files ``paths``, on disk or on the lake's object store, through
+    DuckDB's own file system (DuckLake keeps no size for a file it scheduled for deletion);
+    a file already gone is left out."""
+    if not paths:
+        return {}
+    rows = connection.execute("SELECT filename, size FROM read_blob(?::VARCHAR[])", [paths])
+    return dict(rows.fetchall())
