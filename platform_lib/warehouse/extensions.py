@@ -50,6 +50,8 @@ def extension_file(name: str) -> Path:
 
 
 def load_extensions(connection: duckdb.DuckDBPyConnection, names=LAKE_EXTENSIONS) -> None:
-    """Load ``names`` into ``connection``'s DuckDB instance (signatures checked)."""
+    """Load ``names`` into ``connection``'s DuckDB instance (signatures checked); DuckDB
+    never downloads one on its own."""
+    connection.execute("SET autoinstall_known_extensions = false")
     for name in names:
         connection.execute(f"LOAD {quote_literal(str(extension_file(name)))}")
