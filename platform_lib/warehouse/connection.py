@@ -19,7 +19,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from typing import TYPE_CHECKING
 
 from platform_lib.errors import WarehouseError
@@ -92,21 +92,48 @@ def connect_lakes(
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection of its own (for a notebook or a tool) with each lake of ``lakes``
     attached read-only under its name, at its version in ``versions`` if any; the caller
-    closes it."""
+    closes it. Each version read is pinned (``Lake.pin``) until then, so upkeep on any host
+    keeps it and its files."""
     import duckdb
 
     versions = versions or {}
-    connection = duckdb.connect()
+    connection, pins = duckdb.connect(), ExitStack()
     try:
         load_extensions(connection)
         for name, lake in lakes.items():
             alias, version = quote_identifier(name), versions.get(name)
+            if version is not None:
+                pins.enter_context(lake.pin(version))
             lake.prepare(connection)
             _attach(connection, lake, alias, True, version, LOCK_WAIT_SECONDS)
     except BaseException:
         connection.close()
+        pins.close()
         raise
-    return connection
+    return PinnedConnection(connection, pins) if versions else connection
+
+
+class PinnedConnection:
+    """A DuckDB connection reading past versions, holding their pins until it is closed (or
+    its ``with`` block ends); anything else is the connection's own."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, pins: ExitStack):
+        self._connection, self._pins = connection, pins
+
+    def close(self) -> None:
+        try:
+            self._connection.close()
+        finally:
+            self._pins.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._connection, name)
+
+    def __enter__(self) -> PinnedConnection:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def _attach(
