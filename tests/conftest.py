@@ -29,6 +29,8 @@ from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
 from platform_lib.workspace.locations import own_asset_specs, read_workspace
 
+pytest_plugins = ["tests.processes"]  # every process the tests start dies with the session
+
 
 def make_landing(out: Path, *extra_args: str) -> None:
     """Run the project's landing-zone script into ``out``."""
