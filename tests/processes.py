@@ -49,9 +49,14 @@ def pytest_configure(config) -> None:
 
 
 def marked(mark: str) -> list[int]:
-    """The pids of live processes whose environment carries ``mark`` (zombies excluded:
-    they hold nothing and their environment reads empty)."""
-    needle = f"{mark}=1".encode()
+    """The pids of live processes whose environment carries ``mark``."""
+    return with_environment(f"{mark}=1")
+
+
+def with_environment(entry: str) -> list[int]:
+    """The pids of processes started with ``entry`` (``NAME=value``) in their environment
+    (zombies excluded: they hold nothing and their environment reads empty)."""
+    needle = entry.encode()
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():

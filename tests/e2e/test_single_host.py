@@ -30,6 +30,7 @@ from platform_lib.workspace.locations import read_workspace
 from tests.e2e.conftest import Webserver, free_port
 from tests.e2e.waits import wait_for
 from tests.overlap import most_at_once
+from tests.processes import with_environment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]  # the waits follow a busy machine
 
@@ -37,7 +38,9 @@ SUPERVISORCTL = str(Path(sys.executable).parent / "supervisorctl")
 TEAMS = sorted(location.name for location in read_workspace())
 UPSTREAM = ["client_insights", "merchandising"]  # styling reads their tables
 MAX_RUNS, RUNS_PER_TEAM = 5, 2  # 3 teams x 2 > 5: both limits bind under load
-LOAD = 51  # runs submitted at once, 17 per team
+# runs submitted at once, a third per team: 15 bind both limits; the figures in
+# docs/performance.md are of TAILOR_LOAD_RUNS=51
+LOAD = int(os.environ.get("TAILOR_LOAD_RUNS", "15"))
 VICTIM = "merchandising"
 OTHERS = [team for team in TEAMS if team != VICTIM]
 RESUBMITTED = "re-submitting the run into the queue"  # Dagster's words
@@ -108,17 +111,11 @@ class SingleHost(Webserver):
         return int(self.supervisorctl("pid", code_server_program(team)).strip())
 
     def leftovers(self) -> list[str]:
-        """Also the code servers and the gRPC processes holding each team's code, which
-        Supervisor runs in a session of its own."""
-        patterns = [f"-p {self.first_port + i} -m teams" for i in range(len(TEAMS))]
-        patterns += [f"api grpc .*--location-name {team} -m teams" for team in TEAMS]
-        servers = [
-            subprocess.run(
-                ["pgrep", "-af", pattern], capture_output=True, text=True
-            ).stdout.splitlines()
-            for pattern in patterns
-        ]
-        return sorted({*super().leftovers(), *(line for lines in servers for line in lines)})
+        """Also the programs Supervisor runs in a session of its own and what they started
+        (the gRPC processes holding each team's code, runs): the processes of this
+        deployment's DAGSTER_HOME, not another test session's."""
+        programs = with_environment(f"DAGSTER_HOME={self.home}")
+        return sorted({*super().leftovers(), *filter(None, map(_command_line, programs))})
 
     def crash(self, team: str) -> None:
         """SIGKILL a team's code server: the process Supervisor started and the gRPC server
@@ -127,6 +124,15 @@ class SingleHost(Webserver):
         inner = subprocess.run(["pgrep", "-P", str(server)], capture_output=True, text=True)
         for pid in [server, *map(int, inner.stdout.split())]:
             os.kill(pid, signal.SIGKILL)
+
+
+def _command_line(pid: int) -> str:
+    """``pid`` and its command, as ``pgrep -a`` shows them ("" once it has ended)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return ""
+    return f"{pid} {command.decode(errors='replace').strip()}"
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +245,7 @@ def test_each_team_is_its_own_code_server_and_the_instance_is_postgres(single_ho
     assert f"open {single_host.url}" in single_host.log.read_text()
 
 
-def test_fifty_runs_across_teams_all_finish_within_the_global_and_team_limits(
+def test_runs_at_once_across_teams_all_finish_within_the_global_and_team_limits(
     single_host, instance, upstream
 ):
     batch = {"tailor/test-batch": uuid.uuid4().hex}
