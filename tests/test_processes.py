@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from platform_lib.settings import REPO_ROOT
+from tests.conftest import unused_port
 from tests.processes import MARK_PREFIX, alive, marked
 
 INNER = """
@@ -41,12 +42,6 @@ def test_starts_processes_then_waits_to_be_killed(tmp_path):
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def port_free(port: int) -> bool:
     """Whether a server could listen on ``port`` (as PostgreSQL does, past TIME_WAIT)."""
     with socket.socket() as probe:
@@ -61,7 +56,7 @@ def port_free(port: int) -> bool:
 def test_a_sigkilled_session_leaves_no_process_and_frees_the_port(tmp_path):
     (tmp_path / "test_inner.py").write_text(INNER)
     cluster = Path(tempfile.mkdtemp(prefix="tailor-pg-"))  # where the server's user reaches
-    port, log, pids = free_port(), tmp_path / "inner.log", tmp_path / "pids.json"
+    port, log, pids = unused_port(), tmp_path / "inner.log", tmp_path / "pids.json"
     inner = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.processes",
          "--rootdir", str(tmp_path), "-c", os.devnull, str(tmp_path / "test_inner.py")],
