@@ -116,6 +116,10 @@ def wait_for_exit(pid: int) -> None:
         handle = os.pidfd_open(pid)
     except ProcessLookupError:
         return
+    except OSError:  # a kernel without pidfds (before Linux 5.3): poll
+        while alive(pid):
+            time.sleep(0.5)
+        return
     try:
         select.select([handle], [], [])
     finally:
