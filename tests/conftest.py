@@ -31,6 +31,8 @@ from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV, lake_ro
 from platform_lib.workspace.locations import own_asset_specs, read_workspace
 from tests.lake_server import LakeServer, server_folder, start_lake_server
 
+pytest_plugins = ["tests.processes"]  # every process the tests start dies with the session
+
 
 def make_landing(out: Path, *extra_args: str) -> None:
     """Run the project's landing-zone script into ``out``."""
@@ -160,17 +162,33 @@ def step_failures(result) -> list[str]:
     ]
 
 
+@pytest.fixture(scope="session")
+def materialized_workspace(tmp_path_factory, workspace, landing_zone) -> tuple[Path, list[str]]:
+    """Every asset of every location materialized once for the session, upstream locations
+    first, into a warehouse and an on-disk instance of its own: (their folder, the order
+    the locations ran in)."""
+    root = tmp_path_factory.mktemp("materialized_workspace")
+    (root / "instance").mkdir()
+    order = locations_in_dependency_order(workspace)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(WAREHOUSE_ENV, str(root / "warehouse"))
+        patch.setenv(LANDING_ENV, str(landing_zone))
+        with DagsterInstance.from_config(str(root / "instance")) as instance:
+            for name in order:
+                job = workspace[name].resolve_implicit_global_asset_job_def()
+                result = job.execute_in_process(instance=instance, raise_on_error=False)
+                assert result.success, f"location {name} failed: {step_failures(result)}"
+    return root, order
+
+
 @pytest.fixture
-def materialize_workspace(workspace, instance, warehouse) -> Callable[[], list[str]]:
-    """Materialize every asset of every location, upstream locations first; returns the
-    order the locations ran in."""
+def materialize_workspace(materialized_workspace, warehouse) -> Callable[[], list[str]]:
+    """Put the session's materialized workspace in this test's warehouse (a copy, the test's
+    to change); returns the order the locations ran in."""
 
     def run() -> list[str]:
-        order = locations_in_dependency_order(workspace)
-        for name in order:
-            job = workspace[name].resolve_implicit_global_asset_job_def()
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
-            assert result.success, f"location {name} failed: {step_failures(result)}"
+        root, order = materialized_workspace
+        shutil.copytree(root / "warehouse", warehouse)
         return order
 
     return run
