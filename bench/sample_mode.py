@@ -74,8 +74,9 @@ def team_run(team: str, sample: str | None) -> dict:
 
 def metric(catalog: Path, sql: str) -> float:
     from platform_lib.warehouse.connection import connect_lakes
+    from platform_lib.warehouse.file_lake import FileLake
 
-    connection = connect_lakes({"t": catalog})
+    connection = connect_lakes({"t": FileLake(catalog)})
     try:
         return float(connection.execute(sql).fetchall()[0][0])
     finally:
@@ -101,7 +102,7 @@ def bench_team(team: str, folder: Path, args: argparse.Namespace) -> dict:
         if owner == team:
             production = table_for(AssetKey([team, "any"]), warehouse)
             sandbox = in_sandbox(production, sandbox_name(team, USER))
-            full, sampled = metric(production.catalog, sql), metric(sandbox.catalog, sql)
+            full, sampled = metric(production.lake.catalog, sql), metric(sandbox.lake.catalog, sql)
             metrics[name] = {"full": full, "sampled": sampled, "relative": sampled / full - 1}
     speedup = medians["prod"]["seconds"] / medians["sample"]["seconds"]
     return {

@@ -16,6 +16,28 @@ UI_HOST_ENV, UI_PORT_ENV = "TAILOR_UI_HOST", "TAILOR_UI_PORT"
 ``supervisord.conf`` (the webserver's host and port), for the links in alerts."""
 WILDCARD_HOSTS = ("0.0.0.0", "::")
 
+LAKE_ENV = {
+    "data": "TAILOR_LAKE_DATA",
+    "hostname": "TAILOR_LAKE_HOST",
+    "port": "TAILOR_LAKE_PORT",
+    "db_name": "TAILOR_LAKE_DB",
+    "username": "TAILOR_LAKE_USER",
+    "password": "TAILOR_LAKE_PASSWORD",
+}
+"""The shared lake (docs/deployment.md): on when ``TAILOR_LAKE_DATA`` is set; the catalog
+server defaults to ``TAILOR_PG_HOST``/``PORT``; user and password are the team's role."""
+PG_ENV = {
+    "hostname": "TAILOR_PG_HOST",
+    "port": "TAILOR_PG_PORT",
+    "username": "TAILOR_PG_USER",
+    "password": "TAILOR_PG_PASSWORD",
+    "db_name": "TAILOR_PG_DB",
+}
+"""The deployment's PostgreSQL (Dagster's storage), as the rendered ``dagster.yaml`` reads it."""
+LAKE_DATABASE = "tailor_lake"
+READER_ROLE = "tailor_reader"
+"""The role that reads every team's lake and writes none (notebooks, tools)."""
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 
@@ -24,6 +46,11 @@ def warehouse_dir() -> Path:
     """The warehouse folder, one DuckDB file per team: ``$TAILOR_WAREHOUSE_DIR``, else
     ``data/warehouse``."""
     return Path(os.environ.get(WAREHOUSE_ENV) or DATA_DIR / "warehouse")
+
+
+def lake_role(team: str) -> str:
+    """The PostgreSQL role that owns ``team``'s lake catalog (the schema named like it)."""
+    return f"tailor_{team}"
 
 
 def landing_dir() -> Path:

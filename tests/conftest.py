@@ -13,6 +13,7 @@ from collections.abc import Callable
 from graphlib import TopologicalSorter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -26,8 +27,11 @@ from dagster._core.storage.tags import (
 
 from platform_lib import open_warehouse, team_definitions
 from platform_lib.environment.run_environment import RunEnvironment
-from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
+from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV, lake_role
 from platform_lib.workspace.locations import own_asset_specs, read_workspace
+from tests.lake_server import LakeServer, server_folder, start_lake_server
+
+pytest_plugins = ["tests.processes"]  # every process the tests start dies with the session
 
 
 def make_landing(out: Path, *extra_args: str) -> None:
@@ -71,6 +75,34 @@ def warehouse(tmp_path, monkeypatch, landing_zone) -> Path:
     monkeypatch.setenv(WAREHOUSE_ENV, str(path))
     monkeypatch.setenv(LANDING_ENV, str(landing_zone))
     return path
+
+
+@pytest.fixture(scope="session")
+def lake_server() -> LakeServer:
+    """One throwaway PostgreSQL for the session's shared-lake tests (tests/lake_server.py)."""
+    folder = server_folder()
+    shutil.rmtree(folder, ignore_errors=True)
+    server = start_lake_server(folder, unused_port())
+    yield server
+    server.postgres.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def shared_lake(lake_server, warehouse, tmp_path, monkeypatch) -> SimpleNamespace:
+    """The lake shared through PostgreSQL for teams crm and shop (fresh schemas), its data in
+    this test's folder; this process connects as crm's role until ``become(role)``."""
+    lake_server.fresh(["crm", "shop"])
+    data = tmp_path / "lake"
+
+    def become(role: str, **changed: str) -> dict[str, str]:
+        env = {**lake_server.env(role, data), **changed}
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return env
+
+    become(lake_role("crm"))
+    return SimpleNamespace(server=lake_server, data=data, become=become)
 
 
 @pytest.fixture
@@ -130,17 +162,33 @@ def step_failures(result) -> list[str]:
     ]
 
 
+@pytest.fixture(scope="session")
+def materialized_workspace(tmp_path_factory, workspace, landing_zone) -> tuple[Path, list[str]]:
+    """Every asset of every location materialized once for the session, upstream locations
+    first, into a warehouse and an on-disk instance of its own: (their folder, the order
+    the locations ran in)."""
+    root = tmp_path_factory.mktemp("materialized_workspace")
+    (root / "instance").mkdir()
+    order = locations_in_dependency_order(workspace)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(WAREHOUSE_ENV, str(root / "warehouse"))
+        patch.setenv(LANDING_ENV, str(landing_zone))
+        with DagsterInstance.from_config(str(root / "instance")) as instance:
+            for name in order:
+                job = workspace[name].resolve_implicit_global_asset_job_def()
+                result = job.execute_in_process(instance=instance, raise_on_error=False)
+                assert result.success, f"location {name} failed: {step_failures(result)}"
+    return root, order
+
+
 @pytest.fixture
-def materialize_workspace(workspace, instance, warehouse) -> Callable[[], list[str]]:
-    """Materialize every asset of every location, upstream locations first; returns the
-    order the locations ran in."""
+def materialize_workspace(materialized_workspace, warehouse) -> Callable[[], list[str]]:
+    """Put the session's materialized workspace in this test's warehouse (a copy, the test's
+    to change); returns the order the locations ran in."""
 
     def run() -> list[str]:
-        order = locations_in_dependency_order(workspace)
-        for name in order:
-            job = workspace[name].resolve_implicit_global_asset_job_def()
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
-            assert result.success, f"location {name} failed: {step_failures(result)}"
+        root, order = materialized_workspace
+        shutil.copytree(root / "warehouse", warehouse)
         return order
 
     return run
@@ -220,7 +268,8 @@ HOLD_CONNECTION = """
 import sys, time
 from pathlib import Path
 from platform_lib.warehouse.connection import connect_lakes
-connection = connect_lakes({"held": Path(sys.argv[1])})
+from platform_lib.warehouse.file_lake import FileLake
+connection = connect_lakes({"held": FileLake(Path(sys.argv[1]))})
 connection.execute("BEGIN")  # a notebook in the middle of reading: a snapshot held open
 for (table,) in connection.execute(
     "SELECT table_name FROM duckdb_tables() WHERE database_name = 'held'"
@@ -233,8 +282,8 @@ time.sleep(float(sys.argv[2]))
 HOLD_WRITER_LOCK = """
 import sys, time
 from pathlib import Path
-from platform_lib.warehouse.commits import writer_lock
-with writer_lock(Path(sys.argv[1]), 5):
+from platform_lib.warehouse.file_lake import FileLake
+with FileLake(Path(sys.argv[1])).writer_lock(5):
     print("holding", flush=True)
     time.sleep(float(sys.argv[2]))
 """

@@ -1,13 +1,15 @@
 """A small team, crm, for the sandbox and sample-mode tests: clients, their orders, and the
 two joined; frames are set per test in ``FRAMES``."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from dagster import AssetKey
 
 from platform_lib import open_warehouse, team_definitions, warehouse_asset
 from platform_lib.environment.run_environment import RunEnvironment
-from platform_lib.warehouse.connection import data_path
+from platform_lib.warehouse.file_lake import FileLake
 from tests.lake_probe import lake_versions
 
 PROD = RunEnvironment()
@@ -65,5 +67,5 @@ def read(warehouse, table: str, user: str = "alice") -> pd.DataFrame:
 
 def fingerprint(catalog) -> tuple[list[int], list[tuple[str, int]]]:
     """A lake's history and its data files: equal fingerprints mean nothing was written."""
-    files = sorted(data_path(catalog).rglob("*"))
+    files = sorted(Path(FileLake(catalog).data_path).rglob("*"))
     return lake_versions(catalog), [(str(f), f.stat().st_size) for f in files if f.is_file()]

@@ -21,7 +21,10 @@ def settings_options(command):
     """A ``--flag`` per field of DeploySettings, with its default."""
     for field in reversed(dataclasses.fields(DeploySettings)):
         flag = "--" + field.name.replace("_", "-")
-        command = click.option(flag, default=field.default, show_default=True)(command)
+        envvar = field.metadata.get("envvar")
+        command = click.option(
+            flag, default=field.default, show_default=True, envvar=envvar, show_envvar=bool(envvar)
+        )(command)
     return click.option(
         "--out", type=click.Path(path_type=Path), default=Path("deploy"), show_default=True
     )(command)
@@ -33,11 +36,13 @@ def settings_options(command):
 def render_command(context: click.Context, out: Path, **settings) -> None:
     """Write OUT/workspace.yaml (a gRPC code server per team), OUT/dagster.yaml (PostgreSQL,
     run queue with per-team limits, retries), OUT/supervisord.conf (the
-    single-host processes) and OUT/helm/values.yaml (one user-code deployment per team),
-    from workspace.yaml. The same input gives the same files."""
+    single-host processes), OUT/helm/values.yaml (one user-code deployment per team on
+    the shared lake: --lake-data and --lake-host are needed) and OUT/lake/roles.sql (the
+    shared lake's roles, schemas and grants), from workspace.yaml. The same input gives the
+    same files; on bad input, none is written."""
     root = repository(context.obj["root"])
     locations = read_workspace(root / "workspace.yaml")
-    files = guarded(context, lambda: render(locations, DeploySettings(**settings)))
+    files = guarded(context, lambda: render(locations, DeploySettings(**settings), kubernetes=True))
     for path in write(out, files):
         click.echo(f"  wrote {path}")
 

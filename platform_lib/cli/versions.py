@@ -46,7 +46,7 @@ def history(context: click.Context, asset: str, env: str, as_json: bool, wide: b
 
     def read() -> list[dict]:
         location = asset_table(asset, warehouse_dir())
-        say(f"{asset} in {location.sandbox or 'production'} ({location.catalog})")
+        say(f"{asset} in {location.sandbox or 'production'} ({location.lake})")
         return [version.as_row() for version in versions_of(location, asset)]
 
     rows = guarded(context, read)

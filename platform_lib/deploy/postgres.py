@@ -115,13 +115,8 @@ class LocalPostgres:
             host="127.0.0.1", port=self.port, user=self.user, password=self.password,
             dbname="postgres",
         )  # fmt: skip
-        connection.autocommit = True  # CREATE DATABASE runs outside a transaction
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (self.database,))
-                if cursor.fetchone() is None:
-                    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.database))
-                    cursor.execute(create)
+            create_database(connection, self.database)
         finally:
             connection.close()
 
@@ -142,6 +137,12 @@ class LocalPostgres:
 
 def check_reachable(env: dict[str, str]) -> None:
     """Connect once with the deployment's settings, or explain which one is wrong."""
+    admin_connection(env).close()
+
+
+def admin_connection(env: dict[str, str], database: str = "") -> psycopg2.extensions.connection:
+    """A connection as the deployment's ``TAILOR_PG_*`` role to ``database`` (default
+    ``TAILOR_PG_DB``), or an error naming the server, the database and the role."""
     missing = [name for name in PG_ENV.values() if not env.get(name)]
     if missing:
         raise UnreachablePostgres(
@@ -149,19 +150,28 @@ def check_reachable(env: dict[str, str]) -> None:
             hint="set every TAILOR_PG_* variable, or unset TAILOR_PG_HOST to use a local one",
         )
     settings = {field: env[name] for field, name in PG_ENV.items()}
+    database = database or settings["db_name"]
     try:
-        psycopg2.connect(
+        return psycopg2.connect(
             host=settings["hostname"], port=settings["port"], user=settings["username"],
-            password=settings["password"], dbname=settings["db_name"], connect_timeout=10,
-        ).close()  # fmt: skip
+            password=settings["password"], dbname=database, connect_timeout=10,
+        )  # fmt: skip
     except psycopg2.OperationalError as error:
         raise UnreachablePostgres(
             f"PostgreSQL at {settings['hostname']}:{settings['port']} (database "
-            f"{settings['db_name']!r}, user {settings['username']!r}) refused: "
-            f"{str(error).strip()}",
+            f"{database!r}, user {settings['username']!r}) refused: {str(error).strip()}",
             hint="check TAILOR_PG_HOST, TAILOR_PG_PORT, TAILOR_PG_USER, TAILOR_PG_PASSWORD "
             "and TAILOR_PG_DB",
         ) from error
+
+
+def create_database(connection: psycopg2.extensions.connection, name: str) -> None:
+    """Create the database ``name`` on ``connection``'s server unless it exists."""
+    connection.autocommit = True  # CREATE DATABASE runs outside a transaction
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def _as_root() -> bool:

@@ -10,8 +10,10 @@ bytes), it writes:
   and a limit per team, and run retries (no pool limit: the lake takes a team's runs at once);
 - ``supervisord.conf``: the single-host profile's processes (a code server per team, the
   daemon, the webserver) for Supervisor, which restarts each on its own if it dies;
-- ``helm/values.yaml``: values for Dagster's official Helm chart, one user-code deployment
-  per team (image, module, environment from a secret).
+- ``helm/values.yaml``, asked for with ``kubernetes=True`` (``tailor deploy render``, not
+  the single-host profile): values for Dagster's official Helm chart, one user-code
+  deployment per team on the shared lake (``platform_lib/deploy/helm.py``).
+- ``lake/roles.sql``: the shared lake's roles, schemas and grants (``lake_roles.py``).
 
 A run's team is the code location it was launched from: Dagster tags every run it launches
 from a location with ``dagster/code_location``, and a team's location carries its name.
@@ -22,20 +24,29 @@ from pathlib import Path
 import yaml
 from dagster._core.storage.tags import CODE_LOCATION_TAG  # set on every run from a location
 
+from platform_lib.deploy.helm import helm_values
+from platform_lib.deploy.lake_roles import roles_sql
 from platform_lib.deploy.settings import PG_ENV, DeploySettings
 from platform_lib.deploy.supervisor import supervisord_conf
 from platform_lib.workspace.locations import CodeLocation
 
+ROLES_FILE = "lake/roles.sql"
 
-def render(locations: list[CodeLocation], settings: DeploySettings) -> dict[str, str]:
-    """The files of the deployment, by path relative to the output folder."""
+
+def render(
+    locations: list[CodeLocation], settings: DeploySettings, kubernetes: bool = False
+) -> dict[str, str]:
+    """The files of the deployment, by path relative to the output folder; with
+    ``kubernetes``, the Helm values too (which refuse a lake a pod cannot share)."""
     locations = sorted(locations, key=lambda location: location.name)
     ports = {location.name: settings.first_port + i for i, location in enumerate(locations)}
+    helm = _helm_values_file(locations, ports, settings) if kubernetes else {}
     return {
         "workspace.yaml": _yaml(_grpc_workspace(locations, ports, settings.code_server_host)),
         "dagster.yaml": _yaml(_instance(locations, settings)),
         "supervisord.conf": supervisord_conf(locations, ports, settings),
-        "helm/values.yaml": _yaml(_helm_values(locations, ports, settings)),
+        **helm,
+        ROLES_FILE: roles_sql([location.name for location in locations]),
     }
 
 
@@ -105,45 +116,9 @@ def _team_limits(locations: list[CodeLocation], settings: DeploySettings) -> lis
     ]
 
 
-def _helm_values(locations, ports, settings: DeploySettings) -> dict:
-    return {
-        "dagster-user-deployments": {
-            "enabled": True,
-            "deployments": [
-                {
-                    "name": location.name.replace("_", "-"),
-                    "image": {
-                        "repository": settings.image,
-                        "tag": settings.image_tag,
-                        "pullPolicy": "IfNotPresent",
-                    },
-                    "codeServerArgs": ["-m", location.module, "-a", location.attribute],
-                    "port": ports[location.name],
-                    "envSecrets": [{"name": f"tailor-{location.name.replace('_', '-')}"}],
-                }
-                for location in locations
-            ],
-        },
-        "postgresql": {"enabled": False},
-        "generatePostgresqlPasswordSecret": False,
-        "dagsterDaemon": {
-            "runCoordinator": {
-                "enabled": True,
-                "type": "QueuedRunCoordinator",
-                "config": {
-                    "queuedRunCoordinator": {
-                        "maxConcurrentRuns": settings.max_concurrent_runs,
-                        "tagConcurrencyLimits": _team_limits(locations, settings),
-                    }
-                },
-            },
-            "runRetries": {
-                "enabled": True,
-                "maxRetries": settings.run_retries,
-                "retryOnAssetOrOpFailure": False,
-            },
-        },
-    }
+def _helm_values_file(locations, ports, settings: DeploySettings) -> dict[str, str]:
+    values = helm_values(locations, ports, settings, _team_limits(locations, settings))
+    return {"helm/values.yaml": _yaml(values)}
 
 
 def _yaml(document: dict) -> str:

@@ -1,17 +1,12 @@
-"""What an operator chooses for a deployment, and where it finds PostgreSQL.
+"""What an operator chooses for a deployment, and where it finds PostgreSQL and the lake.
 
-Shared by everything ``tailor deploy`` renders and runs; it imports nothing of the platform.
+Shared by everything ``tailor deploy`` renders and runs; the environment's names are the
+root ``settings``' (the warehouse reads the same ones).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-PG_ENV = {
-    "hostname": "TAILOR_PG_HOST",
-    "port": "TAILOR_PG_PORT",
-    "username": "TAILOR_PG_USER",
-    "password": "TAILOR_PG_PASSWORD",
-    "db_name": "TAILOR_PG_DB",
-}
+from platform_lib.settings import LAKE_ENV, PG_ENV  # noqa: F401  (deploy's names for them)
 
 
 @dataclass(frozen=True)
@@ -32,3 +27,15 @@ class DeploySettings:
     code_server_retries: int = 20
     image: str = "tailor"
     image_tag: str = "latest"
+    # the shared lake: its catalog database on the deployment's PostgreSQL, and where its
+    # data files live (a shared folder or an object-store URL; empty: the single-host
+    # profile's data/lake)
+    lake_database: str = "tailor_lake"
+    lake_data: str = ""
+    # Kubernetes: the catalog's server as pods reach it (a flag's default is the first of
+    # these variables that is set), and the ReadWriteMany claim a path --lake-data lives on
+    lake_host: str = field(
+        default="", metadata={"envvar": [LAKE_ENV["hostname"], PG_ENV["hostname"]]}
+    )
+    lake_port: int = field(default=5432, metadata={"envvar": [LAKE_ENV["port"], PG_ENV["port"]]})
+    lake_volume_claim: str = ""

@@ -2,6 +2,7 @@
 
 It renders the deployment into a folder, makes sure PostgreSQL is there (``TAILOR_PG_*``
 when set; otherwise a cluster of Tailor's own on loopback, kept in ``TAILOR_PG_FOLDER``),
+makes the shared lake's database, roles and passwords ready on it (``lake_setup.py``),
 and runs Supervisor on the rendered ``supervisord.conf``: a code server per team, the
 daemon and the webserver. Ctrl-C (or SIGTERM, or closing the terminal) stops the daemon,
 cancels the runs in progress, stops the other programs, then the cluster it started.
@@ -19,8 +20,9 @@ from pathlib import Path
 
 from dagster import DagsterInstance
 
+from platform_lib.deploy.lake_setup import prepare_lake
 from platform_lib.deploy.postgres import LocalPostgres, check_reachable
-from platform_lib.deploy.render import render, write
+from platform_lib.deploy.render import ROLES_FILE, render, write
 from platform_lib.deploy.runs_in_progress import cancel_runs_in_progress
 from platform_lib.deploy.settings import PG_ENV, DeploySettings
 from platform_lib.deploy.supervisor import BIN, code_server_program, supervisorctl
@@ -39,7 +41,8 @@ def up(
     """Run the profile until interrupted; returns Supervisor's exit code."""
     for stop in STOP_SIGNALS:  # also where a shell started it with SIGINT ignored
         signal.signal(stop, _interrupt)
-    write(out, render(locations, settings))
+    files = render(locations, settings)
+    write(out, files)
     local = None
     try:
         if not os.environ.get(PG_ENV["hostname"]):
@@ -49,6 +52,12 @@ def up(
             local.start()
             os.environ.update(local.env())  # for this process's instance and Supervisor's
         check_reachable(dict(os.environ))
+        teams = [location.name for location in locations]
+        passwords = prepare_lake(
+            dict(os.environ), settings.lake_database, teams, files[ROLES_FILE],
+            postgres_folder if local else None,
+        )  # fmt: skip
+        os.environ.update(passwords)  # Supervisor's own environment, expanded per team
         servers = [code_server_program(location.name) for location in locations]
         return _supervise(out, settings, servers, say)
     except KeyboardInterrupt:

@@ -4,7 +4,9 @@ One program per team's code server (``dagster code-server start``), the Dagster 
 the webserver; each is restarted by Supervisor if it dies, on its own. Paths are relative
 to the file (``%(here)s``), whose folder is also ``DAGSTER_HOME``: the rendered
 ``dagster.yaml`` sits beside it. Every program is told where the webserver serves
-(``TAILOR_UI_HOST``, ``TAILOR_UI_PORT``), so the alerts its sensors send link to it.
+(``TAILOR_UI_HOST``, ``TAILOR_UI_PORT``), so the alerts its sensors send link to it. A team's
+code server is given the shared lake as its team's role (``lake_environment``); the runs it
+launches inherit its environment.
 
     supervisord -c deploy/supervisord.conf                  # or: tailor deploy up
     supervisorctl -c deploy/supervisord.conf status
@@ -24,8 +26,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from platform_lib.deploy.settings import DeploySettings
-from platform_lib.settings import UI_HOST_ENV, UI_PORT_ENV
+from platform_lib.deploy.lake_roles import password_variable, team_role
+from platform_lib.deploy.settings import LAKE_ENV, PG_ENV, DeploySettings
+from platform_lib.settings import DATA_DIR, UI_HOST_ENV, UI_PORT_ENV
 from platform_lib.workspace.locations import CodeLocation
 
 BIN = Path(sys.executable).parent  # dagster, dagster-webserver, supervisord of this install
@@ -53,15 +56,18 @@ def supervisord_conf(
         "supervisor.rpcinterface_factory": "supervisor.rpcinterface:make_main_rpcinterface"
     }
     conf["supervisorctl"] = {"serverurl": f"unix://{HERE}/supervisor.sock"}
-    environment = (
-        f'DAGSTER_HOME="{HERE}",{UI_HOST_ENV}="{settings.webserver_host}",'
-        f'{UI_PORT_ENV}="{settings.webserver_port}"'
-    )
+    environment = {
+        "DAGSTER_HOME": HERE,
+        UI_HOST_ENV: settings.webserver_host,
+        UI_PORT_ENV: str(settings.webserver_port),
+        # Supervisor passes its own environment on: no program sees a team's lake password
+        **{password_variable(location.name): "" for location in locations},
+    }
     for location in locations:
         conf[f"program:{code_server_program(location.name)}"] = _program(
             _code_server_command(location, ports[location.name], settings.code_server_host),
             CODE_SERVER_PRIORITY,
-            environment,
+            {**environment, **lake_environment(location.name, settings)},
             stopsignal="KILL",
             autorestart="unexpected",  # a crash restarts it; a clean exit (SIGTERM) does not
         )
@@ -79,6 +85,36 @@ def supervisord_conf(
     return text.getvalue().rstrip() + "\n"
 
 
+def lake_environment(team: str, settings: DeploySettings) -> dict[str, str]:
+    """The shared lake as ``team``'s code server (and so its runs) reaches it: the catalog on
+    the deployment's PostgreSQL as the team's role, its password expanded by Supervisor
+    from its own environment (``TAILOR_LAKE_PASSWORD_<TEAM>``), never written here."""
+    return {
+        LAKE_ENV["data"]: _literal(lake_data(settings)),
+        LAKE_ENV["hostname"]: _expanded(PG_ENV["hostname"]),
+        LAKE_ENV["port"]: _expanded(PG_ENV["port"]),
+        LAKE_ENV["db_name"]: _literal(settings.lake_database),
+        LAKE_ENV["username"]: _literal(team_role(team)),
+        LAKE_ENV["password"]: _expanded(password_variable(team)),
+    }
+
+
+def lake_data(settings: DeploySettings) -> str:
+    """Where the lake's data files live: ``--lake-data`` (an object-store URL as given, a
+    folder made absolute), by default the repository's ``data/lake``."""
+    if "://" in settings.lake_data:
+        return settings.lake_data
+    return str(Path(settings.lake_data or DATA_DIR / "lake").resolve())
+
+
+def _expanded(variable: str) -> str:
+    return f"%(ENV_{variable})s"
+
+
+def _literal(value: str) -> str:
+    return value.replace("%", "%%")  # Supervisor expands %(...)s in the environment
+
+
 def _code_server_command(location: CodeLocation, port: int, host: str) -> str:
     return (
         f"dagster code-server start -h {host} -p {port} -m {location.module} "
@@ -89,13 +125,13 @@ def _code_server_command(location: CodeLocation, port: int, host: str) -> str:
 def _program(
     command: str,
     priority: int,
-    environment: str,
+    environment: dict[str, str],
     stopsignal: str = "TERM",
     autorestart: str = "true",
 ) -> dict[str, str]:
     return {
         "command": command,
-        "environment": environment,
+        "environment": ",".join(f'{name}="{value}"' for name, value in environment.items()),
         "priority": str(priority),
         "autorestart": autorestart,
         "exitcodes": "0",

@@ -95,19 +95,19 @@ def _both(
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, TableRecord | None]]:
     """One connection with the production and sandbox lakes attached read-only, and the
     sandbox's record of the table."""
-    if not production.catalog.exists():
-        teams = team_lakes(production.catalog.parent)
+    if not production.lake.exists():
+        teams = team_lakes(production.warehouse)
         raise TailorError(
-            f"{asset}: production has no team {production.team!r} ({production.catalog})"
+            f"{asset}: production has no team {production.team!r} ({production.lake})"
             f".{did_you_mean(production.team, teams)}",
             f"give the asset as team/name; production's teams: {', '.join(teams) or 'none yet'}",
         )
-    if not sandbox.catalog.exists():
+    if not sandbox.lake.exists():
         raise TailorError(
-            f"{asset} has no table in your sandbox ({sandbox.catalog}).",
+            f"{asset} has no table in your sandbox ({sandbox.lake}).",
             f"materialize {asset} with TAILOR_ENV=dev first",
         )
-    connection = connect_lakes({"production": production.catalog, "sandbox": sandbox.catalog})
+    connection = connect_lakes({"production": production.lake, "sandbox": sandbox.lake})
     try:
         for name, location in (("production", production), ("sandbox", sandbox)):
             _require_table(connection, name, location, asset)
@@ -127,7 +127,7 @@ def _require_table(
     where = "your sandbox" if attached == "sandbox" else "production"
     assets = [f"{location.team}/{table}" for table in tables]
     raise TailorError(
-        f"{asset} has no table in {where} ({location.catalog}).{did_you_mean(asset, assets)}",
+        f"{asset} has no table in {where} ({location.lake}).{did_you_mean(asset, assets)}",
         f"{location.namespace} holds {', '.join(assets) or 'no table yet'}",
     )
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from platform_lib.environment.sandbox_naming import sandbox_name, sandbox_team
 from platform_lib.sql import quote_identifier, row_count, table_names
-from platform_lib.warehouse.commits import lake_files, writer_lock
-from platform_lib.warehouse.connection import data_path, lake_connection
+from platform_lib.warehouse.connection import lake_connection
 from platform_lib.warehouse.layout import sandbox_lakes
 from platform_lib.warehouse.records import table_records
 
@@ -20,8 +19,8 @@ from platform_lib.warehouse.records import table_records
 def sandbox_tables(root: Path, user: str) -> list[dict]:
     """Every table in ``user``'s sandboxes: rows, the sample it was made from, when."""
     rows = []
-    for sandbox, path in sandbox_lakes(root, user).items():
-        with lake_connection(path, read_only=True) as connection:
+    for sandbox, lake in sandbox_lakes(root, user).items():
+        with lake_connection(lake, read_only=True) as connection:
             records = table_records(connection)
             for table in table_names(connection):
                 record = records.get(table)
@@ -41,15 +40,15 @@ def drop_sandboxes(root: Path, user: str, team: str | None = None) -> list[Path]
     """Delete ``user``'s sandboxes (of ``team`` only, if given): each lake's catalog and data
     files; returns the catalogs removed. While a run writes one, none is removed."""
     chosen = [
-        path
-        for sandbox, path in sandbox_lakes(root, user).items()
+        lake
+        for sandbox, lake in sandbox_lakes(root, user).items()
         if not team or sandbox == sandbox_name(team, user)
     ]
     with ExitStack() as writers:  # no writer of any of them while they are removed
-        for path in chosen:
-            writers.enter_context(writer_lock(path, wait_seconds=5))
-        for path in chosen:
-            shutil.rmtree(data_path(path), ignore_errors=True)
-            for file in lake_files(path):
+        for lake in chosen:
+            writers.enter_context(lake.writer_lock(wait_seconds=5))
+        for lake in chosen:
+            shutil.rmtree(lake.data_path, ignore_errors=True)
+            for file in lake.files():
                 file.unlink(missing_ok=True)
-    return chosen
+    return [lake.catalog for lake in chosen]

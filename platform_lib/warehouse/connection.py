@@ -1,9 +1,8 @@
-"""Connections to a team's lake, and commits that survive other writers.
+"""Connections to a team's lake.
 
-Each team's tables live in a DuckLake lake: a catalog of snapshots in a SQLite file plus
-immutable Parquet data files in a folder beside it (``layout``). Readers attach the catalog
-read-only and read files: they never hold a lock a writer waits for. The catalog runs in
-SQLite's WAL mode, so a reader and a writer never wait for each other there either.
+Each team's tables live in a DuckLake lake (``lake``): a catalog of snapshots, in a SQLite
+file or a shared PostgreSQL, plus immutable Parquet data files. Readers attach the catalog
+read-only and read files: they never hold a lock a writer waits for.
 
 Writers of one lake may work at once; ``commits`` retries a commit another writer won.
 
@@ -17,25 +16,17 @@ from __future__ import annotations
 import itertools
 import os
 import random
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager, suppress
-from pathlib import Path
+from contextlib import ExitStack, contextmanager, suppress
 from typing import TYPE_CHECKING
 
 from platform_lib.errors import WarehouseError
-from platform_lib.sql import quote_identifier, quote_literal
-from platform_lib.warehouse.commits import (
-    FIRST_DELAY,
-    LOCK_WAIT_SECONDS,
-    MAX_DELAY,
-    first_line,
-    lake_files,
-    writer_lock,
-)
+from platform_lib.sql import quote_identifier
+from platform_lib.warehouse.commits import FIRST_DELAY, LOCK_WAIT_SECONDS, MAX_DELAY
 from platform_lib.warehouse.extensions import load_extensions
+from platform_lib.warehouse.lake import Lake
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -60,51 +51,28 @@ def warehouse_instance() -> duckdb.DuckDBPyConnection:
         return _instance[1]
 
 
-def data_path(catalog: Path) -> Path:
-    """The folder of a lake's Parquet files: beside its catalog, named like it."""
-    return catalog.with_suffix("")
-
-
-def attach_sql(catalog: Path, alias: str, *, read_only: bool, version: int | None = None) -> str:
-    """The ``ATTACH`` of the lake whose catalog is ``catalog`` as ``alias`` (at snapshot
-    ``version``, read-only, when given). The data path is always the folder beside the
-    catalog, so a warehouse folder that was moved or copied still reads its own files."""
-    options = [
-        f"DATA_PATH {quote_literal(str(data_path(catalog)) + os.sep)}",
-        "OVERRIDE_DATA_PATH true",
-    ]
-    if read_only or version is not None:
-        options.append("READ_ONLY")
-    if version is not None:
-        options.append(f"SNAPSHOT_VERSION {int(version)}")
-    target = quote_literal(f"ducklake:sqlite:{catalog}")
-    return f"ATTACH {target} AS {alias} ({', '.join(options)})"
-
-
 @contextmanager
 def lake_connection(
-    catalog: Path,
+    lake: Lake,
     *,
     read_only: bool,
     version: int | None = None,
     wait_seconds: float = LOCK_WAIT_SECONDS,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection working in the lake of ``catalog`` (``USE``d, so tables read by bare
-    name), detached and closed afterwards. A write creates the lake on first use; a read of
-    a lake that does not exist is the caller's to prevent (``catalog.exists()``)."""
+    """A connection working in ``lake`` (``USE``d, so tables read by bare name), detached
+    and closed afterwards. A write creates the lake on first use; a read of a lake that does
+    not exist is the caller's to prevent (``lake.exists()``)."""
     import duckdb
 
-    try:
-        if not read_only:
-            _create(catalog, wait_seconds)
-        elif not catalog.is_file():
-            raise WarehouseError(f"The warehouse has no lake at {catalog}.")
-    except PermissionError as error:  # a folder on the way this user may not enter
-        raise _unopenable_catalog(catalog, error, read_only) from error
     connection = warehouse_instance().cursor()
     alias = f"tailor_{next(_aliases)}"
     try:
-        _attach(connection, catalog, alias, read_only, version, wait_seconds)
+        lake.prepare(connection)
+        if not read_only:
+            lake.create(connection, wait_seconds)
+        elif not lake.exists():
+            raise WarehouseError(f"The warehouse has no lake {lake.name!r} ({lake}).")
+        _attach(connection, lake, alias, read_only, version, wait_seconds)
         connection.execute(f"USE {alias}")
     except BaseException:
         connection.close()
@@ -120,93 +88,72 @@ def lake_connection(
 
 
 def connect_lakes(
-    lakes: Mapping[str, Path], versions: Mapping[str, int] | None = None
+    lakes: Mapping[str, Lake], versions: Mapping[str, int] | None = None
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection of its own (for a notebook or a tool) with each lake of ``lakes``
     attached read-only under its name, at its version in ``versions`` if any; the caller
-    closes it."""
+    closes it. Each version read is pinned (``Lake.pin``) until then, so upkeep on any host
+    keeps it and its files."""
     import duckdb
 
     versions = versions or {}
-    connection = duckdb.connect()
+    connection, pins = duckdb.connect(), ExitStack()
     try:
         load_extensions(connection)
-        for name, catalog in lakes.items():
+        for name, lake in lakes.items():
             alias, version = quote_identifier(name), versions.get(name)
-            _attach(connection, catalog, alias, True, version, LOCK_WAIT_SECONDS)
+            if version is not None:
+                pins.enter_context(lake.pin(version))
+            lake.prepare(connection)
+            _attach(connection, lake, alias, True, version, LOCK_WAIT_SECONDS)
     except BaseException:
         connection.close()
+        pins.close()
         raise
-    return connection
+    return PinnedConnection(connection, pins) if versions else connection
 
 
-def _create(catalog: Path, wait_seconds: float) -> None:
-    """Create the lake of ``catalog`` if it does not exist: its SQLite file, in WAL mode (so
-    readers and the writer never wait for each other), and DuckLake's tables in it."""
-    if catalog.is_file():
-        return
-    catalog.parent.mkdir(parents=True, exist_ok=True)
-    with writer_lock(catalog, wait_seconds):
-        if catalog.is_file():
-            return
-        connection = warehouse_instance().cursor()  # first: extensions that fail leave no file
-        # made whole under another name, then renamed: no process ever opens a half-made lake
-        draft = catalog.with_name(f".{catalog.name}.{os.getpid()}.new")
-        for file in lake_files(draft):
-            file.unlink(missing_ok=True)
-        with closing(sqlite3.connect(draft)) as database:
-            database.execute("PRAGMA journal_mode=WAL")
+class PinnedConnection:
+    """A DuckDB connection reading past versions, holding their pins until it is closed (or
+    its ``with`` block ends); anything else is the connection's own."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, pins: ExitStack):
+        self._connection, self._pins = connection, pins
+
+    def close(self) -> None:
         try:
-            options = f"DATA_PATH {quote_literal(str(data_path(catalog)) + os.sep)}"
-            target = quote_literal(f"ducklake:sqlite:{draft}")
-            connection.execute(f"ATTACH {target} AS tailor_new ({options})")
-            connection.execute("DETACH tailor_new")
+            self._connection.close()
         finally:
-            connection.close()
-        with closing(sqlite3.connect(draft)) as database:  # its log folded into the file
-            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        os.replace(draft, catalog)
-        for file in lake_files(draft)[1:]:
-            file.unlink(missing_ok=True)
+            self._pins.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._connection, name)
+
+    def __enter__(self) -> PinnedConnection:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def _attach(
     connection: duckdb.DuckDBPyConnection,
-    catalog: Path,
+    lake: Lake,
     alias: str,
     read_only: bool,
     version: int | None,
     wait_seconds: float,
 ) -> None:
-    """Attach, retrying the rare moment SQLite is busy (a checkpoint of its log)."""
+    """Attach, retrying the rare moment a SQLite catalog is busy (a checkpoint of its log)."""
     import duckdb
 
     deadline, delay = time.monotonic() + wait_seconds, FIRST_DELAY
     while True:
         try:
-            connection.execute(attach_sql(catalog, alias, read_only=read_only, version=version))
+            connection.execute(lake.attach_sql(alias, read_only=read_only, version=version))
             return
         except duckdb.Error as error:
             if "database is locked" not in str(error) or time.monotonic() >= deadline:
-                raise _unopenable_catalog(catalog, error, read_only) from error
+                raise lake.unopenable(error, read_only) from error
             time.sleep(random.uniform(delay / 2, delay))
             delay = min(delay * 2, MAX_DELAY)
-
-
-def _unopenable_catalog(catalog: Path, error: BaseException, read_only: bool) -> WarehouseError:
-    """The error for a lake catalog DuckDB could not open, saying why and what to do."""
-    said = f"DuckDB says: {first_line(error)}"
-    access, verb = (os.R_OK, "read") if read_only else (os.R_OK | os.W_OK, "read and write")
-    if not os.access(catalog, access):
-        why = f"this user may not {verb} it ({said})"
-        fix = f"give the warehouse's user access to it (ls -l {catalog}; chown or chmod)"
-    elif "not a database" in str(error):
-        why = f"it is not a SQLite file ({said})"
-        fix = "it was damaged or overwritten: restore it from a backup"
-    else:
-        why, fix = said, "if the file was damaged, restore it from a backup"
-    return WarehouseError(
-        f"The catalog of the lake {catalog.stem!r} ({catalog}) could not be opened: {why}. "
-        f"Its tables cannot be read or written until then; {fix} (its data files are in "
-        f"{data_path(catalog)})."
-    )

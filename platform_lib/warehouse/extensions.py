@@ -1,9 +1,10 @@
 """DuckDB's extensions, loaded from the signed binaries installed as Python packages.
 
 The lake needs DuckDB's ``ducklake`` extension and the scanner of its catalog
-(``sqlite_scanner`` for the embedded one). They are never downloaded at run time: the
-registry's ``duckdb-extension-<name>`` packages carry the official signed binaries for one
-DuckDB version, and ``LOAD '<file>'`` checks their signatures as an ``INSTALL`` would.
+(``sqlite_scanner`` for the embedded one, ``postgres_scanner`` for the shared one). They are
+never downloaded at run time: the registry's ``duckdb-extension-<name>`` packages carry the
+official signed binaries for one DuckDB version, and ``LOAD '<file>'`` checks their
+signatures as an ``INSTALL`` would.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from platform_lib.sql import quote_literal
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
 
-LAKE_EXTENSIONS = ("ducklake", "sqlite_scanner")
-"""What every warehouse connection loads: the lake format and its embedded catalog's scanner."""
+LAKE_EXTENSIONS = ("ducklake", "sqlite_scanner", "postgres_scanner")
+"""What every warehouse connection loads: the lake format and its catalogs' scanners."""
 
 
 def extension_file(name: str) -> Path:
@@ -49,6 +50,8 @@ def extension_file(name: str) -> Path:
 
 
 def load_extensions(connection: duckdb.DuckDBPyConnection, names=LAKE_EXTENSIONS) -> None:
-    """Load ``names`` into ``connection``'s DuckDB instance (signatures checked)."""
+    """Load ``names`` into ``connection``'s DuckDB instance (signatures checked); DuckDB
+    never downloads one on its own."""
+    connection.execute("SET autoinstall_known_extensions = false")
     for name in names:
         connection.execute(f"LOAD {quote_literal(str(extension_file(name)))}")

@@ -32,7 +32,7 @@ def input_location(
     environment reads as of a past moment."""
     if environment.is_dev:
         sandboxed = in_sandbox(location, environment.sandbox(location.team))
-        if sandboxed.catalog.exists() and sandbox_holds(sandboxed):
+        if sandboxed.lake.exists() and sandbox_holds(sandboxed):
             return sandboxed
     if environment.as_of is not None:
         return replace(location, version=version_then(location))

@@ -171,7 +171,7 @@ class WarehouseIOManager(ConfigurableIOManager):
             register_frame(connection, frame)
             refuse_text_only_values(connection, FRAME, frame, label, location.name)
             committed = commit_retrying(
-                location.catalog,
+                location.lake,
                 lambda: write_frame(
                     connection,
                     location,
@@ -213,7 +213,7 @@ class WarehouseIOManager(ConfigurableIOManager):
             return self._no_rows(context, label, table, environment, columns)
         partitions = partition_slice(context, label)
         location = self._source(context, table, environment, partitions)
-        if not location.catalog.exists():
+        if not location.lake.exists():
             raise missing_input_for(context, label, location, self._root())
         try:
             with self._connection(location, read_only=True) as connection:
@@ -262,12 +262,12 @@ class WarehouseIOManager(ConfigurableIOManager):
 
         def version_then(production: TableLocation) -> int:
             label = context.asset_key.to_user_string()
-            if not production.catalog.exists():
+            if not production.lake.exists():
                 raise self._missing(context, label, production)
             if environment.as_of not in self._moments:
                 self._moments[environment.as_of] = resolve(environment.as_of, self._root())
             moment = self._moments[environment.as_of]
-            return moment.version_of(production.team, production.catalog, label)
+            return moment.version_of(production.team, production.lake, label)
 
         return input_location(location, environment, holds, version_then)
 
@@ -282,14 +282,14 @@ class WarehouseIOManager(ConfigurableIOManager):
         """An input that maps to no partition reads no rows: the table's columns when it
         exists (those read), else only the columns read, if any."""
         location = self._source(context, table, environment, None)
-        if location.catalog.exists():
+        if location.lake.exists():
             with suppress(NoTable), self._connection(location, read_only=True) as connection:
                 return select_rows(connection, location, columns, [("FALSE", [])], label)
         return pd.DataFrame(columns=columns or [])
 
     def _connection(self, location: TableLocation, *, read_only: bool):
         return lake_connection(
-            location.catalog,
+            location.lake,
             read_only=read_only,
             version=location.version,
             wait_seconds=self.lock_wait_seconds,

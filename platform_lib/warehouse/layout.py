@@ -1,14 +1,15 @@
 """Where each asset's table lives: one DuckLake lake per team, one table per asset.
 
-The asset ``[team, name]`` is the table ``name`` of the team's lake, whose catalog is
-``<warehouse>/<team>.sqlite`` and whose Parquet files are in ``<warehouse>/<team>/``. A lake
-per team keeps each team's history (its snapshots) its own, and is what a team's own
-PostgreSQL role will own when the lake is shared. Attached together (see
-``notebook.open_warehouse``) every table reads as ``team.name``.
+The asset ``[team, name]`` is the table ``name`` of the team's lake. Embedded, its catalog
+is ``<warehouse>/<team>.sqlite`` and its Parquet files are in ``<warehouse>/<team>/``
+(``file_lake``); when the lake is shared (``TAILOR_LAKE_DATA``), its catalog is the team's
+schema in PostgreSQL, owned by the team's role (``shared_lake``). A lake per team keeps each
+team's history (its snapshots) its own. Attached together (see ``notebook.open_warehouse``)
+every table reads as ``team.name``.
 
 A person's sandbox of a team is a lake of its own too,
 ``<warehouse>/sandboxes/<team>__dev_<user>.sqlite``, read as ``<team>__dev_<user>.name``:
-dev runs never write production's lake.
+dev runs never write production's lake. Sandboxes are always files on the person's machine.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from dagster import AssetKey
 from platform_lib.environment.sandbox_naming import sandbox_name
 from platform_lib.errors import WarehouseError
 from platform_lib.sql import quote_identifier
+from platform_lib.warehouse.file_lake import FileLake
+from platform_lib.warehouse.lake import Lake
+from platform_lib.warehouse.shared_lake import LakeServer, SharedLake
 
 CATALOG_SUFFIX = ".sqlite"
 SANDBOX_FOLDER = "sandboxes"
@@ -36,8 +40,10 @@ class TableLocation:
 
     team: str
     table: str
-    catalog: Path
-    """The catalog of the lake that holds the table: the team's, or the sandbox's."""
+    lake: Lake
+    """The lake that holds the table: the team's, or the sandbox's."""
+    warehouse: Path
+    """The local warehouse folder (where sandboxes are)."""
     sandbox: str | None = None
     """The sandbox (``<team>__dev_<user>``) holding the table; None in production."""
     version: int | None = None
@@ -80,7 +86,14 @@ def table_for(asset_key: AssetKey, root: Path) -> TableLocation:
             f"Asset key {asset_key.to_user_string()}: {team!r} is not a team name (a lowercase "
             "Python identifier). Define the asset through team_definitions."
         )
-    return TableLocation(team=team, table=table, catalog=root / f"{team}{CATALOG_SUFFIX}")
+    return TableLocation(team=team, table=table, lake=lake_of(team, root), warehouse=root)
+
+
+def lake_of(team: str, root: Path) -> Lake:
+    """``team``'s production lake: shared when ``TAILOR_LAKE_DATA`` is set, else the file
+    lake in the warehouse folder ``root``."""
+    server = LakeServer.from_env()
+    return SharedLake(team, server) if server else FileLake(root / f"{team}{CATALOG_SUFFIX}")
 
 
 def schema_refusal(owner: str, schema: object, team: str | None) -> str:
@@ -95,19 +108,22 @@ def schema_refusal(owner: str, schema: object, team: str | None) -> str:
 
 def in_sandbox(location: TableLocation, sandbox: str) -> TableLocation:
     """The same table in ``sandbox`` (``<team>__dev_<user>``)."""
-    folder = location.catalog.parent / SANDBOX_FOLDER
-    return replace(location, catalog=folder / f"{sandbox}{CATALOG_SUFFIX}", sandbox=sandbox)
+    lake = FileLake(location.warehouse / SANDBOX_FOLDER / f"{sandbox}{CATALOG_SUFFIX}")
+    return replace(location, lake=lake, sandbox=sandbox)
 
 
-def team_lakes(root: Path) -> dict[str, Path]:
-    """The catalog of every team's lake in the warehouse folder, by team."""
-    return {path.stem: path for path in sorted(root.glob(f"*{CATALOG_SUFFIX}"))}
+def team_lakes(root: Path) -> dict[str, Lake]:
+    """Every team's production lake, by team: the shared lake's, or the warehouse folder's."""
+    server = LakeServer.from_env()
+    if server:
+        return {team: SharedLake(team, server) for team in server.teams()}
+    return {path.stem: FileLake(path) for path in sorted(root.glob(f"*{CATALOG_SUFFIX}"))}
 
 
-def sandbox_lakes(root: Path, user: str | None = None) -> dict[str, Path]:
-    """The catalog of every sandbox's lake (of ``user``, or of everyone), by sandbox name."""
+def sandbox_lakes(root: Path, user: str | None = None) -> dict[str, FileLake]:
+    """Every sandbox's lake (of ``user``, or of everyone), by sandbox name."""
     pattern = sandbox_name("*", user or "*") + CATALOG_SUFFIX
-    return {path.stem: path for path in sorted((root / SANDBOX_FOLDER).glob(pattern))}
+    return {p.stem: FileLake(p) for p in sorted((root / SANDBOX_FOLDER).glob(pattern))}
 
 
 def landing_samples_folder(root: Path) -> Path:

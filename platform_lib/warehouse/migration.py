@@ -26,6 +26,7 @@ from platform_lib.errors import WarehouseError
 from platform_lib.sql import quote_identifier, quote_literal, table_exists
 from platform_lib.warehouse.commits import commit_retrying
 from platform_lib.warehouse.connection import lake_connection, warehouse_instance
+from platform_lib.warehouse.file_lake import FileLake
 from platform_lib.warehouse.layout import CATALOG_SUFFIX, SANDBOX_FOLDER
 from platform_lib.warehouse.records import WriteInfo, sign_write, table_history
 from platform_lib.warehouse.writes import rollback
@@ -108,7 +109,7 @@ class _Plan:
 
 def _plan(old: Path, catalog: Path) -> _Plan:
     plan, exists = _Plan(), catalog.is_file()  # a lake is created only to migrate into it
-    lake = lake_connection(catalog, read_only=True) if exists else _no_lake()
+    lake = lake_connection(FileLake(catalog), read_only=True) if exists else _no_lake()
     with _beside(old, lake) as (connection, alias):
         plan.records = _old_records(connection, alias)
         history = table_history(connection) if exists else []
@@ -141,7 +142,10 @@ def _copy(old: Path, catalog: Path, table: str, record: dict | None, author: str
         run_id=record.get("run_id") or "",
         action=MIGRATE,
     )
-    with _beside(old, lake_connection(catalog, read_only=False)) as (connection, alias):
+    with _beside(old, lake_connection(FileLake(catalog), read_only=False)) as (
+        connection,
+        alias,
+    ):
         selected = _selected(_columns(connection, alias, table))
         source = f"{alias}.main.{quote_identifier(table)}"
 
@@ -158,7 +162,7 @@ def _copy(old: Path, catalog: Path, table: str, record: dict | None, author: str
                 raise
 
         try:
-            commit_retrying(catalog, transaction)
+            commit_retrying(FileLake(catalog), transaction)
         except Exception as error:
             if isinstance(error, WarehouseError):
                 raise

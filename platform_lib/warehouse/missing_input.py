@@ -35,7 +35,7 @@ def missing_input_error(
     """The error for ``reader`` (the asset being run) finding no table of its input
     ``label`` at ``location``; ``root`` is the warehouse folder."""
     known = known_asset_labels(root, instance)
-    team, where = location.team, f"{location.name} in the warehouse ({location.catalog})"
+    team, where = location.team, f"{location.name} in the warehouse ({location.lake})"
     if label in known and location.version is not None:
         return WarehouseError(
             f"Asset {label} had no table in production as of TAILOR_AS_OF (version "

@@ -18,6 +18,7 @@ from platform_lib.settings import warehouse_dir
 from platform_lib.sql import quote_identifier, quote_literal, table_names, with_literals
 from platform_lib.warehouse.connection import connect_lakes
 from platform_lib.warehouse.input_source import input_location, input_sample
+from platform_lib.warehouse.lake import Lake
 from platform_lib.warehouse.layout import sandbox_lakes, table_for, team_lakes
 from platform_lib.warehouse.past import lake_versions
 from platform_lib.warehouse.records import table_records
@@ -132,7 +133,7 @@ def _create_input_views(
     connection: duckdb.DuckDBPyConnection,
     root: Path,
     team: str,
-    attached: dict[str, Path],
+    attached: dict[str, Lake],
     environment: RunEnvironment,
     versions: dict[str, int],
 ) -> None:

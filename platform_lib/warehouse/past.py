@@ -25,6 +25,7 @@ from platform_lib.environment.as_of import AsOf
 from platform_lib.errors import WarehouseError
 from platform_lib.sql import quote_literal
 from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.lake import Lake
 from platform_lib.warehouse.layout import team_lakes
 from platform_lib.warehouse.records import table_history
 
@@ -56,15 +57,15 @@ class Moment:
     """Version by team."""
     _found: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
-    def version_of(self, team: str, catalog: Path, reading: str) -> int:
-        """The version of ``team``'s lake (its catalog ``catalog``) read at this moment,
+    def version_of(self, team: str, lake: Lake, reading: str) -> int:
+        """The version of ``team``'s lake ``lake`` read at this moment,
         found once; ``reading`` (``merchandising/inventory``, ``Team 'styling''s tables``)
         names what is read in errors. Raises ``BeforeTheLake`` when the lake did not exist
         yet."""
         if team in self.exact:
             return self.exact[team]
         if team not in self._found:
-            with lake_connection(catalog, read_only=True) as connection:
+            with lake_connection(lake, read_only=True) as connection:
                 times = snapshot_times(connection)
             says = f"{reading} as of {self.as_of.says()}"
             self._found[team] = _version_at(times, self.time, says, team)
@@ -108,9 +109,9 @@ def lake_versions(as_of: AsOf, root: Path) -> dict[str, int]:
     """The version of each production lake under ``root`` read as of ``as_of``, by team; a
     lake that did not exist yet then is left out (it held no table)."""
     moment, versions, before = resolve(as_of, root), {}, []
-    for team, catalog in team_lakes(root).items():
+    for team, lake in team_lakes(root).items():
         try:
-            versions[team] = moment.version_of(team, catalog, f"Team {team!r}'s tables")
+            versions[team] = moment.version_of(team, lake, f"Team {team!r}'s tables")
         except BeforeTheLake as error:
             before.append(error.created)
     if not versions:
@@ -134,12 +135,12 @@ def snapshot_times(
     return dict(rows)
 
 
-def _run_moment(as_of: AsOf, lakes: dict[str, Path], root: Path) -> Moment:
+def _run_moment(as_of: AsOf, lakes: dict[str, Lake], root: Path) -> Moment:
     """The lakes ``as_of.run_id`` wrote at its last version there; the time of its last
     write."""
     last = {}
-    for team, catalog in lakes.items():
-        with lake_connection(catalog, read_only=True) as connection:
+    for team, lake in lakes.items():
+        with lake_connection(lake, read_only=True) as connection:
             written = [r for r in table_history(connection) if r.run_id == as_of.run_id]
         if written:
             last[team] = max(written, key=lambda record: record.version)

@@ -79,6 +79,9 @@ def damage_named(location: TableLocation) -> Iterator[None]:
     try:
         yield
     except (duckdb.IOException, duckdb.InvalidInputException) as error:
+        refused = location.lake.refusal(error) if isinstance(error, duckdb.HTTPException) else None
+        if refused is not None:  # the object store holding the files refused the request
+            raise refused from error
         match = _DATA_FILE.search(str(error))
         if match is None:
             raise

@@ -20,7 +20,6 @@ from platform_lib.warehouse.commits import LOCK_WAIT_SECONDS, commit_retrying
 from platform_lib.warehouse.connection import lake_connection
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.metadata import PREVIEW_ROWS, materialization_metadata
-from platform_lib.warehouse.pins import pin_version
 from platform_lib.warehouse.records import RESTORE, WriteInfo, signed
 from platform_lib.warehouse.versions import TableVersion, chosen_version, versions_of
 from platform_lib.warehouse.writes import BeforeCommit, change_table, last_version
@@ -55,7 +54,7 @@ def restore_source(location: TableLocation, label: str, to: str) -> TableVersion
     """The version of ``location``'s table that ``to`` names (``versions.chosen_version``);
     an asset without versions, or a ``to`` naming none, is refused."""
     versions = versions_of(location, label)
-    with lake_connection(location.catalog, read_only=True) as reader:
+    with lake_connection(location.lake, read_only=True) as reader:
         return chosen_version(reader, location.table, versions, to, label)
 
 
@@ -89,8 +88,8 @@ def restore_table(
     )
     table = location.sql
     with (
-        pin_version(location.catalog, source.version),
-        lake_connection(location.catalog, read_only=False, wait_seconds=wait_seconds) as connection,
+        location.lake.pin(source.version),
+        lake_connection(location.lake, read_only=False, wait_seconds=wait_seconds) as connection,
     ):
 
         def change() -> None:
@@ -100,7 +99,7 @@ def restore_table(
             )
 
         committed = commit_retrying(
-            location.catalog,
+            location.lake,
             lambda: change_table(
                 connection, location, change, signed(info, environment.user, before_commit)
             ),

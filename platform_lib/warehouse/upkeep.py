@@ -13,11 +13,9 @@ rows small writes left inline in the catalog out to Parquet, and merges small ad
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from platform_lib.environment.run_environment import RunEnvironment
@@ -26,8 +24,8 @@ from platform_lib.settings import warehouse_dir
 from platform_lib.sql import quote_literal
 from platform_lib.warehouse.commits import commit_retrying
 from platform_lib.warehouse.connection import lake_connection
-from platform_lib.warehouse.layout import CATALOG_SUFFIX
-from platform_lib.warehouse.pins import pinned_versions
+from platform_lib.warehouse.lake import Lake
+from platform_lib.warehouse.layout import lake_of
 from platform_lib.warehouse.records import table_history
 from platform_lib.warehouse.writes import rollback
 
@@ -99,42 +97,43 @@ class UpkeepReport:
 def upkeep_team_lake(team: str, upkeep: LakeUpkeep) -> UpkeepReport:
     """Upkeep of ``team``'s production lake, in production runs only: a dev run writes
     only the person's sandbox."""
-    catalog = warehouse_dir() / f"{team}{CATALOG_SUFFIX}"
     if RunEnvironment.current().is_dev:
         return UpkeepReport(skipped=f"a dev run never writes {team}'s production lake")
-    if not catalog.is_file():
-        return UpkeepReport(skipped=f"{team} has no lake yet ({catalog})")
-    return upkeep_lake(catalog, upkeep)
+    lake = lake_of(team, warehouse_dir())
+    if not lake.exists():
+        return UpkeepReport(skipped=f"{team} has no lake yet ({lake})")
+    return upkeep_lake(lake, upkeep)
 
 
-def upkeep_lake(catalog: Path, upkeep: LakeUpkeep, now: datetime | None = None) -> UpkeepReport:
-    """Expire, remove, flush and merge in the lake of ``catalog`` by ``upkeep``'s rules, as
+def upkeep_lake(lake: Lake, upkeep: LakeUpkeep, now: datetime | None = None) -> UpkeepReport:
+    """Expire, remove, flush and merge in ``lake`` by ``upkeep``'s rules, as
     of ``now`` (default: the present). Each step commits on its own, retried when a writer
     of the lake commits first."""
     now = now or datetime.now(UTC)
     report = UpkeepReport()
-    with lake_connection(catalog, read_only=False) as connection:
+    with lake_connection(lake, read_only=False) as connection:
         cutoff = now - timedelta(days=upkeep.retention_days)
         report.expired, report.kept_pinned = commit_retrying(
-            catalog, lambda: _expire(connection, catalog, cutoff, upkeep.keep_versions)
+            lake, lambda: _expire(connection, lake, cutoff, upkeep.keep_versions)
         )
         report.tables_flushed = len(
-            commit_retrying(catalog, lambda: _call(connection, "ducklake_flush_inlined_data"))
+            commit_retrying(lake, lambda: _call(connection, "ducklake_flush_inlined_data"))
         )
-        merged = commit_retrying(
-            catalog, lambda: _call(connection, "ducklake_merge_adjacent_files")
-        )
+        merged = commit_retrying(lake, lambda: _call(connection, "ducklake_merge_adjacent_files"))
         report.files_merged = sum(row[2] or 0 for row in merged)
         unneeded_since = _timestamp(now - timedelta(hours=upkeep.grace_hours))
         for function in ("ducklake_cleanup_old_files", "ducklake_delete_orphaned_files"):
-            sizes = {
-                path: _size(path)
-                for (path,) in _call(
-                    connection, function, f"older_than => {unneeded_since}, dry_run => true"
-                )
-            }
+            sizes = _sizes(
+                connection,
+                [
+                    path
+                    for (path,) in _call(
+                        connection, function, f"older_than => {unneeded_since}, dry_run => true"
+                    )
+                ],
+            )
             removed = commit_retrying(
-                catalog, lambda f=function: _call(connection, f, f"older_than => {unneeded_since}")
+                lake, lambda f=function: _call(connection, f, f"older_than => {unneeded_since}")
             )
             report.files_removed += [path for (path,) in removed]
             report.bytes_removed += sum(sizes.get(path, 0) for (path,) in removed)
@@ -142,15 +141,15 @@ def upkeep_lake(catalog: Path, upkeep: LakeUpkeep, now: datetime | None = None) 
 
 
 def _expire(
-    connection: duckdb.DuckDBPyConnection, catalog: Path, cutoff: datetime, keep_versions: int
+    connection: duckdb.DuckDBPyConnection, lake: Lake, cutoff: datetime, keep_versions: int
 ) -> tuple[list[int], list[int]]:
     """Expire the snapshots older than ``cutoff`` that no rule keeps, in one transaction;
     the versions expired, and the old ones kept only because they are pinned."""
     connection.execute("BEGIN TRANSACTION")
     try:
-        lake = connection.execute("SELECT current_database()").fetchall()[0][0]
+        alias = connection.execute("SELECT current_database()").fetchall()[0][0]
         snapshots = connection.execute(
-            f"SELECT snapshot_id, snapshot_time FROM ducklake_snapshots({quote_literal(lake)}) "
+            f"SELECT snapshot_id, snapshot_time FROM ducklake_snapshots({quote_literal(alias)}) "
             "ORDER BY snapshot_id"
         ).fetchall()
         versions: dict[str, list[int]] = defaultdict(list)
@@ -159,12 +158,12 @@ def _expire(
         kept = {snapshots[-1][0]} if snapshots else set()
         kept.update(v for table in versions.values() for v in table[-keep_versions:])
         old = [version for version, at in snapshots if at < cutoff and version not in kept]
-        pinned = pinned_versions(catalog)
+        pinned = lake.pinned_versions()
         expired = [version for version in old if version not in pinned]
         if expired:
             listed = ", ".join(map(str, expired))
             connection.execute(
-                f"CALL ducklake_expire_snapshots({quote_literal(lake)}, versions => [{listed}])"
+                f"CALL ducklake_expire_snapshots({quote_literal(alias)}, versions => [{listed}])"
             )
         connection.execute("COMMIT")
     except BaseException:
@@ -184,8 +183,11 @@ def _timestamp(moment: datetime) -> str:
     return f"{quote_literal(moment.isoformat())}::TIMESTAMPTZ"
 
 
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
+def _sizes(connection: duckdb.DuckDBPyConnection, paths: list[str]) -> dict[str, int]:
+    """The sizes of the files ``paths``, on disk or on the lake's object store, through
+    DuckDB's own file system (DuckLake keeps no size for a file it scheduled for deletion);
+    a file already gone is left out."""
+    if not paths:
+        return {}
+    rows = connection.execute("SELECT filename, size FROM read_blob(?::VARCHAR[])", [paths])
+    return dict(rows.fetchall())

@@ -82,8 +82,8 @@ def versions_of(location: TableLocation, label: str) -> list[TableVersion]:
     """Every version of ``location``'s table still kept, newest first; an asset with none
     is told apart from one that does not exist ("did you mean")."""
     versions = []
-    if location.catalog.is_file():
-        with lake_connection(location.catalog, read_only=True) as connection:
+    if location.lake.exists():
+        with lake_connection(location.lake, read_only=True) as connection:
             versions = table_versions(connection, location.table)
     if not versions:
         raise _no_versions(label, location)
@@ -108,7 +108,8 @@ def chosen_version(
     """The version ``to`` names: a version number, a run id (or its first 8 characters),
     or an ISO 8601 time (the version current then; UTC unless it says otherwise)."""
     text = to.strip()
-    if text.isdigit():
+    named = [v for v in versions if _run_matches(v.record.run_id, text)]
+    if text.isdigit() and not (len(text) >= SHORT_RUN_ID and named):  # a run id can be digits
         return _numbered(connection, table, versions, int(text), label)
     moment = _moment(text)
     if moment is not None:
@@ -121,7 +122,6 @@ def chosen_version(
             )
             raise _not_found(label, problem, versions)
         return earlier[0]
-    named = [v for v in versions if _run_matches(v.record.run_id, text)]
     runs = {v.record.run_id for v in named}
     if not named:
         raise _not_found(label, f"no version of it was written by run {text!r}", versions)
@@ -200,12 +200,11 @@ def _not_found(label: str, problem: str, versions: list[TableVersion]) -> Wareho
 
 
 def _no_versions(label: str, location: TableLocation) -> WarehouseError:
-    folder = location.catalog.parent  # the warehouse's, or its sandboxes'
-    known = known_asset_labels(folder.parent if location.sandbox else folder, None)
+    known = known_asset_labels(location.warehouse, None)
     where = f"your sandbox {location.sandbox}" if location.sandbox else "production"
     if label in known:
         return WarehouseError(
-            f"Asset {label} has no versions in {where} ({location.catalog}): it was never "
+            f"Asset {label} has no versions in {where} ({location.lake}): it was never "
             "materialized there.",
             f"materialize {label}; every write is a version",
         )

@@ -15,7 +15,6 @@ import pytest
 from dagster import AssetCheckKey, AssetKey, DagsterInstance
 
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
-from platform_lib.workspace.locations import read_workspace
 
 TAILOR = str(Path(sys.executable).parent / "tailor")
 
@@ -172,29 +171,40 @@ def test_list_fits_the_width_and_wide_keeps_each_row_on_one_line():
     assert len(styling) > 100
 
 
-@pytest.fixture
-def instance_with_runs(tmp_path, landing_zone, monkeypatch):
+@pytest.fixture(scope="module")
+def runs_once(tmp_path_factory, landing_zone, workspace):
     """A Dagster instance folder (as make writes it) that saw merchandising and client_insights
-    materialized, then a client_insights run failing its client_id_unique check; and the
-    landing zone those runs read."""
-    home = tmp_path / "home"
+    materialized, then a client_insights run failing its client_id_unique check; its
+    warehouse and the landing zone those runs read. Made once for this module."""
+    root = tmp_path_factory.mktemp("instance_with_runs")
+    home, landing = root / "home", root / "landing"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # as make writes
-    landing = tmp_path / "landing"
     shutil.copytree(landing_zone, landing)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(WAREHOUSE_ENV, str(root / "warehouse"))
+        patch.setenv(LANDING_ENV, str(landing))
+        with DagsterInstance.from_config(str(home)) as instance:
+            for team in ("merchandising", "client_insights"):
+                job = workspace[team].resolve_implicit_global_asset_job_def()
+                assert job.execute_in_process(instance=instance).success
+            clients = pd.read_csv(landing / "clients.csv")
+            clients.loc[1, "client_id"] = clients.loc[0, "client_id"]
+            clients.to_csv(landing / "clients.csv", index=False)
+            job = workspace["client_insights"].resolve_implicit_global_asset_job_def()
+            assert not job.execute_in_process(instance=instance, raise_on_error=False).success
+    return root
+
+
+@pytest.fixture
+def instance_with_runs(runs_once, tmp_path, monkeypatch, workspace):
+    """This test's copy of ``runs_once`` (its instance home, landing zone and locations),
+    the warehouse and landing zone set for runs it makes."""
+    for name in ("home", "landing", "warehouse"):
+        shutil.copytree(runs_once / name, tmp_path / name)
     monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "warehouse"))
-    monkeypatch.setenv(LANDING_ENV, str(landing))
-    locations = {location.name: location.load() for location in read_workspace()}
-    with DagsterInstance.from_config(str(home)) as instance:
-        for team in ("merchandising", "client_insights"):
-            job = locations[team].resolve_implicit_global_asset_job_def()
-            assert job.execute_in_process(instance=instance).success
-        clients = pd.read_csv(landing / "clients.csv")
-        clients.loc[1, "client_id"] = clients.loc[0, "client_id"]
-        clients.to_csv(landing / "clients.csv", index=False)
-        job = locations["client_insights"].resolve_implicit_global_asset_job_def()
-        assert not job.execute_in_process(instance=instance, raise_on_error=False).success
-    return home, landing, locations
+    monkeypatch.setenv(LANDING_ENV, str(tmp_path / "landing"))
+    return tmp_path / "home", tmp_path / "landing", workspace
 
 
 def split_words(table: str, width: int, headers: list[str], wide: str) -> list[str]:

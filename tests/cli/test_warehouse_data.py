@@ -7,21 +7,30 @@ import pty
 import subprocess
 
 import pytest
+from dagster import DagsterInstance
 
 from platform_lib.environment.sampling import Sampling
+from platform_lib.settings import WAREHOUSE_ENV
 from platform_lib.sql import with_literals
 from tests.cli.test_tailor_cli import TAILOR
 from tests.crm_sandbox import FRAMES, fingerprint, make_frames, read, run
 
 
-@pytest.fixture
-def crm(warehouse, instance, use):
-    make_frames()
-    assert run(instance).success
-    use(env="dev")
-    FRAMES["clients"] = FRAMES["clients"].assign(region="south", tier="gold")
-    assert run(instance, "clients").success
-    use(env=None)
+@pytest.fixture(scope="module")
+def crm(tmp_path_factory):
+    """The warehouse: made once for this module, whose commands only read it (and the
+    refused writes prove they leave it as it was)."""
+    warehouse = tmp_path_factory.mktemp("crm") / "warehouse"
+    with pytest.MonkeyPatch.context() as patch, DagsterInstance.ephemeral() as instance:
+        patch.setenv(WAREHOUSE_ENV, str(warehouse))
+        patch.setenv("TAILOR_USER", "alice")
+        for name in ("TAILOR_ENV", "TAILOR_SAMPLE", "TAILOR_SAMPLE_SEED"):
+            patch.delenv(name, raising=False)
+        make_frames()
+        assert run(instance).success
+        patch.setenv("TAILOR_ENV", "dev")
+        FRAMES["clients"] = FRAMES["clients"].assign(region="south", tier="gold")
+        assert run(instance, "clients").success
     return warehouse
 
 

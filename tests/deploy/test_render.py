@@ -1,51 +1,26 @@
 """`tailor deploy render`: deterministic files, a dagster.yaml Dagster itself accepts, a gRPC
-workspace with a code server per team, and Helm values in the shape of Dagster's chart."""
+workspace with a code server per team, Supervisor's processes (Helm values: test_helm.py)."""
 
 import os
 import signal
 import socket
 import subprocess
-import sys
-from enum import StrEnum
-from pathlib import Path
 
-import pytest
 import yaml
 from dagster._core.instance.config import dagster_instance_config
-from pydantic import BaseModel, ConfigDict
 from supervisor.datatypes import RestartWhenExitUnexpected
 from supervisor.options import ServerOptions
 
 from platform_lib.alerts.delivery import ui_link
 from platform_lib.settings import REPO_ROOT
-from platform_lib.workspace.locations import read_workspace
-
-TAILOR = str(Path(sys.executable).parent / "tailor")
-TEAMS = sorted(location.name for location in read_workspace())
-
-
-def render(out: Path, *flags: str) -> dict[str, str]:
-    result = subprocess.run(
-        [TAILOR, "deploy", "render", "--out", str(out), *flags],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return {str(p.relative_to(out)): p.read_text() for p in sorted(out.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> dict[str, str]:
-    return render(tmp_path_factory.mktemp("deploy"), "--runs-per-team", "3")
+from tests.deploy.rendering import LAKE, TAILOR, TEAMS, render
 
 
 def test_render_is_deterministic(rendered, tmp_path):
     assert set(rendered) == {
-        "workspace.yaml", "dagster.yaml", "supervisord.conf", "helm/values.yaml"
+        "workspace.yaml", "dagster.yaml", "supervisord.conf", "helm/values.yaml", "lake/roles.sql"
     }  # fmt: skip
-    assert render(tmp_path, "--runs-per-team", "3") == rendered
+    assert render(tmp_path, "--runs-per-team", "3", *LAKE) == rendered
 
 
 def test_dagster_yaml_is_accepted_by_dagster_with_a_limit_per_team(rendered, tmp_path, monkeypatch):
@@ -68,7 +43,7 @@ def test_dagster_yaml_is_accepted_by_dagster_with_a_limit_per_team(rendered, tmp
     assert config["storage"]["postgres"]["postgres_db"]["scheme"] == "postgresql+psycopg2"
 
 
-def test_supervisor_reads_the_single_host_processes(rendered, tmp_path):
+def test_supervisor_reads_the_single_host_processes(rendered, tmp_path, supervisor_env):
     (tmp_path / "supervisord.conf").write_text(rendered["supervisord.conf"])
     options = ServerOptions()  # Supervisor's own parser, as `supervisord -c` uses it
     options.realize(args=["-c", str(tmp_path / "supervisord.conf")])
@@ -87,8 +62,10 @@ def test_supervisor_reads_the_single_host_processes(rendered, tmp_path):
     assert programs["webserver"].command.endswith("-h 127.0.0.1 -p 3000")
 
 
-def test_alerts_from_the_single_host_profile_link_to_its_webserver(tmp_path, monkeypatch):
-    render(tmp_path, "--webserver-host", "0.0.0.0", "--webserver-port", "3300")
+def test_alerts_from_the_single_host_profile_link_to_its_webserver(
+    tmp_path, monkeypatch, supervisor_env
+):
+    render(tmp_path, "--webserver-host", "0.0.0.0", "--webserver-port", "3300", *LAKE)
     options = ServerOptions()
     options.realize(args=["-c", str(tmp_path / "supervisord.conf")])
     for group in options.process_group_configs:  # code servers evaluate the sensors
@@ -107,93 +84,6 @@ def test_the_workspace_serves_each_team_from_its_own_code_server(rendered):
     ]
     assert [server["location_name"] for server in servers] == TEAMS
     assert len({server["port"] for server in servers}) == len(TEAMS)
-
-
-# The shape of Dagster's Helm chart values (helm/dagster/values.schema.json) for the keys we
-# set: unknown keys are refused where the chart refuses them.
-class PullPolicy(StrEnum):
-    ALWAYS = "Always"
-    IF_NOT_PRESENT = "IfNotPresent"
-    NEVER = "Never"
-
-
-class Image(BaseModel):
-    repository: str
-    tag: str | int | None = None
-    pullPolicy: PullPolicy
-
-
-class UserDeployment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    image: Image
-    dagsterApiGrpcArgs: list[str] | None = None
-    codeServerArgs: list[str] | None = None
-    port: int
-    envSecrets: list[dict] | None = None
-
-
-class UserDeployments(BaseModel):
-    enabled: bool
-    deployments: list[UserDeployment]
-
-
-class TagConcurrencyLimit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    key: str
-    value: str | None = None
-    limit: int
-
-
-class QueuedRunCoordinatorConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    maxConcurrentRuns: int | None = None
-    tagConcurrencyLimits: list[TagConcurrencyLimit] | None = None
-
-
-class RunCoordinator(BaseModel):
-    enabled: bool
-    type: str
-    config: dict[str, QueuedRunCoordinatorConfig]
-
-
-class RunRetries(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    enabled: bool
-    maxRetries: int
-    retryOnAssetOrOpFailure: bool
-
-
-class Daemon(BaseModel):
-    runCoordinator: RunCoordinator
-    runRetries: RunRetries
-
-
-class Values(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    user_deployments: UserDeployments
-    postgresql: dict
-    generatePostgresqlPasswordSecret: bool
-    dagsterDaemon: Daemon
-
-    @classmethod
-    def parse(cls, values: dict) -> "Values":
-        return cls(user_deployments=values.pop("dagster-user-deployments"), **values)
-
-
-def test_helm_values_have_the_charts_shape_with_one_deployment_per_team(rendered):
-    values = Values.parse(yaml.safe_load(rendered["helm/values.yaml"]))
-    deployments = values.user_deployments.deployments
-    assert [d.name for d in deployments] == [t.replace("_", "-") for t in TEAMS]
-    for deployment, team in zip(deployments, TEAMS, strict=True):
-        assert deployment.codeServerArgs == ["-m", f"teams.{team}.definitions", "-a", "defs"]
-        assert deployment.envSecrets == [{"name": f"tailor-{team.replace('_', '-')}"}]
-    coordinator = values.dagsterDaemon.runCoordinator
-    assert coordinator.type == "QueuedRunCoordinator"
-    limits = coordinator.config["queuedRunCoordinator"].tagConcurrencyLimits
-    assert {limit.value: limit.limit for limit in limits} == dict.fromkeys(TEAMS, 3)
-    assert not values.postgresql["enabled"]
-    assert not values.dagsterDaemon.runRetries.retryOnAssetOrOpFailure  # as in dagster.yaml
 
 
 def test_up_names_the_postgresql_it_cannot_reach_and_starts_nothing(tmp_path, closed_port):

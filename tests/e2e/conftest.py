@@ -9,14 +9,15 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
+from tests.e2e.waits import sizes, wait_for
 
 DAGSTER = str(Path(sys.executable).parent / "dagster")
 TERMINAL = {"SUCCESS", "FAILURE", "CANCELED"}
@@ -87,15 +88,28 @@ class Webserver:
         """Whether the process serving it still runs."""
         return self.process.poll() is None
 
+    def logs(self) -> list[Path]:
+        """The logs of its processes, whose tail a failed wait shows."""
+        return [self.log]
+
+    def activity(self, run_id: str | None = None) -> object:
+        """What changes as it progresses: its logs, run ``run_id``'s events (dagster dev's)."""
+        return sizes(*self.logs(), *([self.home / "storage" / f"{run_id}.db"] if run_id else []))
+
+    def wait(self, what: str, look: Callable, done: Callable = bool, **progress) -> object:
+        """``wait_for`` on this server: fails at once if it ends, names its logs."""
+        progress = {"activity": self.activity, "alive": self.alive} | progress
+        return wait_for(f"{what} ({self.url})", look, done, logs=self.logs, **progress)
+
     def stop(self) -> None:
         """Ctrl-C: SIGINT to the whole process group; then nothing of it may be left."""
         if self.process.poll() is None:  # its own session: the group id is its pid
             os.killpg(self.process.pid, signal.SIGINT)
-            self.process.wait(timeout=90)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and self.leftovers():
-            time.sleep(0.5)
-        assert self.leftovers() == [], self.leftovers()
+
+        def ended(left: list[str]) -> bool:
+            return self.process.poll() is not None and not left
+
+        self.wait("every process to end after Ctrl-C", self.leftovers, ended, alive=lambda: True)
 
     def leftovers(self) -> list[str]:
         """Processes of this server still alive: in its session, or naming its home."""
@@ -113,7 +127,7 @@ class Webserver:
             data=json.dumps({"query": query, "variables": variables or {}}).encode(),
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=180) as response:  # a busy machine
             answer = json.load(response)
         assert "errors" not in answer, answer["errors"]
         return answer["data"]
@@ -122,26 +136,18 @@ class Webserver:
         entries = self.graphql(LOCATIONS)["workspaceOrError"]["locationEntries"]
         return {entry["name"]: entry for entry in entries}
 
-    def wait_until_loaded(
-        self, names: set[str], timeout: float = 240, serving: bool = False
-    ) -> dict[str, dict]:
+    def wait_until_loaded(self, names: set[str], serving: bool = False) -> dict[str, dict]:
         """Wait until the locations ``names`` have loaded (and, if ``serving``, without an
         error: a code server that is still starting answers with one)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.alive(), self.log.read_text()[-3000:]
-            try:
-                locations = self.locations()
-                if names <= set(locations) and all(
-                    locations[name]["loadStatus"] == "LOADED"
-                    and (not serving or _serving(locations[name]))
-                    for name in names
-                ):
-                    return locations
-            except OSError:
-                pass  # the webserver is still starting
-            time.sleep(1)
-        raise AssertionError(f"locations {names} not loaded: {self.log.read_text()[-3000:]}")
+
+        def loaded(locations: dict[str, dict]) -> bool:
+            return names <= set(locations) and all(
+                locations[name]["loadStatus"] == "LOADED"
+                and (not serving or _serving(locations[name]))
+                for name in names
+            )
+
+        return self.wait(f"locations {sorted(names)} loaded", self.locations, loaded)
 
     def assets_of(self, location: str) -> list[dict]:
         return [
@@ -183,14 +189,12 @@ class Webserver:
     def runs(self) -> list[dict]:
         return self.graphql(RUNS)["runsOrError"]["results"]
 
-    def wait_for_run(self, run_id: str, timeout: float = 240) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            status = next(run["status"] for run in self.runs() if run["runId"] == run_id)
-            if status in TERMINAL:
-                return status
-            time.sleep(1)
-        raise AssertionError(f"run {run_id} did not finish")
+    def wait_for_run(self, run_id: str) -> str:
+        def status() -> str:
+            return next(run["status"] for run in self.runs() if run["runId"] == run_id)
+
+        events = partial(self.activity, run_id)
+        return self.wait(f"run {run_id} to finish", status, TERMINAL.__contains__, activity=events)
 
 
 class DagsterDev(Webserver):

@@ -2,8 +2,6 @@
 materialization each team's asset is overdue, and each team hears of it on its own route,
 crm by email (a real SMTP server), ops by webhook (a real HTTP server)."""
 
-import time
-
 import pytest
 
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
@@ -26,9 +24,11 @@ def test_an_asset_left_overdue_alerts_its_own_team(
     server.wait_until_loaded({"crm", "ops"})
     for team in ("crm", "ops"):
         assert server.wait_for_run(server.materialize(team)) == "SUCCESS", team
-    deadline = time.monotonic() + 180  # a minute to become overdue, then the next ticks
-    while time.monotonic() < deadline and not (smtp_server.messages and ops_hook.bodies):
-        time.sleep(2)
+    server.wait(  # a minute to become overdue, then the next ticks
+        "crm's freshness email and ops's webhook",
+        lambda: (len(smtp_server.messages), len(ops_hook.bodies)),
+        all,
+    )
     (mail,) = smtp_server.messages
     assert mail["Subject"] == "[crm] freshness: crm/orders"
     (alert,) = ops_hook.bodies

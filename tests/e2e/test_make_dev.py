@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
+from tests.e2e.waits import sizes, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -113,10 +114,7 @@ def test_make_dev_says_where_runs_write_and_a_second_one_on_its_instance_is_refu
         "TAILOR_USER": "grace",
     } | ({"TAILOR_SAMPLE": "0.01"} if environment == "dev" else {})
     server = dagster_dev_factory(REPO_ROOT / "workspace.yaml", env, REPO_ROOT, via_make=True)
-    deadline = time.monotonic() + 60
-    while "instance" not in server.log.read_text():
-        assert time.monotonic() < deadline and server.process.poll() is None, server.log.read_text()
-        time.sleep(0.2)
+    server.wait("make dev's banner", server.log.read_text, lambda text: "instance" in text)
     # a second make dev on another port, same instance: refused, the first keeps serving
     second = subprocess.run(
         ["make", "-s", "dev", f"PORT={closed_port()}", f"DAGSTER_HOME={server.home}"],
@@ -180,15 +178,10 @@ def test_make_notebook_serves_jupyterlab_on_this_environment_with_the_starter_no
             with urllib.request.urlopen(url, timeout=10) as response:
                 return json.load(response)
 
-        deadline = time.monotonic() + 120
-        while True:
-            assert lab.poll() is None, log.read_text()[-2000:]
-            try:
-                specs = get("/api/kernelspecs")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, log.read_text()[-2000:]
-                time.sleep(1)
+        specs = wait_for(
+            f"JupyterLab on port {port}", lambda: get("/api/kernelspecs"),
+            logs=lambda: [log], activity=lambda: sizes(log), alive=lambda: lab.poll() is None,
+        )  # fmt: skip
         assert specs["default"] == "python3"
         kernel = specs["kernelspecs"]["python3"]["spec"]
         assert kernel["language"] == "python"

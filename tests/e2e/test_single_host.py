@@ -14,32 +14,43 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psycopg2
 import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import CODE_LOCATION_TAG as CODE_LOCATION
 
+from platform_lib import open_warehouse
+from platform_lib.deploy.lake_roles import password_variable
 from platform_lib.deploy.postgres import LocalPostgres
 from platform_lib.deploy.supervisor import code_server_program
+from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
 from platform_lib.workspace.locations import read_workspace
 from tests.e2e.conftest import Webserver, free_port
+from tests.e2e.waits import wait_for
 from tests.overlap import most_at_once
+from tests.processes import with_environment
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]  # the waits follow a busy machine
 
 SUPERVISORCTL = str(Path(sys.executable).parent / "supervisorctl")
 TEAMS = sorted(location.name for location in read_workspace())
 UPSTREAM = ["client_insights", "merchandising"]  # styling reads their tables
 MAX_RUNS, RUNS_PER_TEAM = 5, 2  # 3 teams x 2 > 5: both limits bind under load
-LOAD = 51  # runs submitted at once, 17 per team
+# runs submitted at once, a third per team: 15 bind both limits; the figures in
+# docs/performance.md are of TAILOR_LOAD_RUNS=51
+LOAD = int(os.environ.get("TAILOR_LOAD_RUNS", "15"))
 VICTIM = "merchandising"
 OTHERS = [team for team in TEAMS if team != VICTIM]
 RESUBMITTED = "re-submitting the run into the queue"  # Dagster's words
 TERMINAL = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+LAKE_PASSWORDS = {password_variable(team): f"lake %,{team}" for team in TEAMS}
+SETTLED = {"RUNNING", "STOPPED", "EXITED", "FATAL"}  # Supervisor's states past starting
 
 
 def free_port_range(size: int) -> int:
@@ -70,7 +81,8 @@ class SingleHost(Webserver):
         self.first_port = free_port_range(len(TEAMS))
         flags = (
             f"--first-port {self.first_port} --max-concurrent-runs {MAX_RUNS} "
-            f"--runs-per-team {RUNS_PER_TEAM} --code-server-retry-delay 5"
+            f"--runs-per-team {RUNS_PER_TEAM} --code-server-retry-delay 5 "
+            f"--lake-data {root / 'lake'} --lake-database tailor_lake"
         )
         self.process = subprocess.Popen(
             ["make", "-s", "dev", "TAILOR_DEPLOYMENT=postgres", f"PORT={self.port}",
@@ -88,31 +100,28 @@ class SingleHost(Webserver):
             [SUPERVISORCTL, "-c", conf, *args], capture_output=True, text=True, timeout=60
         ).stdout
 
+    def logs(self) -> list[Path]:
+        return deployment_logs(self.home)
+
     def states(self) -> dict[str, str]:
         """Supervisor's state of each program, once none is still starting."""
-        deadline = time.monotonic() + 60
-        while True:
+
+        def states() -> dict[str, str]:
             lines = self.supervisorctl("status").splitlines()
-            states = {line.split()[0]: line.split()[1] for line in lines}
-            if "STARTING" not in states.values() or time.monotonic() > deadline:
-                return states
-            time.sleep(1)
+            return {line.split()[0]: line.split()[1] for line in lines}
+
+        settled = lambda seen: seen and set(seen.values()) <= SETTLED  # noqa: E731
+        return self.wait("Supervisor's programs past starting", states, settled)
 
     def pid(self, team: str) -> int:
         return int(self.supervisorctl("pid", code_server_program(team)).strip())
 
     def leftovers(self) -> list[str]:
-        """Also the code servers and the gRPC processes holding each team's code, which
-        Supervisor runs in a session of its own."""
-        patterns = [f"-p {self.first_port + i} -m teams" for i in range(len(TEAMS))]
-        patterns += [f"api grpc .*--location-name {team} -m teams" for team in TEAMS]
-        servers = [
-            subprocess.run(
-                ["pgrep", "-af", pattern], capture_output=True, text=True
-            ).stdout.splitlines()
-            for pattern in patterns
-        ]
-        return sorted({*super().leftovers(), *(line for lines in servers for line in lines)})
+        """Also the programs Supervisor runs in a session of its own and what they started
+        (the gRPC processes holding each team's code, runs): the processes of this
+        deployment's DAGSTER_HOME, not another test session's."""
+        programs = with_environment(f"DAGSTER_HOME={self.home}")
+        return sorted({*super().leftovers(), *filter(None, map(_command_line, programs))})
 
     def crash(self, team: str) -> None:
         """SIGKILL a team's code server: the process Supervisor started and the gRPC server
@@ -121,6 +130,15 @@ class SingleHost(Webserver):
         inner = subprocess.run(["pgrep", "-P", str(server)], capture_output=True, text=True)
         for pid in [server, *map(int, inner.stdout.split())]:
             os.kill(pid, signal.SIGKILL)
+
+
+def _command_line(pid: int) -> str:
+    """``pid`` and its command, as ``pgrep -a`` shows them ("" once it has ended)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return ""
+    return f"{pid} {command.decode(errors='replace').strip()}"
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +157,7 @@ def postgres() -> Iterator[LocalPostgres]:
 def single_host(tmp_path_factory, e2e_landing, postgres) -> Iterator[SingleHost]:
     root = tmp_path_factory.mktemp("single_host")
     env = {WAREHOUSE_ENV: str(root / "warehouse"), LANDING_ENV: str(e2e_landing)}
-    env |= postgres.env()
+    env |= postgres.env() | LAKE_PASSWORDS  # a server of the test's own: passwords are given
     server = SingleHost(root, env)
     try:
         server.wait_until_loaded(set(TEAMS), serving=True)
@@ -166,14 +184,31 @@ def upstream(single_host, instance) -> None:
     assert statuses == {DagsterRunStatus.SUCCESS}
 
 
-def wait_for_runs(instance: DagsterInstance, run_ids: list[str], timeout: float = 900) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def deployment_logs(home: Path) -> list[Path]:
+    """make dev's console and the log of each program Supervisor runs."""
+    return [home.parent / "make_dev.log", *sorted(home.glob("*.log"))]
+
+
+def wait_on(instance: DagsterInstance, what: str, look, done, interval: float = 1.0):
+    """``wait_for`` on the deployment: progress is any run's events arriving."""
+    home = Path(instance.root_directory)
+    return wait_for(
+        what, look, done, logs=lambda: deployment_logs(home), interval=interval,
+        activity=instance.event_log_storage.get_maximum_record_id,
+    )  # fmt: skip
+
+
+def wait_for_runs(instance: DagsterInstance, run_ids: list[str]) -> dict:
+    def statuses() -> Counter:
         records = instance.get_run_records(RunsFilter(run_ids=run_ids))
-        if len(records) == len(run_ids) and all(r.dagster_run.status in TERMINAL for r in records):
-            return {record.dagster_run.run_id: record for record in records}
-        time.sleep(2)
-    raise AssertionError(f"runs not finished in {timeout}s")
+        return Counter(record.dagster_run.status for record in records)
+
+    def finished(seen: Counter) -> bool:
+        return seen.total() == len(run_ids) and set(seen) <= TERMINAL
+
+    wait_on(instance, f"{len(run_ids)} runs to finish", statuses, finished, interval=2)
+    records = instance.get_run_records(RunsFilter(run_ids=run_ids))
+    return {record.dagster_run.run_id: record for record in records}
 
 
 def in_progress(instance: DagsterInstance, record) -> tuple[float, float]:
@@ -184,26 +219,26 @@ def in_progress(instance: DagsterInstance, record) -> tuple[float, float]:
     return launches[-1].timestamp, record.end_time
 
 
-def wait_for_resubmission(instance, run_ids: list[str], timeout: float = 120) -> str:
+def wait_for_resubmission(instance, run_ids: list[str]) -> str:
     """A run the queue put back because its code server did not answer."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def resubmitted() -> str | None:
         for run_id in run_ids:
             if any(RESUBMITTED in (entry.message or "") for entry in instance.all_logs(run_id)):
                 return run_id
-        time.sleep(1)
-    raise AssertionError(f"no run was put back in the queue in {timeout}s")
+        return None
+
+    return wait_on(instance, f"one of {run_ids} put back in the queue", resubmitted, bool)
 
 
-def wait_for_status(instance, run_ids: list[str], status, timeout: float = 120) -> list:
+def wait_for_status(instance, run_ids: list[str], status) -> list:
     """The runs' statuses as soon as one of them has ``status``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        statuses = [instance.get_run_by_id(run_id).status for run_id in run_ids]
-        if status in statuses:
-            return statuses
-        time.sleep(0.2)
-    raise AssertionError(f"no run reached {status} in {timeout}s")
+
+    def statuses() -> list:
+        return [instance.get_run_by_id(run_id).status for run_id in run_ids]
+
+    reached = lambda seen: status in seen  # noqa: E731
+    return wait_on(instance, f"one of {run_ids} {status.value}", statuses, reached, 0.2)
 
 
 def test_each_team_is_its_own_code_server_and_the_instance_is_postgres(single_host, instance):
@@ -216,7 +251,28 @@ def test_each_team_is_its_own_code_server_and_the_instance_is_postgres(single_ho
     assert f"open {single_host.url}" in single_host.log.read_text()
 
 
-def test_fifty_runs_across_teams_all_finish_within_the_global_and_team_limits(
+def test_each_code_server_reaches_the_lake_as_its_teams_role(single_host, postgres):
+    """Its runs inherit its environment: Dagster's default launcher starts them from it."""
+    for team in TEAMS:
+        environ = Path(f"/proc/{single_host.pid(team)}/environ").read_bytes().split(b"\0")
+        environment = dict(item.decode().split("=", 1) for item in environ if item)
+        assert environment["TAILOR_LAKE_USER"] == f"tailor_{team}"
+        assert environment["TAILOR_LAKE_PASSWORD"] == LAKE_PASSWORDS[password_variable(team)]
+        assert environment["TAILOR_LAKE_DATA"] == str(single_host.home.parent / "lake")
+        assert environment["TAILOR_LAKE_PORT"] == str(postgres.port)
+        connection = psycopg2.connect(
+            host="127.0.0.1", port=postgres.port, dbname=environment["TAILOR_LAKE_DB"],
+            user=environment["TAILOR_LAKE_USER"], password=environment["TAILOR_LAKE_PASSWORD"],
+        )  # fmt: skip
+        with connection, connection.cursor() as cursor:  # it owns its team's schema
+            cursor.execute(
+                "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s", (team,)
+            )
+            assert cursor.fetchone() == (f"tailor_{team}",)
+        connection.close()
+
+
+def test_runs_at_once_across_teams_all_finish_within_the_global_and_team_limits(
     single_host, instance, upstream
 ):
     batch = {"tailor/test-batch": uuid.uuid4().hex}
@@ -262,6 +318,28 @@ def test_fifty_runs_across_teams_all_finish_within_the_global_and_team_limits(
         f"median {statistics.median(waits):.1f} s, p95 {waits[int(0.95 * len(waits))]:.1f} s, "
         f"max {waits[-1]:.1f} s (limits: {MAX_RUNS} runs, {RUNS_PER_TEAM} per team)"
     )
+
+
+def test_the_runs_tables_are_in_the_shared_lake_not_on_the_hosts_disk(
+    single_host, postgres, upstream
+):
+    """The catalogs are the teams' schemas in PostgreSQL, the data files in --lake-data;
+    the warehouse folder holds no lake."""
+    lake = single_host.home.parent / "lake"
+    with pytest.MonkeyPatch.context() as patch:
+        role = "styling"  # any team's role reads every team's tables
+        env = {"TAILOR_LAKE_DATA": str(lake), "TAILOR_LAKE_HOST": "127.0.0.1",
+               "TAILOR_LAKE_PORT": str(postgres.port), "TAILOR_LAKE_USER": f"tailor_{role}",
+               "TAILOR_LAKE_PASSWORD": LAKE_PASSWORDS[password_variable(role)]}  # fmt: skip
+        for name, value in env.items():
+            patch.setenv(name, value)
+        with open_warehouse(environment=RunEnvironment()) as warehouse:
+            tables = warehouse.sql(
+                "SELECT database_name, count(*) FROM duckdb_tables() GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+    assert [team for team, count in tables if count] == sorted(UPSTREAM)
+    assert all(list((lake / team).rglob("*.parquet")) for team in UPSTREAM)
+    assert not list((single_host.home.parent / "warehouse").glob("*.sqlite"))
 
 
 def test_a_crashed_code_server_is_restarted_alone_and_its_team_loses_no_run(

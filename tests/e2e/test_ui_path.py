@@ -2,13 +2,13 @@
 the mutation the UI's Materialize button sends, a real browser, and a run that must fail."""
 
 import os
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from platform_lib import open_warehouse
+from tests.e2e.conftest import TERMINAL
 
 pytestmark = pytest.mark.e2e
 
@@ -54,19 +54,18 @@ def open_page(page, url: str) -> None:
         backdrop.first.wait_for(state="detached", timeout=15_000)
 
 
-def wait_for_styling_run(server, timeout: float = 180) -> str:
+def wait_for_styling_run(server) -> str:
     """The run the styling_automation sensor launches once its upstreams are updated."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def latest() -> str | None:
         styling = [
             run
             for run in server.runs()
             if any(key["path"][0] == "styling" for key in run["assetSelection"] or [])
         ]
-        if styling and styling[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
-            return styling[0]["status"]
-        time.sleep(2)
-    raise AssertionError("the styling assets were never materialized by automation")
+        return styling[0]["status"] if styling else None
+
+    return server.wait("styling's run by automation to finish", latest, TERMINAL.__contains__)
 
 
 def test_all_three_code_locations_load_in_their_own_processes(dagster_dev):
@@ -103,7 +102,7 @@ def test_in_a_real_browser_every_team_materializes_across_locations(dagster_dev,
     open_page(page, f"{dagster_dev.url}/runs")
     page.get_by_text("Success").first.wait_for(timeout=60_000)
     open_page(page, f"{dagster_dev.url}/asset-groups")
-    time.sleep(3)  # let the lineage settle its layout and statuses
+    page.wait_for_load_state("networkidle")  # the lineage's statuses loaded
     page.screenshot(path=str(tmp_path / "lineage.png"))
     if os.environ.get("TAILOR_DOCS_SCREENSHOT"):
         page.screenshot(path=os.environ["TAILOR_DOCS_SCREENSHOT"])
@@ -113,13 +112,11 @@ def test_in_a_real_browser_every_team_materializes_across_locations(dagster_dev,
         assert set(check_statuses(dagster_dev, team).values()) == {"SUCCEEDED"}, team
 
 
-def wait_for_alerts(receiver, kinds: set[str], timeout: float = 150) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if kinds <= {body["kind"] for body in receiver.bodies}:
-            return receiver.bodies
-        time.sleep(2)
-    raise AssertionError(f"alerts {kinds} never arrived; got {receiver.bodies}")
+def wait_for_alerts(server, receiver, kinds: set[str]) -> list[dict]:
+    def arrived(bodies: list[dict]) -> bool:
+        return kinds <= {body["kind"] for body in bodies}
+
+    return server.wait(f"alerts {kinds} at {receiver.url}", lambda: list(receiver.bodies), arrived)
 
 
 def test_a_run_on_a_corrupted_landing_file_fails_and_keeps_the_table(
@@ -146,16 +143,17 @@ def test_a_run_on_a_corrupted_landing_file_fails_and_keeps_the_table(
 
     # the running daemon's sensors alert the owning team, and only it, once: the run failed
     # only because its contract broke, which the check-failure alert says
-    alerts = wait_for_alerts(team_webhooks["client_insights"], {"check failure"})
+    alerts = wait_for_alerts(dagster_dev, team_webhooks["client_insights"], {"check failure"})
     check_alert = next(alert for alert in alerts if alert["kind"] == "check failure")
     assert check_alert["subject"] == "client_insights/raw_clients"
     assert "client_id_unique (2 failing rows)" in check_alert["message"]
     assert check_alert["link"].endswith(f"/runs/{run_id}")
     assert check_alert["origin"]["launched_by"] == "hand"
     log = dagster_dev.home / "tailor_alerts.log"
-    deadline = time.monotonic() + 150
-    while "covered by the check-failure alert" not in (log.read_text() if log.exists() else ""):
-        assert time.monotonic() < deadline, "the run-failure sensor never saw the run"
-        time.sleep(2)
+    dagster_dev.wait(
+        "the run-failure sensor to see the run (tailor_alerts.log)",
+        lambda: log.read_text() if log.exists() else "",
+        lambda text: "covered by the check-failure alert" in text,
+    )
     assert [alert["kind"] for alert in team_webhooks["client_insights"].bodies] == ["check failure"]
     assert team_webhooks["merchandising"].bodies == []

@@ -10,7 +10,6 @@ from pandera.typing import Series
 from platform_lib import TableChecks, team_definitions, warehouse_asset
 from platform_lib.settings import warehouse_dir
 from platform_lib.warehouse.connection import lake_connection
-from platform_lib.warehouse.pins import pinned_versions
 from platform_lib.warehouse.records import table_history
 from platform_lib.warehouse.restore import RESTORE_OP
 from platform_lib.warehouse.versions import asset_table, versions_of
@@ -58,7 +57,7 @@ def restore(instance, to: str, asset: str = "scores", defs=STRICT):
 
 def stored() -> list[int]:
     location = asset_table("crm/scores", warehouse_dir())
-    with lake_connection(location.catalog, read_only=True) as connection:
+    with lake_connection(location.lake, read_only=True) as connection:
         return [
             row[0] for row in connection.execute("SELECT score FROM scores ORDER BY 1").fetchall()
         ]
@@ -138,15 +137,15 @@ def test_a_restore_pins_the_version_it_reads_and_keeps_its_sample(warehouse, ins
     from platform_lib.warehouse.restore import restore_table
 
     def before_commit(connection, table) -> bool:
-        seen.append(pinned_versions(location.catalog))
+        seen.append(location.lake.pinned_versions())
         return True
 
     use(env="dev")  # a full run restores the sample it brings back
     restored = restore_table(location, "crm/scores", "1", "run-x", before_commit=before_commit)
 
-    assert seen == [{1}] and pinned_versions(location.catalog) == set()
+    assert seen == [{1}] and location.lake.pinned_versions() == set()
     assert restored.metadata["tailor/sample"] == "0.5"
-    with lake_connection(location.catalog, read_only=True) as connection:
+    with lake_connection(location.lake, read_only=True) as connection:
         latest = table_history(connection, "scores")[-1]
     assert (latest.action, latest.restored_from, latest.sample, latest.run_id) == (
         "restore",

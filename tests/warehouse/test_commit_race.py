@@ -6,6 +6,7 @@ import pandas as pd
 
 from platform_lib.warehouse.commits import commit_retrying
 from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 
 # what DuckLake 1.5.5 raised in bench/concurrency.py, 4 processes writing one table
 HALF_WAY = (
@@ -17,7 +18,7 @@ HALF_WAY = (
 def test_a_commit_that_saw_another_half_way_is_retried_and_commits(tmp_path):
     catalog = tmp_path / "crm.sqlite"
     attempts = []
-    with lake_connection(catalog, read_only=False) as connection:
+    with lake_connection(FileLake(catalog), read_only=False) as connection:
         connection.register("frame", pd.DataFrame({"n": range(10)}))
 
         def transaction() -> int:
@@ -30,6 +31,6 @@ def test_a_commit_that_saw_another_half_way_is_retried_and_commits(tmp_path):
             connection.execute("COMMIT")
             return len(attempts)
 
-        assert commit_retrying(catalog, transaction, wait_seconds=30) == 2
-    with lake_connection(catalog, read_only=True) as connection:
+        assert commit_retrying(FileLake(catalog), transaction, wait_seconds=30) == 2
+    with lake_connection(FileLake(catalog), read_only=True) as connection:
         assert connection.execute("SELECT count(*) FROM shared").fetchone()[0] == 10

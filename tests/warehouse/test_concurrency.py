@@ -14,6 +14,7 @@ from dagster import AssetKey, DagsterInstance, asset, build_output_context
 
 from platform_lib import WarehouseError, WarehouseIOManager, open_warehouse, team_definitions
 from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 from platform_lib.warehouse.records import table_history
 from tests.lake_probe import lake_tables, lake_versions
 
@@ -61,7 +62,7 @@ def test_concurrent_cli_runs_of_one_team_all_commit(tmp_path, warehouse, read_ta
     for n in [0] if same_table else range(4):
         table = read_table(f"crm.table_{n}")
         assert len(table) == 500_000 and set(table["name"]) == {f"table_{n}"}
-    with lake_connection(warehouse / "crm.sqlite", read_only=True) as connection:
+    with lake_connection(FileLake(warehouse / "crm.sqlite"), read_only=True) as connection:
         written = {record.run_id for record in table_history(connection)}
     assert len(written) == 4  # every run's commit is a version of its own: none lost
 

@@ -16,14 +16,16 @@ from dagster import AssetIn, AssetKey, asset
 
 from platform_lib import team_definitions
 from platform_lib.errors import WarehouseError
-from platform_lib.warehouse.connection import data_path, lake_connection
+from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 
 OPEN_LAKE = """
 import sys
 from pathlib import Path
 from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 try:
-    with lake_connection(Path(sys.argv[1]), read_only=sys.argv[2] == "read"):
+    with lake_connection(FileLake(Path(sys.argv[1])), read_only=sys.argv[2] == "read"):
         pass
 except Exception as error:
     print(type(error).__name__, error)
@@ -43,7 +45,9 @@ def totals(orders: pd.DataFrame) -> pd.DataFrame:
 
 
 def the_data_file(warehouse: Path) -> Path:
-    (file,) = (data_path(warehouse / "shop.sqlite") / "main" / "orders").glob("*.parquet")
+    (file,) = (Path(FileLake(warehouse / "shop.sqlite").data_path) / "main" / "orders").glob(
+        "*.parquet"
+    )
     return file
 
 
@@ -71,7 +75,10 @@ def test_a_catalog_that_is_not_sqlite_is_named_with_its_team(warehouse):
     warehouse.mkdir()
     catalog = warehouse / "shop.sqlite"
     catalog.write_bytes(b"this is no catalog " * 100)
-    with pytest.raises(WarehouseError) as raised, lake_connection(catalog, read_only=True):
+    with (
+        pytest.raises(WarehouseError) as raised,
+        lake_connection(FileLake(catalog), read_only=True),
+    ):
         pass
     message = str(raised.value)
     assert f"The catalog of the lake 'shop' ({catalog}) could not be opened" in message

@@ -23,6 +23,7 @@ from platform_lib.cli.main import tailor
 from platform_lib.settings import REPO_ROOT, WAREHOUSE_ENV
 from platform_lib.sql import column_types
 from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 from platform_lib.warehouse.io_manager import WarehouseIOManager
 from platform_lib.warehouse.records import table_history
 from platform_lib.warehouse.write_request import WriteRequest
@@ -94,7 +95,7 @@ def migrate() -> tuple[int, str, str]:
 
 
 def lake_frame(catalog: Path, table: str) -> tuple[pd.DataFrame, dict]:
-    with lake_connection(catalog, read_only=True) as connection:
+    with lake_connection(FileLake(catalog), read_only=True) as connection:
         frame = connection.execute(f"SELECT * FROM {table} ORDER BY 1").fetchdf()
         return frame, column_types(connection, table)
 
@@ -120,7 +121,7 @@ def test_every_table_row_and_type_moves_into_the_lake_with_its_record(warehouse,
     sandbox, _ = lake_frame(warehouse / "sandboxes" / "shop__dev_alice.sqlite", "orders")
     assert len(sandbox) == 1
 
-    with lake_connection(warehouse / "shop.sqlite", read_only=True) as connection:
+    with lake_connection(FileLake(warehouse / "shop.sqlite"), read_only=True) as connection:
         (record,) = table_history(connection, "orders")
         (unrecorded,) = table_history(connection, "stock")
     assert (record.action, record.run_id, record.sample_by, record.sample_seed) == (
@@ -146,7 +147,7 @@ def test_migrating_twice_moves_nothing_twice(warehouse, old_layout):
     assert migrate()[0] == 0
     code, out, _ = migrate()
     assert code == 0 and "Migrated 0 table(s) into the lake; 3 already there." in out
-    with lake_connection(warehouse / "shop.sqlite", read_only=True) as connection:
+    with lake_connection(FileLake(warehouse / "shop.sqlite"), read_only=True) as connection:
         assert len(table_history(connection, "orders")) == 1
         assert connection.execute("SELECT count(*) FROM orders").fetchall() == [(3,)]
 
@@ -160,7 +161,7 @@ def test_a_lake_table_with_other_rows_is_refused_and_nothing_is_migrated(warehou
         f"Nothing was migrated: the lake shop ({warehouse / 'shop.sqlite'}) already has a table "
         f"stock with other rows or columns than stock in {old_layout['shop']}"
     ) in err
-    with lake_connection(warehouse / "shop.sqlite", read_only=True) as connection:
+    with lake_connection(FileLake(warehouse / "shop.sqlite"), read_only=True) as connection:
         assert connection.execute("SHOW TABLES").fetchall() == [("stock",)]
     assert not (warehouse / "sandboxes" / "shop__dev_alice.sqlite").exists()
 

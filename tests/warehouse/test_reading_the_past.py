@@ -19,6 +19,7 @@ from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.errors import TailorError, WarehouseError
 from platform_lib.settings import REPO_ROOT
 from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 from platform_lib.warehouse.metadata import VERSION
 from tests.cli.test_warehouse_data import shown, tailor
 from tests.conftest import unused_port
@@ -202,7 +203,7 @@ def test_a_moment_the_warehouse_cannot_read_is_refused_with_where_to_look(
 def test_an_expired_version_is_refused_not_read_as_another(north_then_south, warehouse):
     north, between, south = north_then_south
     expired = written_version(north, "clients")
-    with lake_connection(warehouse / "crm.sqlite", read_only=False) as lake:
+    with lake_connection(FileLake(warehouse / "crm.sqlite"), read_only=False) as lake:
         lake.execute(
             "CALL ducklake_expire_snapshots(current_database(), versions => "
             f"[{', '.join(map(str, range(expired, written_version(south, 'clients'))))}])"

@@ -7,6 +7,7 @@ from dagster import AssetIn, AssetKey, asset, build_input_context, build_output_
 
 from platform_lib import WarehouseError, WarehouseIOManager
 from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 
 HOSTILE = ['x"; DROP TABLE clients; --', "with space", "ünïcødé", "semi;colon", "it's"]
 
@@ -67,7 +68,7 @@ def test_hostile_table_and_column_names_are_stored_exactly(warehouse, name):
         build_input_context(asset_key=key, definition_metadata={"columns": [name]})
     )
     assert list(subset.columns) == [name]
-    with lake_connection(warehouse / "crm.sqlite", read_only=True) as connection:
+    with lake_connection(FileLake(warehouse / "crm.sqlite"), read_only=True) as connection:
         tables = connection.sql(
             "SELECT schema_name, table_name FROM duckdb_tables() "
             "WHERE database_name = current_database() ORDER BY ALL"

@@ -15,6 +15,7 @@ from dagster import AssetIn, AssetKey, DagsterInstance, StaticPartitionsDefiniti
 
 from platform_lib import WarehouseError, WarehouseIOManager, team_definitions, warehouse_asset
 from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 from platform_lib.warehouse.records import table_history
 from platform_lib.warehouse.write_request import WriteRequest
 
@@ -33,7 +34,7 @@ def asset_named(name: str, frame: pd.DataFrame, **kwargs):
 
 
 def versions(warehouse, team: str, table: str) -> list[int]:
-    with lake_connection(warehouse / f"{team}.sqlite", read_only=True) as connection:
+    with lake_connection(FileLake(warehouse / f"{team}.sqlite"), read_only=True) as connection:
         return [record.version for record in table_history(connection, table)]
 
 

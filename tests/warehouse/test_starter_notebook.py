@@ -11,6 +11,7 @@ from nbclient import NotebookClient
 
 from platform_lib.settings import REPO_ROOT
 from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 
 NOTEBOOK = REPO_ROOT / "notebooks" / "start_here.ipynb"
 
@@ -59,7 +60,9 @@ def test_in_dev_it_lists_the_tables_team_asset_reads_your_sandbox_first(
     merchandising = workspace["merchandising"].resolve_implicit_global_asset_job_def()
     assert merchandising.execute_in_process(instance=instance).success  # production's tables
     sandbox = warehouse / "sandboxes" / "merchandising__dev_grace.sqlite"
-    with lake_connection(sandbox, read_only=False) as connection:  # grace's own demand_forecast
+    with lake_connection(
+        FileLake(sandbox), read_only=False
+    ) as connection:  # grace's own demand_forecast
         connection.execute("CREATE TABLE demand_forecast AS SELECT 1 AS sku")
     monkeypatch.setenv("TAILOR_ENV", "dev")
     monkeypatch.setenv("TAILOR_USER", "grace")

@@ -6,6 +6,7 @@ import logging
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,7 +15,8 @@ from dagster import AssetKey, DagsterInstance, DefaultScheduleStatus
 from platform_lib import team_definitions
 from platform_lib.environment.run_environment import ENV_VAR
 from platform_lib.errors import WarehouseError
-from platform_lib.warehouse.connection import data_path, lake_connection
+from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 from platform_lib.warehouse.io_manager import WarehouseIOManager
 from platform_lib.warehouse.records import table_history
 from platform_lib.warehouse.upkeep import LakeUpkeep, upkeep_lake
@@ -27,8 +29,8 @@ LATER = datetime.now(UTC) + timedelta(days=40)
 HOLD_PIN = """
 import sys, time
 from pathlib import Path
-from platform_lib.warehouse.pins import pin_version
-with pin_version(Path(sys.argv[1]), int(sys.argv[2])):
+from platform_lib.warehouse.file_lake import FileLake
+with FileLake(Path(sys.argv[1])).pin(int(sys.argv[2])):
     print("pinned", flush=True)
     time.sleep(60)
 """
@@ -46,16 +48,16 @@ def write(warehouse, table: str, rows: int, run: str = "run") -> int:
 
 
 def versions(catalog, table: str) -> list[int]:
-    with lake_connection(catalog, read_only=True) as connection:
+    with lake_connection(FileLake(catalog), read_only=True) as connection:
         return [record.version for record in table_history(connection, table)]
 
 
 def parquet_files(catalog) -> set:
-    return set(data_path(catalog).rglob("*.parquet"))
+    return set(Path(FileLake(catalog).data_path).rglob("*.parquet"))
 
 
 def read(catalog, table: str, version: int | None = None) -> pd.DataFrame:
-    with lake_connection(catalog, read_only=True, version=version) as connection:
+    with lake_connection(FileLake(catalog), read_only=True, version=version) as connection:
         return connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchdf()
 
 
@@ -68,7 +70,7 @@ def test_old_versions_expire_but_each_table_keeps_its_latest_and_files_leave_the
     files_before = parquet_files(catalog)
     assert len(files_before) == 8
 
-    report = upkeep_lake(catalog, LakeUpkeep(keep_versions=3), now=LATER)
+    report = upkeep_lake(FileLake(catalog), LakeUpkeep(keep_versions=3), now=LATER)
 
     orders, stock = versions(catalog, "orders"), versions(catalog, "stock")
     assert len(orders) == 3 and len(stock) == 1  # the latest 3 of orders, stock's only one
@@ -87,7 +89,7 @@ def test_versions_within_the_retention_are_all_kept(warehouse):
     catalog = warehouse / "team.sqlite"
     for run in range(4):
         write(warehouse, "orders", 100, f"run-{run}")
-    report = upkeep_lake(catalog, LakeUpkeep(keep_versions=1))
+    report = upkeep_lake(FileLake(catalog), LakeUpkeep(keep_versions=1))
     assert report.expired == [] and len(versions(catalog, "orders")) == 4
     assert report.files_removed == []
 
@@ -104,7 +106,7 @@ def test_a_version_pinned_by_another_process_is_never_expired(warehouse):
     )
     try:
         assert holder.stdout.readline().strip() == "pinned"
-        report = upkeep_lake(catalog, LakeUpkeep(keep_versions=1), now=LATER)
+        report = upkeep_lake(FileLake(catalog), LakeUpkeep(keep_versions=1), now=LATER)
     finally:
         holder.kill()
         holder.wait()
@@ -112,18 +114,23 @@ def test_a_version_pinned_by_another_process_is_never_expired(warehouse):
     assert first not in report.expired and len(versions(catalog, "orders")) == 2
     assert read(catalog, "orders", version=first)["value"].iloc[0] == "first-0"
     # the pin went with its process: the next upkeep expires it
-    assert first in upkeep_lake(catalog, LakeUpkeep(keep_versions=1), now=LATER).expired
+    assert first in upkeep_lake(FileLake(catalog), LakeUpkeep(keep_versions=1), now=LATER).expired
 
 
 def test_orphaned_files_of_failed_writes_are_removed_only_once_old(warehouse):
     catalog = warehouse / "team.sqlite"
     write(warehouse, "orders", 100)
-    orphan = data_path(catalog) / "main" / "orders" / "ducklake-left-by-a-killed-write.parquet"
+    orphan = (
+        Path(FileLake(catalog).data_path)
+        / "main"
+        / "orders"
+        / "ducklake-left-by-a-killed-write.parquet"
+    )
     orphan.write_bytes(b"PAR1" + b"\0" * 1000)
 
-    assert str(orphan) not in upkeep_lake(catalog, LakeUpkeep()).files_removed
+    assert str(orphan) not in upkeep_lake(FileLake(catalog), LakeUpkeep()).files_removed
     assert orphan.exists()  # a write in progress keeps its files
-    report = upkeep_lake(catalog, LakeUpkeep(), now=LATER)
+    report = upkeep_lake(FileLake(catalog), LakeUpkeep(), now=LATER)
     assert str(orphan) in report.files_removed and not orphan.exists()
     assert report.bytes_removed >= 1004
     assert len(read(catalog, "orders")) == 100
@@ -133,12 +140,12 @@ def test_small_files_are_merged_and_read_the_same(warehouse):
     catalog = warehouse / "team.sqlite"
     write(warehouse, "orders", 100)
     for start in (100, 200, 300):
-        with lake_connection(catalog, read_only=False) as connection:
+        with lake_connection(FileLake(catalog), read_only=False) as connection:
             connection.execute(
                 f"INSERT INTO orders SELECT range, 'x' FROM range({start}, {start + 20})"
             )
     before = read(catalog, "orders")
-    report = upkeep_lake(catalog, LakeUpkeep())
+    report = upkeep_lake(FileLake(catalog), LakeUpkeep())
     assert report.files_merged == 4
     pd.testing.assert_frame_equal(read(catalog, "orders"), before)
 

@@ -61,6 +61,8 @@ def test_to_names_a_version_by_number_run_id_short_run_id_or_time(scores):
     assert chosen(scores, "3") == (3, 2)
     assert chosen(scores, RUNS[0]) == (2, 1)
     assert chosen(scores, RUNS[1][:8]) == (3, 2)
+    store("crm/scores", 4, "12345678-4444")  # a short run id all of digits names its run
+    assert chosen(scores, "12345678") == (5, 4)
     assert chosen(scores, versions[3].record.written_at.isoformat()) == (3, 2)
     naive = versions[2].record.written_at.replace(tzinfo=None).isoformat()  # read as UTC
     assert chosen(scores, naive) == (2, 1)
@@ -87,7 +89,7 @@ def test_a_to_naming_no_version_is_refused_listing_the_versions(scores):
 
 
 def test_an_expired_version_is_told_as_expired(scores):
-    with lake_connection(scores.catalog, read_only=False) as connection:
+    with lake_connection(scores.lake, read_only=False) as connection:
         lake = connection.execute("SELECT current_database()").fetchall()[0][0]
         connection.execute(
             f"CALL ducklake_expire_snapshots({quote_literal(lake)}, versions => [2])"

@@ -10,6 +10,7 @@ from dagster import AssetIn, AssetKey, DagsterInstance, asset
 
 from platform_lib import WarehouseIOManager
 from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.file_lake import FileLake
 from platform_lib.warehouse.records import table_history
 from tests.lake_probe import lake_tables, lake_versions
 
@@ -76,7 +77,7 @@ def test_a_process_killed_mid_write_leaves_the_previous_table_intact(
     assert killed.returncode == -9
     assert read_table("crm.clients")["client_id"].tolist() == [1, 2, 3]
     assert lake_tables(warehouse / "crm.sqlite") == ["clients"]
-    with lake_connection(warehouse / "crm.sqlite", read_only=True) as connection:
+    with lake_connection(FileLake(warehouse / "crm.sqlite"), read_only=True) as connection:
         assert [record.run_id for record in table_history(connection, "clients")] == [run.run_id]
 
 
@@ -143,7 +144,7 @@ def test_every_materialization_records_rows_schema_table_preview_and_size(wareho
         "region",
         "|",
     ]
-    with lake_connection(warehouse / "crm.sqlite", read_only=True) as connection:
+    with lake_connection(FileLake(warehouse / "crm.sqlite"), read_only=True) as connection:
         (version,) = [record.version for record in table_history(connection, "clients")]
     assert metadata["tailor/version"].value == version
     assert metadata["table_bytes"].value == 0  # three rows live inline in the catalog

@@ -1,7 +1,7 @@
 """Materializing every asset of all three teams into a temporary warehouse succeeds, in
-dependency order across locations, with the expected tables."""
+dependency order across locations, with the expected tables, row counts and metadata."""
 
-from dagster import AssetKey
+from dagster import AssetKey, DagsterInstance
 
 CRM_COLUMNS = ["client_id", "signup_date", "region", "size", "style_preference", "budget_per_item"]
 EXPECTED_COLUMNS = {
@@ -82,9 +82,10 @@ EXPECTED_COLUMNS = {
 }
 
 
-def test_all_teams_materialize_in_dependency_order(
-    materialize_workspace, read_table, landing_manifest
+def test_all_teams_materialize_in_dependency_order_with_row_counts_and_table_metadata(
+    materialize_workspace, read_table, landing_manifest, materialized_workspace
 ):
+    """One materialization of the whole workspace, its tables and its metadata checked."""
     order = materialize_workspace()
     assert order.index("styling") > order.index("merchandising")
     assert order.index("styling") > order.index("client_insights")
@@ -119,10 +120,9 @@ def test_all_teams_materialize_in_dependency_order(
     assert workload["clients_to_style"].sum() == recommendations["client_id"].nunique()
     assert workload["items_to_review"].sum() == len(recommendations)
 
-
-def test_materializations_carry_row_count_and_table_metadata(materialize_workspace, instance):
-    materialize_workspace()
-    event = instance.get_latest_materialization_event(AssetKey(["merchandising", "inventory"]))
+    # the materializations carry their row count and table metadata
+    with DagsterInstance.from_config(str(materialized_workspace[0] / "instance")) as instance:
+        event = instance.get_latest_materialization_event(AssetKey(["merchandising", "inventory"]))
     metadata = event.asset_materialization.metadata
     assert metadata["dagster/table_name"].value == "merchandising.main.inventory"
     assert metadata["dagster/row_count"].value > 0
