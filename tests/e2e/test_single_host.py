@@ -337,8 +337,9 @@ def test_the_runs_tables_are_in_the_shared_lake_not_on_the_hosts_disk(
             tables = warehouse.sql(
                 "SELECT database_name, count(*) FROM duckdb_tables() GROUP BY 1 ORDER BY 1"
             ).fetchall()
-    assert [team for team, count in tables if count] == sorted(UPSTREAM)
-    assert all(list((lake / team).rglob("*.parquet")) for team in UPSTREAM)
+    written = [team for team, count in tables if count]  # styling too, after the load test
+    assert set(UPSTREAM) <= set(written) <= set(TEAMS), written
+    assert all(list((lake / team).rglob("*.parquet")) for team in written)
     assert not list((single_host.home.parent / "warehouse").glob("*.sqlite"))
 
 
