@@ -64,7 +64,7 @@ def test_a_team_writes_its_lake_in_postgresql_and_another_team_reads_it(
     assert run_team("shop", [regions]).success
     frame = read(shared_lake, "SELECT * FROM shop.regions ORDER BY region")
     assert frame.to_dict("list") == {"region": ["east", "west"], "size": [1, 2]}
-    assert sorted(team_lakes(warehouse)) == ["crm", "shop"]
+    assert {"crm", "shop"} <= set(team_lakes(warehouse))  # the session's server has others
 
 
 def test_a_role_writing_another_teams_lake_is_refused_by_postgresql(
