@@ -368,6 +368,17 @@ def webhook_receiver():
         server.shutdown()
 
 
+def port_free(port: int) -> bool:
+    """Whether a server could listen on loopback ``port`` (past TIME_WAIT, as servers do)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
 def unused_port() -> int:
     """A loopback port nothing listens on."""
     with socket.socket() as probe:

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,7 +14,7 @@ import time
 from pathlib import Path
 
 from platform_lib.settings import REPO_ROOT
-from tests.conftest import unused_port
+from tests.conftest import port_free, unused_port
 from tests.processes import MARK_PREFIX, alive, marked
 
 INNER = """
@@ -40,17 +39,6 @@ def test_starts_processes_then_waits_to_be_killed(tmp_path):
     (tmp_path / "pids").rename(os.environ["INNER_PIDS"])  # whole, at once
     signal.pause()  # until killed
 """
-
-
-def port_free(port: int) -> bool:
-    """Whether a server could listen on ``port`` (as PostgreSQL does, past TIME_WAIT)."""
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 def test_a_sigkilled_session_leaves_no_process_and_frees_the_port(tmp_path):

@@ -7,7 +7,6 @@ killed code server takes down only its own team, whose queued runs wait for it."
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from platform_lib.deploy.supervisor import code_server_program
 from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.settings import LANDING_ENV, REPO_ROOT, WAREHOUSE_ENV
 from platform_lib.workspace.locations import read_workspace
+from tests.conftest import port_free
 from tests.e2e.conftest import Webserver, free_port
 from tests.e2e.waits import wait_for
 from tests.overlap import most_at_once
@@ -57,17 +57,8 @@ def free_port_range(size: int) -> int:
     """The first of ``size`` consecutive free loopback ports."""
     while True:
         first = free_port()
-        if first + size < 65536 and all(_free(first + i) for i in range(1, size)):
+        if first + size < 65536 and all(port_free(first + i) for i in range(1, size)):
             return first
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 class SingleHost(Webserver):
