@@ -1,6 +1,6 @@
 """`make dev`'s launcher: refuse to start when HOST:PORT is taken or the instance is already
 served, print where the UI serves, where runs write and which instance records them, then
-become the given command (`dagster dev ...`).
+run the given command (`dagster dev ...`) until it ends.
 
     python scripts/start_dev.py --host 127.0.0.1 --port 3000 [--instance DIR] [--banner]
         [--check-warehouse] -- CMD
@@ -8,15 +8,20 @@ become the given command (`dagster dev ...`).
 A second `make dev` would start a second daemon on the same instance (duplicate schedule
 ticks, sensors and alerts), so it is refused before anything starts: one line, exit 1.
 ``--instance`` locks that folder for as long as the command runs (the lock goes with its
-process, however it ends).
+process, however it ends). Ctrl-C stops the command even when Python swallowed it: a
+SIGINT that lands in a garbage-collection callback while dagster dev starts is printed as
+"Exception ignored" and lost, so an interrupt the command outlives is repeated, then ends it.
 """
 
 import argparse
 import errno
 import fcntl
 import os
+import signal
 import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from platform_lib.environment.run_environment import RunEnvironment
@@ -52,7 +57,36 @@ def hold_instance(home: Path) -> None:
             f"the instance {home} is served by another make dev (on another port?): stop it "
             "first; two daemons on one instance tick every schedule and sensor twice"
         )
-    os.set_inheritable(lock, True)  # kept across exec: held until the command exits
+    os.set_inheritable(lock, True)  # the command holds it too, until it exits
+
+
+INTERRUPT_AGAIN_AFTER = 15.0  # seconds: a clean dagster dev shutdown starts well before
+TERMINATE_AFTER = 60.0  # and ends well before: its subprocesses get 10 s each
+
+
+def run_until_stopped(command: list[str]) -> int:
+    """Run ``command`` and return its exit code; after Ctrl-C (or SIGTERM) it is sent SIGINT
+    again when still running INTERRUPT_AGAIN_AFTER seconds later, SIGTERM after
+    TERMINATE_AFTER."""
+    child = subprocess.Popen(command, close_fds=False)  # inherits the instance's lock
+    stop_asked: list[float] = []
+
+    def asked_to_stop(signum: int, _frame) -> None:
+        if signum == signal.SIGTERM:  # not sent to the whole group as Ctrl-C is
+            child.send_signal(signal.SIGINT)
+        stop_asked.append(time.monotonic())
+
+    signal.signal(signal.SIGINT, asked_to_stop)
+    signal.signal(signal.SIGTERM, asked_to_stop)
+    escalation = [(INTERRUPT_AGAIN_AFTER, signal.SIGINT), (TERMINATE_AFTER, signal.SIGTERM)]
+    while True:
+        try:
+            code = child.wait(timeout=1)
+            return code if code >= 0 else 128 - code
+        except subprocess.TimeoutExpired:
+            pass
+        if stop_asked and escalation and time.monotonic() - stop_asked[0] > escalation[0][0]:
+            child.send_signal(escalation.pop(0)[1])
 
 
 def refuse_an_old_warehouse() -> None:
@@ -119,7 +153,7 @@ def main() -> None:
         except TailorError as error:
             sys.exit(str(error))
         print(banner(arguments.host, arguments.port, environment), flush=True)
-    os.execvp(arguments.command[0], arguments.command)
+    sys.exit(run_until_stopped(arguments.command))
 
 
 if __name__ == "__main__":
