@@ -188,14 +188,19 @@ def _write_checked(
     sample_by: str | None,
 ) -> Iterator[Any]:
     label = context.asset_key.to_user_string()
-    # rules only pandera can check need just the frame: run them before taking the write lock
-    on_frame = evaluate_on_frame(frame, contract.rules) if isinstance(frame, pd.DataFrame) else []
+    # rules only pandera can check need just a pandas frame: run them before taking the write
+    # lock; any other kind is checked on the table it wrote, inside the write transaction
+    pandas = isinstance(frame, pd.DataFrame)
+    on_frame = evaluate_on_frame(frame, contract.rules) if pandas else []
     outcomes = list(on_frame)
 
     def before_commit(connection: duckdb.DuckDBPyConnection, location: TableLocation) -> bool:
         # a write retried after another writer's commit decides again, from the frame's outcomes
-        outcomes[:] = contract.evaluate(
-            connection, location, context.asset_key, context.instance, frame, on_frame
+        key, instance = context.asset_key, context.instance
+        outcomes[:] = (
+            contract.evaluate(connection, location, key, instance, frame, on_frame)
+            if pandas
+            else contract.evaluate_table(connection, location, key, instance)
         )
         return not blocking_failures(outcomes)
 

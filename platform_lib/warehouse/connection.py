@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
 
 
 _instance: tuple[int, duckdb.DuckDBPyConnection] | None = None
+_default_ready: int | None = None
 _instance_lock = threading.Lock()
 _aliases = itertools.count()
 
@@ -51,6 +52,27 @@ def warehouse_instance() -> duckdb.DuckDBPyConnection:
         return _instance[1]
 
 
+def default_connection() -> duckdb.DuckDBPyConnection:
+    """DuckDB's default connection, the one ``duckdb.sql`` runs on, with the lake's
+    extensions loaded: lazy inputs are read there (``lazy_reads``), so a scientist's
+    ``duckdb.sql("... FROM inventory")`` can query them, and the relations built from them
+    are written there, inside the write's transaction."""
+    global _default_ready
+    import duckdb
+
+    connection = duckdb.default_connection()
+    with _instance_lock:
+        if _default_ready != os.getpid():
+            load_extensions(connection)
+            _default_ready = os.getpid()
+    return connection
+
+
+def new_alias() -> str:
+    """An alias no other attachment of this process uses."""
+    return f"tailor_{next(_aliases)}"
+
+
 @contextmanager
 def lake_connection(
     lake: Lake,
@@ -58,14 +80,17 @@ def lake_connection(
     read_only: bool,
     version: int | None = None,
     wait_seconds: float = LOCK_WAIT_SECONDS,
+    on: duckdb.DuckDBPyConnection | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection working in ``lake`` (``USE``d, so tables read by bare name), detached
-    and closed afterwards. A write creates the lake on first use; a read of a lake that does
-    not exist is the caller's to prevent (``lake.exists()``)."""
+    and closed afterwards; or ``on`` that connection, left open and back in the database it
+    was in. A write creates the lake on first use; a read of a lake that does not exist is
+    the caller's to prevent (``lake.exists()``)."""
     import duckdb
 
-    connection = warehouse_instance().cursor()
-    alias = f"tailor_{next(_aliases)}"
+    connection = on if on is not None else warehouse_instance().cursor()
+    before = connection.execute("SELECT current_database(), current_schema()").fetchone()
+    alias = new_alias()
     try:
         lake.prepare(connection)
         if not read_only:
@@ -75,16 +100,18 @@ def lake_connection(
         _attach(connection, lake, alias, read_only, version, wait_seconds)
         connection.execute(f"USE {alias}")
     except BaseException:
-        connection.close()
+        if on is None:
+            connection.close()
         raise
     try:
         yield connection
     finally:
         with suppress(duckdb.Error):  # a transaction the work left open, if any
             connection.execute("ROLLBACK")
-        connection.execute("USE memory")
+        connection.execute(f"USE {'.'.join(quote_identifier(name) for name in before)}")
         connection.execute(f"DETACH {alias}")
-        connection.close()
+        if on is None:
+            connection.close()
 
 
 def connect_lakes(

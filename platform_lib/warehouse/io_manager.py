@@ -1,14 +1,14 @@
-"""WarehouseIOManager: stores each asset's DataFrame as a table of its team's lake, or of the
-person's sandbox in a dev run (see ``environment.run_environment``)."""
+"""WarehouseIOManager: stores what each asset returns (pandas, polars, Arrow, or a lazy DuckDB
+relation or polars LazyFrame) as a table of its team's lake, or of the person's sandbox in a
+dev run (see ``environment.run_environment``); loads each input as its annotation asks."""
 
 from __future__ import annotations
 
 import logging
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from dagster import (
     ConfigurableIOManager,
     DagsterInvariantViolationError,
@@ -24,45 +24,42 @@ from platform_lib.environment.sampling import SAMPLE_BY
 from platform_lib.errors import WarehouseError
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import table_exists
-from platform_lib.warehouse.commits import LOCK_WAIT_SECONDS, commit_retrying
-from platform_lib.warehouse.connection import lake_connection
+from platform_lib.warehouse.commits import LOCK_WAIT_SECONDS
+from platform_lib.warehouse.connection import default_connection, lake_connection
 from platform_lib.warehouse.consumers import (
     declared_reads,
     intended_breaks,
-    refuse_breaking_change,
 )
 from platform_lib.warehouse.input_source import (
     input_location,
     input_sample,
     refuse_a_smaller_sample,
 )
+from platform_lib.warehouse.kinds import Kind, kind_to_load, load_as
 from platform_lib.warehouse.layout import (
     SCHEMA,
     TableLocation,
-    in_sandbox,
     not_an_asset,
     schema_refusal,
     table_for,
 )
-from platform_lib.warehouse.metadata import materialization_metadata
+from platform_lib.warehouse.lazy_reads import LazyReads
 from platform_lib.warehouse.missing_input import missing_input_for
 from platform_lib.warehouse.partitions import PartitionSlice, partition_slice
 from platform_lib.warehouse.past import Moment, resolve
-from platform_lib.warehouse.reads import NoTable, holds_rows, sample_counts, select_rows
-from platform_lib.warehouse.records import WriteInfo, sign_write, table_records
-from platform_lib.warehouse.schema_changes import SchemaChange
-from platform_lib.warehouse.text_values import refuse_text_only_values
-from platform_lib.warehouse.write_request import WriteRequest
-from platform_lib.warehouse.writes import (
-    FRAME,
-    last_version,
-    register_frame,
-    rollback,
-    write_frame,
+from platform_lib.warehouse.reads import (
+    NoTable,
+    holds_rows,
+    sample_counts,
+    select_rows,
+    selection,
 )
+from platform_lib.warehouse.records import table_records
+from platform_lib.warehouse.storing import store
+from platform_lib.warehouse.write_request import WriteRequest
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
-    import duckdb
+    pass
 
 
 WAREHOUSE_RESOURCE = "io_manager"
@@ -70,8 +67,11 @@ WAREHOUSE_RESOURCE = "io_manager"
 
 
 class WarehouseIOManager(ConfigurableIOManager):
-    """Stores pandas DataFrames in the warehouse, a DuckLake lake per team: asset
-    ``[team, name]`` is the table ``name`` of the team's lake, read as ``team.name``.
+    """Stores tables in the warehouse, a DuckLake lake per team: asset ``[team, name]`` is
+    the table ``name`` of the team's lake, read as ``team.name``. An input is loaded as its
+    annotation names (``kinds.Kind``: pandas by default, polars, Arrow, or lazily as a DuckDB
+    relation or polars LazyFrame); what an asset returns is stored whatever its kind, a lazy
+    one run inside the write transaction.
 
     Every write is one transaction and one snapshot (a version of the table, recorded in the
     materialization); a failed write leaves the previous table intact. Partitioned assets
@@ -97,6 +97,9 @@ class WarehouseIOManager(ConfigurableIOManager):
     _moments: dict[AsOf, Moment] = PrivateAttr(default_factory=dict)
     """The moment ``TAILOR_AS_OF`` names, found once a run (every input reads the same)."""
 
+    _lazy: LazyReads = PrivateAttr(default_factory=LazyReads)
+    """The lakes the current step's lazy inputs read, attached until the step ends."""
+
     schema_: str | None = Field(
         default=None, alias=SCHEMA, description="Refused: the team is the schema."
     )
@@ -114,7 +117,11 @@ class WarehouseIOManager(ConfigurableIOManager):
         if context.instance is not None and context.run is not None:
             context.instance.add_run_tags(context.run.run_id, environment.run_tags())
 
-    def handle_output(self, context: OutputContext, obj: pd.DataFrame) -> None:
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        """Detach the lakes lazy inputs read."""
+        self._lazy.close()
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
         if not context.has_asset_key:
             raise not_an_asset(f"Output {context.name!r} of op {context.op_def.name}")
         label, schema = context.asset_key.to_user_string(), context.definition_metadata.get(SCHEMA)
@@ -136,81 +143,23 @@ class WarehouseIOManager(ConfigurableIOManager):
         context.add_output_metadata(self.store(request, context.log))
 
     def store(self, request: WriteRequest, log: logging.Logger) -> dict | None:
-        """Write the request's frame as its asset's table in one transaction; its
-        ``before_commit`` may veto it (see ``writes.write_frame``). Returns the metadata to
-        record, or None when the write was vetoed and the previous contents stay current.
-        ``log`` hears when the write is retried after another writer's commit."""
-        label, frame, sample_by = request.label, request.frame, request.sample_by
-        environment = RunEnvironment.current()
-        location = table_for(request.asset_key, self._root())
-        request.refuse_unwritable(location, self.team)
-        if environment.is_dev:  # the person's sandbox; production is never opened to write
-            location = in_sandbox(location, environment.sandbox(location.team))
+        """Write the request's frame as its asset's table in one transaction (``storing``);
+        its ``before_commit`` may veto it. Returns the metadata to record, or None when the
+        write was vetoed and the previous contents stay current. ``log`` hears when the
+        write is retried after another writer's commit."""
+        return store(request, log, self._root(), self.team, self.lock_wait_seconds)
 
-        info = WriteInfo(
-            table=location.table,
-            sample_by=sample_by,
-            sample=environment.sampling.describe(),
-            sample_seed=environment.sampling.seed,
-            environment=environment.name,
-            run_id=request.run_id,
-            reads=dict(request.reads) or None,
-        )
-        changes: list[SchemaChange] = []
-
-        def check_schema_change(change: SchemaChange) -> None:
-            refuse_breaking_change(change, label, self._root(), request.breaking_change_intended)
-            changes[:] = [change]  # a retried write keeps only its last attempt's
-
-        def sign_then_decide(connection: duckdb.DuckDBPyConnection, table: TableLocation):
-            # in the same transaction: a veto below rolls the signature back with the table
-            sign_write(connection, info, environment.user)
-            return request.before_commit is None or request.before_commit(connection, table)
-
-        with self._connection(location, read_only=False) as connection:
-            register_frame(connection, frame)
-            refuse_text_only_values(connection, FRAME, frame, label, location.name)
-            committed = commit_retrying(
-                location.lake,
-                lambda: write_frame(
-                    connection,
-                    location,
-                    request.partitions,
-                    label,
-                    sign_then_decide,
-                    check_schema_change,
-                ),
-                wait_seconds=self.lock_wait_seconds,
-                on_wait=lambda message: log.warning(f"{location.name}: {message}"),
-            )
-            if not committed:
-                return None
-            # one read transaction: each statement outside one would read the catalog anew
-            connection.execute("BEGIN TRANSACTION")
-            try:
-                metadata = materialization_metadata(
-                    connection,
-                    FRAME,
-                    frame,
-                    location,
-                    last_version(connection),
-                    request.descriptions,
-                    partitioned=request.partitions is not None,
-                )
-            finally:
-                rollback(connection)
-        return {**metadata, **changes[0].metadata(), **environment.labels()}
-
-    def load_input(self, context: InputContext) -> pd.DataFrame:
+    def load_input(self, context: InputContext) -> Any:
         if not context.has_asset_key:
             raise not_an_asset(f"Input {context.name!r} of op {context.op_def.name}")
         label = context.asset_key.to_user_string()
         environment = RunEnvironment.current()
         columns = list((context.definition_metadata or {}).get("columns") or []) or None
         table = table_for(context.asset_key, self._root())
+        kind = kind_to_load(context.dagster_type.typing_type if context.dagster_type else None)
         if context.has_asset_partitions and not context.asset_partition_keys:
             # mapped to no partition: the first partition of an asset reading the one before
-            return self._no_rows(context, label, table, environment, columns)
+            return self._no_rows(context, label, table, environment, columns, kind)
         partitions = partition_slice(context, label)
         location = self._source(context, table, environment, partitions)
         if not location.lake.exists():
@@ -226,7 +175,17 @@ class WarehouseIOManager(ConfigurableIOManager):
                     refuse_a_smaller_sample(label, location, record, environment, sample.fraction)
                 if sample.key:
                     conditions.append(sample.condition)
-                frame = select_rows(connection, location, columns, conditions, label)
+                if kind.lazy:
+                    relation = self._lazy.relation(
+                        _step_of(context),
+                        location,
+                        selection(columns),
+                        conditions,
+                        self.lock_wait_seconds,
+                    )
+                    frame = load_as(relation, kind)
+                else:
+                    frame = select_rows(connection, location, columns, conditions, label, kind)
                 if sample.key:
                     kept, whole = sample_counts(connection, location, sample.key, conditions, frame)
                     thin = environment.sampling.thin_sample_warning(label, sample.key, kept, whole)
@@ -239,9 +198,8 @@ class WarehouseIOManager(ConfigurableIOManager):
             if location.version is not None
             else ""
         )
-        context.log.info(
-            f"Read {label} from {location.name}{past}{sample.describe()}: {len(frame)} rows"
-        )
+        rows = "read as its query runs" if kind.lazy else f"{len(frame)} rows"
+        context.log.info(f"Read {label} from {location.name}{past}{sample.describe()}: {rows}")
         return frame
 
     def _source(
@@ -278,22 +236,36 @@ class WarehouseIOManager(ConfigurableIOManager):
         table: TableLocation,
         environment: RunEnvironment,
         columns: list[str] | None,
-    ) -> pd.DataFrame:
+        kind: Kind,
+    ) -> Any:
         """An input that maps to no partition reads no rows: the table's columns when it
         exists (those read), else only the columns read, if any."""
+        import pandas as pd
+
         location = self._source(context, table, environment, None)
         if location.lake.exists():
             with suppress(NoTable), self._connection(location, read_only=True) as connection:
-                return select_rows(connection, location, columns, [("FALSE", [])], label)
-        return pd.DataFrame(columns=columns or [])
+                empty = select_rows(connection, location, columns, [("FALSE", [])], label)
+                return load_as(default_connection().from_df(empty), kind)
+        return load_as(default_connection().from_df(pd.DataFrame(columns=columns or [])), kind)
 
-    def _connection(self, location: TableLocation, *, read_only: bool):
+    def _connection(self, location: TableLocation, *, read_only: bool, on=None):
         return lake_connection(
             location.lake,
             read_only=read_only,
             version=location.version,
             wait_seconds=self.lock_wait_seconds,
+            on=on,
         )
 
     def _root(self) -> Path:
         return Path(self.directory) if self.directory else warehouse_dir()
+
+
+def _step_of(context: InputContext) -> str:
+    """The run step reading an input; an input context built by hand has none."""
+    try:
+        step = context.step_context
+    except DagsterInvariantViolationError:
+        return ""
+    return f"{step.run_id}/{step.step.key}"

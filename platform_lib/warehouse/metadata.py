@@ -11,6 +11,7 @@ from dagster._core.definitions.metadata import TableMetadataSet
 
 from platform_lib.sql import column_types, quote_literal, row_count
 from platform_lib.warehouse.layout import TableLocation
+from platform_lib.warehouse.partitions import PartitionSlice
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -22,34 +23,40 @@ VERSION = "tailor/version"
 
 def materialization_metadata(
     connection: duckdb.DuckDBPyConnection,
-    frame_relation: str,
-    frame: pd.DataFrame,
     location: TableLocation,
     version: int,
     descriptions: Mapping[str, str] | None = None,
     *,
-    partitioned: bool = False,
+    partitions: PartitionSlice | None = None,
 ) -> dict:
-    """Dagster's table metadata (the table's rows after the write, the rows written to a
-    partitioned asset's partitions, the table's fully qualified name), the version written
+    """Dagster's table metadata (the table's rows after the write, the rows of a partitioned
+    asset's ``partitions`` written, the table's fully qualified name), the version written
     (the lake's snapshot), stored column types (described from the contract, when there is
-    one), the table's size and a preview, read in the write's connection after its commit."""
+    one), the table's size and a preview of the rows written, all read from the table in the
+    write's connection after its commit: whatever kind the asset returned, and however big."""
+    predicate, parameters = partitions.predicate if partitions is not None else ("TRUE", [])
+    written = f"SELECT * FROM {location.sql} WHERE {predicate}"
     table = TableMetadataSet(
         row_count=row_count(connection, location.sql),
-        partition_row_count=len(frame) if partitioned else None,
+        partition_row_count=(
+            connection.execute(f"SELECT count(*) FROM ({written})", parameters).fetchone()[0]
+            if partitions is not None
+            else None
+        ),
         table_name=location.qualified_name,
     )
+    preview = connection.execute(f"{written} LIMIT {PREVIEW_ROWS}", parameters).df()
     return {
         VERSION: MetadataValue.int(version),
         **table,
         "dagster/column_schema": TableSchema(
             columns=[
                 TableColumn(name=name, type=kind, description=(descriptions or {}).get(name))
-                for name, kind in column_types(connection, frame_relation).items()
+                for name, kind in column_types(connection, location.sql).items()
             ]
         ),
         "table_bytes": MetadataValue.int(_table_bytes(connection, location)),
-        "preview": MetadataValue.md(_markdown_preview(frame)),
+        "preview": MetadataValue.md(_markdown_preview(preview)),
     }
 
 

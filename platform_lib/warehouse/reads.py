@@ -7,12 +7,13 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from platform_lib.errors import WarehouseError
 from platform_lib.sql import quote_identifier
+from platform_lib.warehouse.kinds import Kind, load_as
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.partitions import PartitionSlice
 
@@ -29,14 +30,15 @@ def select_rows(
     columns: list[str] | None,
     conditions: list[tuple[str, list]],
     label: str,
-) -> pd.DataFrame:
-    """The table's ``columns`` (all by default) in the rows meeting every condition."""
+    kind: Kind = Kind.PANDAS,
+) -> Any:
+    """The table's ``columns`` (all by default) in the rows meeting every condition, fetched
+    as an eager ``kind`` (a pandas DataFrame by default)."""
     import duckdb
 
-    selected = ", ".join(quote_identifier(c) for c in columns) if columns else "*"
     try:
         with damage_named(location):  # a file may fail only as rows are fetched
-            return query_rows(connection, location, selected, conditions).fetchdf()
+            return load_as(query_rows(connection, location, selection(columns), conditions), kind)
     except duckdb.CatalogException as error:
         raise NoTable from error
     except duckdb.BinderException as error:
@@ -47,6 +49,11 @@ def select_rows(
         ) from error
 
 
+def selection(columns: list[str] | None) -> str:
+    """The SELECT list of ``columns``; every column when None."""
+    return ", ".join(quote_identifier(c) for c in columns) if columns else "*"
+
+
 def query_rows(
     connection: duckdb.DuckDBPyConnection,
     location: TableLocation,
@@ -54,11 +61,17 @@ def query_rows(
     conditions: list[tuple[str, list]],
 ) -> duckdb.DuckDBPyConnection:
     """``SELECT selected`` from the table in the rows meeting every condition, executed."""
-    where = " AND ".join(condition for condition, _ in conditions)
-    parameters = [value for _, values in conditions for value in values]
-    query = f"SELECT {selected} FROM {location.sql}" + (f" WHERE {where}" if where else "")
+    query, parameters = rows_query(location.sql, selected, conditions)
     with damage_named(location):
         return connection.execute(query, parameters)
+
+
+def rows_query(table: str, selected: str, conditions: list[tuple[str, list]]) -> tuple[str, list]:
+    """``SELECT selected FROM table`` in the rows meeting every condition, and its
+    parameters."""
+    where = " AND ".join(condition for condition, _ in conditions)
+    parameters = [value for _, values in conditions for value in values]
+    return f"SELECT {selected} FROM {table}" + (f" WHERE {where}" if where else ""), parameters
 
 
 def holds_rows(
@@ -105,16 +118,16 @@ def sample_counts(
     location: TableLocation,
     key: str,
     conditions: list[tuple[str, list]],
-    frame: pd.DataFrame,
+    frame: Any,
 ) -> tuple[Callable[[], tuple[int, int]], Callable[[], tuple[int, int]]]:
     """Counters of (keys, rows) in a sampled read's ``frame`` (its sample is the last of
     ``conditions``) and in the table it was drawn from (the partitions read)."""
     distinct = f"count(DISTINCT {quote_identifier(key)})"
 
     def kept() -> tuple[int, int]:
-        if key in frame.columns:
+        if isinstance(frame, pd.DataFrame) and key in frame.columns:
             return int(frame[key].nunique()), len(frame)
-        return query_rows(connection, location, distinct, conditions).fetchone()[0], len(frame)
+        return query_rows(connection, location, f"{distinct}, count(*)", conditions).fetchone()
 
     def whole() -> tuple[int, int]:
         return query_rows(connection, location, f"{distinct}, count(*)", conditions[:-1]).fetchone()

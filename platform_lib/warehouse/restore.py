@@ -19,7 +19,7 @@ from platform_lib.environment.run_environment import ENV_TAG, SAMPLE_TAG, RunEnv
 from platform_lib.warehouse.commits import LOCK_WAIT_SECONDS, commit_retrying
 from platform_lib.warehouse.connection import lake_connection
 from platform_lib.warehouse.layout import TableLocation
-from platform_lib.warehouse.metadata import PREVIEW_ROWS, materialization_metadata
+from platform_lib.warehouse.metadata import materialization_metadata
 from platform_lib.warehouse.records import RESTORE, WriteInfo, signed
 from platform_lib.warehouse.versions import TableVersion, chosen_version, versions_of
 from platform_lib.warehouse.writes import BeforeCommit, change_table, last_version
@@ -109,10 +109,7 @@ def restore_table(
         if not committed:
             return Restore(source)
         version = last_version(connection)
-        preview = connection.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").df()
-        metadata = materialization_metadata(
-            connection, table, preview, location, version, descriptions
-        )
+        metadata = materialization_metadata(connection, location, version, descriptions)
     metadata[RESTORED_FROM] = MetadataValue.int(source.version)
     labels = {ENV_TAG: environment.name, SAMPLE_TAG: info.sample}
     return Restore(source, version, {**metadata, **labels})

@@ -1,4 +1,4 @@
-"""WriteRequest: what storing one asset's frame needs, with no Dagster context in it.
+"""WriteRequest: what storing one asset's result needs, with no Dagster context in it.
 
 Each caller builds one from what it has: the IO manager from an ``OutputContext``,
 ``warehouse_asset`` from its execution context and its contract. The warehouse then writes
@@ -7,11 +7,13 @@ without asking which kind of context it was given.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-import pandas as pd
 from dagster import AssetKey
 
 from platform_lib.errors import WarehouseError
+from platform_lib.warehouse.frames import Returned
+from platform_lib.warehouse.kinds import columns_of, supported
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.partitions import PartitionSlice
 from platform_lib.warehouse.writes import BeforeCommit
@@ -19,10 +21,11 @@ from platform_lib.warehouse.writes import BeforeCommit
 
 @dataclass(frozen=True, eq=False)  # a frame has no value equality
 class WriteRequest:
-    """Store ``frame`` as the table of ``asset_key``, for run ``run_id``."""
+    """Store ``frame`` (any kind of ``kinds.Kind``) as the table of ``asset_key``, for run
+    ``run_id``."""
 
     asset_key: AssetKey
-    frame: pd.DataFrame
+    frame: Any
     run_id: str
     partitions: PartitionSlice | None = None
     """The partitions the frame replaces; None replaces the whole table."""
@@ -42,16 +45,20 @@ class WriteRequest:
         """The asset as a person names it: ``team/name``."""
         return self.asset_key.to_user_string()
 
-    def refuse_unwritable(self, location: TableLocation, team: str | None) -> None:
-        """Refuse, before anything is opened, a request no table can take: not a DataFrame, a
-        column named twice, another ``team``'s table, a ``sample_by`` column it lacks."""
+    def refuse_unwritable(self, location: TableLocation, team: str | None) -> Returned:
+        """Refuse, before anything is opened, a request no table can take: not a kind of
+        table, a column named twice, another ``team``'s table, a ``sample_by`` column it
+        lacks. Returns the frame, known by its kind."""
         label, frame = self.label, self.frame
-        if not isinstance(frame, pd.DataFrame):
+        returned = Returned.of(frame)
+        if returned is None:
             raise WarehouseError(
-                f"Asset {label} returned {type(frame).__name__}; the warehouse stores pandas "
-                "DataFrames. Return a DataFrame from the asset function."
+                f"Asset {label} returned {type(frame).__module__}.{type(frame).__qualname__}; "
+                f"the warehouse stores a {supported()}. Return one of them from the asset "
+                "function."
             )
-        repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        names = columns_of(frame, returned.kind)
+        repeated = sorted({str(name) for name in names if names.count(name) > 1})
         if repeated:
             raise WarehouseError(
                 f"Asset {label} returned a frame with column(s) {repeated} more than once; a "
@@ -62,8 +69,9 @@ class WriteRequest:
                 f"Team {team!r} may not write {label}: the table {location.name} belongs "
                 f"to team {location.team!r}. A team writes only its own assets."
             )
-        if self.sample_by is not None and self.sample_by not in frame.columns:
+        if self.sample_by is not None and self.sample_by not in names:
             raise WarehouseError(
                 f"Asset {label} declares sample_by={self.sample_by!r}, but its frame has no such "
-                f"column (it has {sorted(map(str, frame.columns))}). Name one of its columns."
+                f"column (it has {sorted(map(str, names))}). Name one of its columns."
             )
+        return returned

@@ -25,39 +25,16 @@ from platform_lib.sql import (
     quote_literal,
     table_exists,
 )
+from platform_lib.warehouse.frames import FRAME
 from platform_lib.warehouse.layout import TableLocation
 from platform_lib.warehouse.partitions import PartitionSlice
 from platform_lib.warehouse.schema_changes import SchemaChange
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
-    import pandas as pd
-
-FRAME = "tailor_frame"
-"""The name a write's frame is read by in its connection (``register_frame``)."""
-_FRAME_DATA = "tailor_frame_data"
 
 BeforeCommit = Callable[["duckdb.DuckDBPyConnection", TableLocation], bool]
 OnSchemaChange = Callable[[SchemaChange], None]
-
-
-def register_frame(connection: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
-    """Make ``frame`` readable as ``tailor_frame``, its categoricals as VARCHAR: DuckDB reads
-    a pandas Categorical as an ENUM of the values it holds, which DuckLake does not store,
-    and a partition with a value new to the table would otherwise retype the column."""
-    connection.register(_FRAME_DATA, frame)
-    enums = [
-        name
-        for name, kind in column_types(connection, _FRAME_DATA).items()
-        if kind.startswith("ENUM(")
-    ]
-    as_text = ", ".join(
-        f"{quote_identifier(name)}::VARCHAR AS {quote_identifier(name)}" for name in enums
-    )
-    replace = f" REPLACE ({as_text})" if enums else ""
-    connection.execute(
-        f"CREATE OR REPLACE TEMP VIEW {FRAME} AS SELECT *{replace} FROM {_FRAME_DATA}"
-    )
 
 
 def write_frame(
@@ -68,7 +45,8 @@ def write_frame(
     before_commit: BeforeCommit | None = None,
     on_schema_change: OnSchemaChange | None = None,
 ) -> bool:
-    """Write the frame registered as ``tailor_frame`` into ``location`` in one transaction.
+    """Write the frame registered as ``tailor_frame`` (``frames.Returned.register``) into
+    ``location`` in one transaction.
 
     ``on_schema_change`` then hears how the table's columns changed (it may raise to refuse
     the write); ``before_commit`` sees the written table inside the transaction and decides:

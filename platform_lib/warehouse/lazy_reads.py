@@ -1,0 +1,72 @@
+"""Lazy inputs: an input loaded as a DuckDB relation or a polars LazyFrame is a query over
+its table on DuckDB's default connection, and reads nothing until the asset's query runs.
+
+The input's lake stays attached there (read-only, at the version the run reads) until the
+step ends, since the query runs when the asset's result is written; the next step of an
+in-process run, or the resource's teardown, detaches it. On that connection a scientist's
+``duckdb.sql("SELECT ... FROM inventory JOIN orders USING (sku)")`` reads the inputs by
+their parameter names, and the relation it returns is written in the same connection's
+write transaction, straight into the table.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
+
+from platform_lib.sql import quote_identifier
+from platform_lib.warehouse.connection import default_connection, lake_connection
+from platform_lib.warehouse.layout import TableLocation
+from platform_lib.warehouse.reads import rows_query
+
+if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
+    import duckdb
+
+
+class LazyReads:
+    """The lakes one step's lazy inputs read, attached to DuckDB's default connection."""
+
+    def __init__(self) -> None:
+        self._step: str | None = None
+        self._attached: dict[tuple[str, int | None], str] = {}
+        self._stack = ExitStack()
+
+    def relation(
+        self,
+        step: str,
+        location: TableLocation,
+        selected: str,
+        conditions: list[tuple[str, list]],
+        wait_seconds: float,
+    ) -> duckdb.DuckDBPyRelation:
+        """``SELECT selected`` from ``location``'s table in the rows meeting every condition,
+        as a relation of the default connection that runs only when used."""
+        if step != self._step:  # an in-process run's next step: the last one's reads end
+            self.close()
+            self._step = step
+        connection = default_connection()
+        key = (str(location.lake), location.version)
+        if key not in self._attached:
+            where = connection.execute("SELECT current_database(), current_schema()").fetchone()
+            attached = self._stack.enter_context(
+                lake_connection(
+                    location.lake,
+                    read_only=True,
+                    version=location.version,
+                    wait_seconds=wait_seconds,
+                    on=connection,
+                )
+            )
+            alias = attached.execute("SELECT current_database()").fetchone()[0]
+            connection.execute(f"USE {'.'.join(map(quote_identifier, where))}")  # as it was
+            self._attached[key] = alias
+        table = f"{self._attached[key]}.main.{location.sql}"
+        query, parameters = rows_query(table, selected, conditions)
+        return connection.sql(query, params=parameters or None)
+
+    def close(self) -> None:
+        """Detach every lake read; relations over them no longer run."""
+        self._attached.clear()
+        self._step = None
+        stack, self._stack = self._stack, ExitStack()
+        stack.close()
