@@ -35,7 +35,7 @@ from platform_lib.warehouse.input_source import (
     input_sample,
     refuse_a_smaller_sample,
 )
-from platform_lib.warehouse.kinds import Kind, kind_to_load, load_as
+from platform_lib.warehouse.kinds import Kind, kind_to_load, load_as, no_rows_as
 from platform_lib.warehouse.layout import (
     SCHEMA,
     TableLocation,
@@ -156,7 +156,7 @@ class WarehouseIOManager(ConfigurableIOManager):
         environment = RunEnvironment.current()
         columns = list((context.definition_metadata or {}).get("columns") or []) or None
         table = table_for(context.asset_key, self._root())
-        kind = kind_to_load(context.dagster_type.typing_type if context.dagster_type else None)
+        kind = kind_to_load(_annotation_of(context))
         if context.has_asset_partitions and not context.asset_partition_keys:
             # mapped to no partition: the first partition of an asset reading the one before
             return self._no_rows(context, label, table, environment, columns, kind)
@@ -240,14 +240,13 @@ class WarehouseIOManager(ConfigurableIOManager):
     ) -> Any:
         """An input that maps to no partition reads no rows: the table's columns when it
         exists (those read), else only the columns read, if any."""
-        import pandas as pd
-
+        from_df = default_connection().from_df
         location = self._source(context, table, environment, None)
         if location.lake.exists():
             with suppress(NoTable), self._connection(location, read_only=True) as connection:
                 empty = select_rows(connection, location, columns, [("FALSE", [])], label)
-                return load_as(default_connection().from_df(empty), kind)
-        return load_as(default_connection().from_df(pd.DataFrame(columns=columns or [])), kind)
+                return empty if kind is Kind.PANDAS else load_as(from_df(empty), kind)
+        return no_rows_as(columns or [], kind)
 
     def _connection(self, location: TableLocation, *, read_only: bool, on=None):
         return lake_connection(
@@ -269,3 +268,11 @@ def _step_of(context: InputContext) -> str:
     except DagsterInvariantViolationError:
         return ""
     return f"{step.run_id}/{step.step.key}"
+
+
+def _annotation_of(context: InputContext) -> Any:
+    """The type an input is annotated with; None for an input context built by hand."""
+    try:
+        return context.dagster_type.typing_type
+    except DagsterInvariantViolationError:
+        return None

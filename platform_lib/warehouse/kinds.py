@@ -79,6 +79,30 @@ def load_as(relation: duckdb.DuckDBPyRelation, kind: Kind) -> Any:
     return relation.df()
 
 
+def no_rows_as(columns: list[str], kind: Kind) -> Any:
+    """No rows, with ``columns`` (untyped), as ``kind``: what an input that maps to no
+    partition of a table that does not exist yet reads."""
+    import pandas as pd
+
+    frame = pd.DataFrame(columns=columns)
+    if kind is Kind.PANDAS:
+        return frame
+    if kind in (Kind.POLARS, Kind.POLARS_LAZY):
+        import polars as pl
+
+        empty = pl.DataFrame(schema=columns)
+        return empty.lazy() if kind is Kind.POLARS_LAZY else empty
+    if kind is Kind.ARROW:
+        import pyarrow as pa
+
+        return pa.table({name: pa.array([], pa.null()) for name in columns})
+    from platform_lib.sql import quote_identifier
+    from platform_lib.warehouse.connection import default_connection
+
+    selected = ", ".join(f"NULL AS {quote_identifier(name)}" for name in columns or ["empty"])
+    return default_connection().sql(f"SELECT {selected} WHERE FALSE")
+
+
 def columns_of(value: Any, kind: Kind) -> list[str]:
     """The column names of a value of ``kind``, without running a lazy one."""
     if kind is Kind.POLARS_LAZY:

@@ -52,8 +52,14 @@ class WriteRequest:
         label, frame = self.label, self.frame
         returned = Returned.of(frame)
         if returned is None:
+            kind = type(frame)
+            name = (
+                kind.__qualname__
+                if kind.__module__ == "builtins"
+                else f"{kind.__module__}.{kind.__qualname__}"
+            )
             raise WarehouseError(
-                f"Asset {label} returned {type(frame).__module__}.{type(frame).__qualname__}; "
+                f"Asset {label} returned {name}; "
                 f"the warehouse stores a {supported()}. Return one of them from the asset "
                 "function."
             )
