@@ -176,14 +176,14 @@ class WarehouseIOManager(ConfigurableIOManager):
                 if sample.key:
                     conditions.append(sample.condition)
                 if kind.lazy:
-                    relation = self._lazy.relation(
+                    lazy = self._lazy.relation if kind is Kind.RELATION else self._lazy.lazy_frame
+                    frame = lazy(
                         _step_of(context),
                         location,
                         selection(columns),
                         conditions,
                         self.lock_wait_seconds,
                     )
-                    frame = load_as(relation, kind)
                 else:
                     frame = select_rows(connection, location, columns, conditions, label, kind)
                 if sample.key:

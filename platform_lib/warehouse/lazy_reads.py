@@ -21,6 +21,7 @@ from platform_lib.warehouse.reads import rows_query
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
+    import polars as pl
 
 
 class LazyReads:
@@ -41,6 +42,38 @@ class LazyReads:
     ) -> duckdb.DuckDBPyRelation:
         """``SELECT selected`` from ``location``'s table in the rows meeting every condition,
         as a relation of the default connection that runs only when used."""
+        query, parameters = self._query(step, location, selected, conditions, wait_seconds)
+        return default_connection().sql(query, params=parameters or None)
+
+    def lazy_frame(
+        self,
+        step: str,
+        location: TableLocation,
+        selected: str,
+        conditions: list[tuple[str, list]],
+        wait_seconds: float,
+    ) -> pl.LazyFrame:
+        """The same rows as a polars LazyFrame: DuckDB's own polars source (projections,
+        filters and limits pushed into the query), each scan on a cursor of its own, since
+        polars may scan one input twice at once (a self-join) and a connection runs one
+        query at a time."""
+        from duckdb.polars_io import duckdb_source
+
+        query, parameters = self._query(step, location, selected, conditions, wait_seconds)
+        scans = _FreshScans(query, parameters)
+        schema = default_connection().sql(query, params=parameters or None).limit(0).pl().schema
+        return duckdb_source(scans, schema)
+
+    def _query(
+        self,
+        step: str,
+        location: TableLocation,
+        selected: str,
+        conditions: list[tuple[str, list]],
+        wait_seconds: float,
+    ) -> tuple[str, list]:
+        """The query of the rows read, over the table's lake attached to the default
+        connection for the rest of ``step``."""
         if step != self._step:  # an in-process run's next step: the last one's reads end
             self.close()
             self._step = step
@@ -60,9 +93,7 @@ class LazyReads:
             alias = attached.execute("SELECT current_database()").fetchone()[0]
             connection.execute(f"USE {'.'.join(map(quote_identifier, where))}")  # as it was
             self._attached[key] = alias
-        table = f"{self._attached[key]}.main.{location.sql}"
-        query, parameters = rows_query(table, selected, conditions)
-        return connection.sql(query, params=parameters or None)
+        return rows_query(f"{self._attached[key]}.main.{location.sql}", selected, conditions)
 
     def close(self) -> None:
         """Detach every lake read; relations over them no longer run."""
@@ -70,3 +101,15 @@ class LazyReads:
         self._step = None
         stack, self._stack = self._stack, ExitStack()
         stack.close()
+
+
+class _FreshScans:
+    """A relation for DuckDB's polars source whose every scan (the first relation method the
+    source calls) starts the query on a new cursor of the default connection."""
+
+    def __init__(self, query: str, parameters: list) -> None:
+        self._query, self._parameters = query, parameters
+
+    def __getattr__(self, method: str):
+        cursor = default_connection().cursor()  # kept alive by the relation made on it
+        return getattr(cursor.sql(self._query, params=self._parameters or None), method)
