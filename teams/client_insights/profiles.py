@@ -61,10 +61,7 @@ def build_profiles(clients: pl.LazyFrame, orders: pl.LazyFrame) -> pl.LazyFrame:
 @warehouse_asset(
     contract=ClientProfiles, table_checks=TableChecks(not_empty=True), sample_by="client_id"
 )
-def client_profiles(raw_clients: pl.DataFrame, raw_orders: pl.DataFrame) -> pl.LazyFrame:
+def client_profiles(raw_clients: pl.LazyFrame, raw_orders: pl.LazyFrame) -> pl.LazyFrame:
     """One row per client: region, size, style preference, budget, tenure, and order
     history (orders, items sent and kept, keep rate, revenue, recency, primary stylist)."""
-    # read eagerly: a polars plan that scans lazy DuckDB inputs more than once at a time (a
-    # join of two, or one twice) fails in DuckDB's polars source (one pending query a
-    # connection), and this one scans the orders three times
-    return build_profiles(raw_clients.lazy(), raw_orders.lazy())
+    return build_profiles(raw_clients, raw_orders)
