@@ -61,8 +61,9 @@ def run_memory() -> str | None:
 
 def spill_root() -> Path:
     """Where runs spill what does not fit in memory: ``$TAILOR_SPILL_DIR``, else
-    ``tailor-spill`` in the system's temporary folder (``$TMPDIR``)."""
-    return Path(os.environ.get(SPILL_DIR_ENV) or Path(tempfile.gettempdir()) / "tailor-spill")
+    ``tailor-spill-<uid>`` (the user's own) in the system's temporary folder (``$TMPDIR``)."""
+    default = Path(tempfile.gettempdir()) / f"tailor-spill-{os.getuid()}"
+    return Path(os.environ.get(SPILL_DIR_ENV) or default)
 
 
 def lake_role(team: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from platform_lib.errors import WarehouseError
-from platform_lib.settings import RUN_MEMORY_ENV, run_memory, spill_root
+from platform_lib.settings import RUN_MEMORY_ENV, SPILL_DIR_ENV, run_memory, spill_root
 from platform_lib.sql import quote_literal
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
@@ -101,7 +101,13 @@ def spill_folder() -> Path:
             f"run-{run}-{os.getpid()}" if run else f"process-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         )
         folder = spill_root() / name
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WarehouseError(
+                f"DuckDB's spill folder {folder} cannot be made ({error.strerror}): set "
+                f"{SPILL_DIR_ENV} to a folder this user may write."
+            ) from error
         _process.update(pid=os.getpid(), folder=folder, run=run)
         # multiprocessing's finalizers run at the exit of the process that made them (atexit
         # for the main one, its own exit for a child), never in a forked child

@@ -185,3 +185,16 @@ def test_a_function_that_runs_out_of_memory_fails_naming_the_asset_and_the_lazy_
     message = run_failure(run_assets("shop", [greedy], raise_on_error=False))
     assert "Asset shop/greedy ran out of memory in its function" in message
     assert "duckdb.DuckDBPyRelation" in message and RUN_MEMORY_ENV in message
+
+
+def test_a_spill_folder_this_user_may_not_make_is_named_with_the_setting(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    done = subprocess.run(
+        [sys.executable, "-c", "from platform_lib.warehouse.connection import warehouse_instance\n"
+         "warehouse_instance()"],
+        env=os.environ | {SPILL_DIR_ENV: str(blocked / "spill")}, capture_output=True, text=True,
+    )  # fmt: skip
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"platform_lib.errors.WarehouseError: DuckDB's spill folder {blocked}")
+    assert f"set {SPILL_DIR_ENV} to a folder this user may write" in last
