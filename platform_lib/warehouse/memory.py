@@ -98,9 +98,10 @@ def spill_folder() -> Path:
     if _process["pid"] != os.getpid() or _process["folder"] is None:
         run = _process["run"] if _process["pid"] == os.getpid() else None
         name = (
-            f"run-{run}-{os.getpid()}" if run else f"process-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            f"run-{run}-{os.getpid()}" if run else f"process-{uuid.uuid4().hex[:8]}-{os.getpid()}"
         )
         folder = spill_root() / name
+        _remove_folders_of_ended_processes(spill_root())
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -113,6 +114,25 @@ def spill_folder() -> Path:
         # for the main one, its own exit for a child), never in a forked child
         util.Finalize(None, shutil.rmtree, (folder,), {"ignore_errors": True}, exitpriority=0)
     return _process["folder"]
+
+
+def _remove_folders_of_ended_processes(root: Path) -> None:
+    """Remove the spill folders of processes of this host that ended without removing their
+    own (killed: SIGKILL, out of memory)."""
+    for folder in [*root.glob("run-*"), *root.glob("process-*")]:
+        pid = folder.name.rsplit("-", 1)[-1]  # every name ends with its process's pid
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def configure(connection: duckdb.DuckDBPyConnection, instance: str) -> None:
