@@ -6,6 +6,7 @@ so a code location loads without touching disk and a run sees the environment it
 
 import os
 import socket
+import tempfile
 from pathlib import Path
 
 WAREHOUSE_ENV = "TAILOR_WAREHOUSE_DIR"
@@ -15,6 +16,11 @@ UI_HOST_ENV, UI_PORT_ENV = "TAILOR_UI_HOST", "TAILOR_UI_PORT"
 """Where the Dagster UI serves: set by ``make dev`` (its HOST and PORT) and by the rendered
 ``supervisord.conf`` (the webserver's host and port), for the links in alerts."""
 WILDCARD_HOSTS = ("0.0.0.0", "::")
+RUN_MEMORY_ENV = "TAILOR_RUN_MEMORY"
+"""DuckDB's memory limit in each process that runs assets (``4GB``, ``512MiB``); see
+``warehouse.memory`` for the default."""
+SPILL_DIR_ENV = "TAILOR_SPILL_DIR"
+"""The scratch folder under which each such process spills to a folder of its own."""
 
 LAKE_ENV = {
     "data": "TAILOR_LAKE_DATA",
@@ -46,6 +52,18 @@ def warehouse_dir() -> Path:
     """The warehouse folder, one DuckDB file per team: ``$TAILOR_WAREHOUSE_DIR``, else
     ``data/warehouse``."""
     return Path(os.environ.get(WAREHOUSE_ENV) or DATA_DIR / "warehouse")
+
+
+def run_memory() -> str | None:
+    """DuckDB's memory limit for a run: ``$TAILOR_RUN_MEMORY``, else None (the default)."""
+    return os.environ.get(RUN_MEMORY_ENV, "").strip() or None
+
+
+def spill_root() -> Path:
+    """Where runs spill what does not fit in memory: ``$TAILOR_SPILL_DIR``, else
+    ``tailor-spill-<uid>`` (the user's own) in the system's temporary folder (``$TMPDIR``)."""
+    default = Path(tempfile.gettempdir()) / f"tailor-spill-{os.getuid()}"
+    return Path(os.environ.get(SPILL_DIR_ENV) or default)
 
 
 def lake_role(team: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.environment.sampling import SAMPLE_BY
 from platform_lib.errors import BROKEN_CONTRACT, TeamConventionError
 from platform_lib.landing.sample import LandingSample, sampling_landing_reads
+from platform_lib.settings import RUN_MEMORY_ENV
 from platform_lib.warehouse.consumers import declared_reads, intended_breaks
 from platform_lib.warehouse.io_manager import WAREHOUSE_RESOURCE, WarehouseIOManager
 from platform_lib.warehouse.layout import TableLocation
@@ -150,7 +152,7 @@ def _checked(function: Callable, contract: AssetContract, sample_by: str | None)
     @functools.wraps(function)
     def compute(context: AssetExecutionContext, *args: Any, **kwargs: Any) -> Iterator[Any]:
         warehouse = kwargs.pop(WAREHOUSE_RESOURCE)
-        with sampling_landing_reads(_landing_sample(context, sample_by)):
+        with sampling_landing_reads(_landing_sample(context, sample_by)), _memory_named(context):
             result = (
                 function(context, *args, **kwargs) if wants_context else function(*args, **kwargs)
             )
@@ -170,6 +172,24 @@ def _checked(function: Callable, contract: AssetContract, sample_by: str | None)
     compute.__signature__ = inspect.Signature([context_parameter, *inputs, warehouse_parameter])
     contract.attach_to(compute)  # where the team's restore job finds it
     return compute
+
+
+@contextmanager
+def _memory_named(context: AssetExecutionContext) -> Iterator[None]:
+    """Inside: Python running out of memory in the asset's function is a ``Failure`` naming
+    the asset and the lazy kinds that keep its data in DuckDB."""
+    try:
+        yield
+    except MemoryError as error:
+        raise Failure(
+            description=(
+                f"Asset {context.asset_key.to_user_string()} ran out of memory in its function "
+                f"({error or 'MemoryError'}): it holds more data in Python than this run has. "
+                "Read its inputs lazily (annotate them duckdb.DuckDBPyRelation or "
+                "polars.LazyFrame) and return the query, so DuckDB runs it within the run's "
+                f"memory limit, spilling to disk; or raise the limit ({RUN_MEMORY_ENV})."
+            )
+        ) from error
 
 
 def _landing_sample(context: AssetExecutionContext, key: str | None) -> LandingSample | None:

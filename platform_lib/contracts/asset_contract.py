@@ -19,6 +19,7 @@ from dagster import AssetCheckSeverity, AssetKey, AssetsDefinition, DagsterInsta
 from platform_lib.contracts.evaluation import Outcome, evaluate_in_warehouse, evaluate_on_frame
 from platform_lib.contracts.rules import Rule
 from platform_lib.contracts.table_checks import TableChecks, evaluate_table_checks
+from platform_lib.sql import column_types, quote_identifier
 from platform_lib.warehouse.layout import TableLocation
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
@@ -60,15 +61,33 @@ class AssetContract:
         asset_key: AssetKey,
         instance: DagsterInstance,
     ) -> list[Outcome]:
-        """``evaluate`` for a table made without a frame (a restore): the rules only
-        pandera checks read the table into one."""
-        needs_frame = any(not rule.runs_in_warehouse for rule in self.rules)
-        frame = connection.execute(f"SELECT * FROM {location.sql}").df() if needs_frame else None
+        """``evaluate`` for a table made without a pandas frame (any other kind an asset
+        returns, or a restore): the rules only pandera can check read just the columns they
+        need into one (``frame_for_rules``)."""
+        frame = frame_for_rules(connection, location.sql, self.rules)
         on_frame = evaluate_on_frame(frame, self.rules) if frame is not None else []
         return self.evaluate(connection, location, asset_key, instance, frame, on_frame)
 
     def attach_to(self, compute: Callable) -> None:
         setattr(compute, _ATTRIBUTE, self)
+
+
+def frame_for_rules(
+    connection: duckdb.DuckDBPyConnection, table: str, rules: list[Rule]
+) -> pd.DataFrame | None:
+    """The part of ``table`` the rules only pandera can check need, as pandas: a column
+    rule's column, the whole table for a dataframe or index rule; None when no such rule
+    has a column to read."""
+    on_frame = [rule for rule in rules if not rule.runs_in_warehouse]
+    stored = list(column_types(connection, table))
+    if any(rule.column is None for rule in on_frame):
+        needed = stored
+    else:
+        needed = [name for name in stored if name in {rule.column for rule in on_frame}]
+    if not needed:
+        return None
+    selected = ", ".join(quote_identifier(name) for name in needed)
+    return connection.execute(f"SELECT {selected} FROM {table}").df()
 
 
 def contract_of(asset: AssetsDefinition) -> AssetContract:

@@ -235,7 +235,7 @@ def _single_outcome(connection, table, rule, predicate, aggregate, stored, frame
         count = connection.execute(f"SELECT {aggregate} FROM {table}").fetchall()[0][0]
     except duckdb.Error as error:
         reason = f"SQL could not evaluate it ({str(error).splitlines()[0]})"
-        if rule.pandera_schema is not None and frame is not None:
+        if rule.pandera_schema is not None and frame is not None and rule.column in frame:
             return _pandera_outcome(frame, rule, note=reason)
         return Outcome(rule, False, IN_WAREHOUSE, detail=reason)
     return _counted_outcome(connection, table, rule, predicate, count, stored)

@@ -13,7 +13,7 @@ working folder: DuckDB's spill files (``.tmp`` in the working folder), Python's 
 files and the warehouse folder; no table is kept there.
 """
 
-from platform_lib.deploy.settings import LAKE_ENV, DeploySettings
+from platform_lib.deploy.settings import LAKE_ENV, RUN_MEMORY_ENV, DeploySettings
 from platform_lib.errors import TailorError
 from platform_lib.settings import WAREHOUSE_ENV
 from platform_lib.workspace.locations import CodeLocation
@@ -143,7 +143,8 @@ def _environment(team: str, settings: DeploySettings) -> list[dict]:
         LAKE_ENV["db_name"]: settings.lake_database,
         LAKE_ENV["username"]: f"tailor_{team}",
         WAREHOUSE_ENV: f"{SCRATCH}/warehouse",
-        "TMPDIR": SCRATCH,
+        "TMPDIR": SCRATCH,  # where DuckDB spills, among other temporary files
+        **({RUN_MEMORY_ENV: settings.run_memory} if settings.run_memory else {}),
     }
     password = {"secretKeyRef": {"name": secret_name(team), "key": PASSWORD_KEY}}
     return [

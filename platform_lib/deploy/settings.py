@@ -6,7 +6,11 @@ root ``settings``' (the warehouse reads the same ones).
 
 from dataclasses import dataclass, field
 
-from platform_lib.settings import LAKE_ENV, PG_ENV  # noqa: F401  (deploy's names for them)
+from platform_lib.settings import (  # noqa: F401  (deploy's names for them)
+    LAKE_ENV,
+    PG_ENV,
+    RUN_MEMORY_ENV,
+)
 
 
 @dataclass(frozen=True)
@@ -39,3 +43,6 @@ class DeploySettings:
     )
     lake_port: int = field(default=5432, metadata={"envvar": [LAKE_ENV["port"], PG_ENV["port"]]})
     lake_volume_claim: str = ""
+    # DuckDB's memory limit in each run pod (empty: a share of the pod's memory, see
+    # docs/warehouse.md); the single-host profile's runs read the variable from its environment
+    run_memory: str = field(default="", metadata={"envvar": [RUN_MEMORY_ENV]})

@@ -14,6 +14,7 @@ its lake under an alias of its own and detaches it afterwards.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import random
 import threading
@@ -27,6 +28,16 @@ from platform_lib.sql import quote_identifier
 from platform_lib.warehouse.commits import FIRST_DELAY, LOCK_WAIT_SECONDS, MAX_DELAY
 from platform_lib.warehouse.extensions import load_extensions
 from platform_lib.warehouse.lake import Lake
+from platform_lib.warehouse.memory import (
+    MEMORY_TAG,
+    announce,
+    configure,
+    limit_memory,
+    note_run,
+    run_limit,
+    shown,
+    size_in_bytes,
+)
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
@@ -48,6 +59,7 @@ def warehouse_instance() -> duckdb.DuckDBPyConnection:
         if _instance is None or _instance[0] != os.getpid():
             connection = duckdb.connect()
             load_extensions(connection)
+            configure(connection, "warehouse")
             _instance = (os.getpid(), connection)
         return _instance[1]
 
@@ -64,8 +76,25 @@ def default_connection() -> duckdb.DuckDBPyConnection:
     with _instance_lock:
         if _default_ready != os.getpid():
             load_extensions(connection)
+            configure(connection, "default")
             _default_ready = os.getpid()
     return connection
+
+
+def limited_run(
+    run_id: str | None, configured: str | None, log: logging.Logger | None = None
+) -> dict[str, str]:
+    """Set a run's memory limit (``memory.run_limit``) on both DuckDB instances of this
+    process (whose spill folder is named after the run, if it has none yet); ``log`` hears
+    it. Returns the run tag showing it."""
+    if run_id is not None:
+        note_run(run_id)
+    limit = run_limit(configured)
+    for connection in (warehouse_instance(), default_connection()):
+        limit_memory(connection, limit)
+    if log is not None:
+        log.info(announce(limit))
+    return {MEMORY_TAG: shown(size_in_bytes(limit))}
 
 
 def new_alias() -> str:

@@ -25,7 +25,7 @@ from platform_lib.errors import WarehouseError
 from platform_lib.settings import warehouse_dir
 from platform_lib.sql import table_exists
 from platform_lib.warehouse.commits import LOCK_WAIT_SECONDS
-from platform_lib.warehouse.connection import default_connection, lake_connection
+from platform_lib.warehouse.connection import default_connection, lake_connection, limited_run
 from platform_lib.warehouse.consumers import (
     declared_reads,
     intended_breaks,
@@ -94,6 +94,10 @@ class WarehouseIOManager(ConfigurableIOManager):
     lock_wait_seconds: float = LOCK_WAIT_SECONDS
     """How long a write keeps retrying when other writers of its lake commit first."""
 
+    memory_limit: str | None = None
+    """DuckDB's memory limit for the run (``4GB``); default ``$TAILOR_RUN_MEMORY``, else a
+    share of the host's memory (``warehouse.memory``)."""
+
     _moments: dict[AsOf, Moment] = PrivateAttr(default_factory=dict)
     """The moment ``TAILOR_AS_OF`` names, found once a run (every input reads the same)."""
 
@@ -112,14 +116,18 @@ class WarehouseIOManager(ConfigurableIOManager):
         return self
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        """Check the run's environment before any work, and show it as run tags."""
+        """Check the run's environment before any work, set its memory limit, and show
+        both as run tags."""
         environment = RunEnvironment.current()
+        memory = limited_run(context.run and context.run.run_id, self.memory_limit, context.log)
         if context.instance is not None and context.run is not None:
-            context.instance.add_run_tags(context.run.run_id, environment.run_tags())
+            context.instance.add_run_tags(context.run.run_id, environment.run_tags() | memory)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
-        """Detach the lakes lazy inputs read."""
+        """Detach the lakes lazy inputs read; a limit of the run's own ends with it."""
         self._lazy.close()
+        if self.memory_limit:
+            limited_run(None, None)
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         if not context.has_asset_key:
@@ -185,7 +193,10 @@ class WarehouseIOManager(ConfigurableIOManager):
                         self.lock_wait_seconds,
                     )
                 else:
-                    frame = select_rows(connection, location, columns, conditions, label, kind)
+                    reader = _reader_of(context)
+                    frame = select_rows(
+                        connection, location, columns, conditions, label, kind, reader
+                    )
                 if sample.key:
                     kept, whole = sample_counts(connection, location, sample.key, conditions, frame)
                     thin = environment.sampling.thin_sample_warning(label, sample.key, kept, whole)
@@ -259,6 +270,15 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def _root(self) -> Path:
         return Path(self.directory) if self.directory else warehouse_dir()
+
+
+def _reader_of(context: InputContext) -> str | None:
+    """The asset reading an input (a multi-asset's op); None for an input context built by
+    hand."""
+    with suppress(DagsterInvariantViolationError):
+        keys = list(getattr(context.step_context.assets_def, "keys", []))
+        return keys[0].to_user_string() if len(keys) == 1 else context.op_def.name
+    return None
 
 
 def _step_of(context: InputContext) -> str:

@@ -1,5 +1,9 @@
 """Reading a warehouse table: its columns in the rows meeting every condition (a partition
-slice, a sample), whether it holds any such rows, and how many keys a sample kept."""
+slice, a sample), whether it holds any such rows, and how many keys a sample kept.
+
+An eager read (pandas, polars, Arrow) is fetched only if it fits the run's memory limit
+(``memory``): DuckDB hands Python the whole result without counting it, so a table bigger
+than the limit is refused before it is fetched, with the way to read it lazily."""
 
 from __future__ import annotations
 
@@ -12,14 +16,19 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from platform_lib.errors import WarehouseError
+from platform_lib.settings import RUN_MEMORY_ENV
 from platform_lib.sql import quote_identifier
 from platform_lib.warehouse.kinds import Kind, load_as
 from platform_lib.warehouse.layout import TableLocation
+from platform_lib.warehouse.memory import limit_of, shown
 from platform_lib.warehouse.partitions import PartitionSlice
 
 if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
     import duckdb
 
+PROBE_ROWS = 10_000
+"""The rows an eager read fetches first: all of a small table; for a larger one, what a row
+costs in memory, to tell whether the rest fits."""
 _DATA_FILE = re.compile(r"""file ['"](?P<file>[^'"]+\.parquet)['"]""", re.IGNORECASE)
 """A Parquet file named in DuckDB's error ("Cannot open file "..."", "for file '...'")."""
 
@@ -31,14 +40,25 @@ def select_rows(
     conditions: list[tuple[str, list]],
     label: str,
     kind: Kind = Kind.PANDAS,
+    reader: str | None = None,
 ) -> Any:
     """The table's ``columns`` (all by default) in the rows meeting every condition, fetched
-    as an eager ``kind`` (a pandas DataFrame by default)."""
+    as an eager ``kind`` (a pandas DataFrame by default) if it fits the run's memory limit;
+    ``reader`` is the asset reading it, for the error when it does not."""
     import duckdb
 
+    selected = selection(columns)
     try:
         with damage_named(location):  # a file may fail only as rows are fetched
-            return load_as(query_rows(connection, location, selection(columns), conditions), kind)
+            query, parameters = rows_query(location.sql, selected, conditions)
+            first = load_as(connection.execute(f"{query} LIMIT {PROBE_ROWS + 1}", parameters), kind)
+            if len(first) <= PROBE_ROWS:  # that was all of it
+                return first
+            _refuse_beyond_limit(connection, location, conditions, first, kind, reader)
+            return load_as(connection.execute(query, parameters), kind)
+    except duckdb.OutOfMemoryException as error:  # DuckDB itself ran out reading it
+        rows = _rows(connection, location, conditions)
+        raise WarehouseError(_too_big(location, kind, reader, rows, None, connection)) from error
     except duckdb.CatalogException as error:
         raise NoTable from error
     except duckdb.BinderException as error:
@@ -47,6 +67,38 @@ def select_rows(
             f"{error}. The owning team ({location.team!r}) may have dropped or renamed "
             "a column you consume; ask them, or update the columns you read."
         ) from error
+
+
+def _refuse_beyond_limit(connection, location, conditions, first, kind, reader) -> None:
+    """Refuse a read whose rows would take more memory than the limit, by the cost of the
+    first rows (as ``kind`` holds them) times the rows there are."""
+    rows = _rows(connection, location, conditions)
+    size = _bytes_held(first, kind) * rows // len(first)
+    if size > limit_of(connection):
+        raise WarehouseError(_too_big(location, kind, reader, rows, size, connection))
+
+
+def _rows(connection, location, conditions) -> int:
+    return query_rows(connection, location, "count(*)", conditions).fetchone()[0]
+
+
+def _bytes_held(value: Any, kind: Kind) -> int:
+    if kind is Kind.PANDAS:
+        return int(value.memory_usage(deep=True).sum())
+    return int(value.estimated_size() if kind is Kind.POLARS else value.nbytes)
+
+
+def _too_big(location, kind, reader, rows: int, size: int | None, connection) -> str:
+    asset = f"Asset {reader}" if reader else "An asset"
+    held = f", about {shown(size)} as {kind.value}," if size else ""
+    return (
+        f"{asset} cannot load its input {location.team}/{location.table} (table "
+        f"{location.name}) as {kind.value}: its {rows:,} rows{held} would not fit the run's "
+        f"memory limit of {shown(limit_of(connection))}. Read it lazily: annotate the input "
+        "duckdb.DuckDBPyRelation (a query over the table) or polars.LazyFrame, so the "
+        "asset's query runs in DuckDB and spills to disk when it must; or raise the limit "
+        f"({RUN_MEMORY_ENV}, e.g. 8GB)."
+    )
 
 
 def selection(columns: list[str] | None) -> str:

@@ -135,6 +135,22 @@ def test_the_single_host_profile_renders_no_helm_values_and_needs_no_shared_lake
     assert set(files) == {"workspace.yaml", "dagster.yaml", "supervisord.conf", "lake/roles.sql"}
 
 
+def test_run_pods_get_the_memory_limit_of_the_flag_or_its_variable(tmp_path):
+    def limits(*flags: str, **variables: str) -> set:
+        out = tmp_path / str(len(list(tmp_path.iterdir())))
+        files = render_here(
+            out, "--lake-data", "s3://b/lake", "--lake-host", "pg", *flags, **variables
+        )
+        return {
+            environment(d).get("TAILOR_RUN_MEMORY")
+            for d in deployments(files["helm/values.yaml"]).values()
+        }
+
+    assert limits("--run-memory", "2GB") == {"2GB"}
+    assert limits(TAILOR_RUN_MEMORY="3GiB") == {"3GiB"}
+    assert limits() == {None}  # a share of the pod's memory
+
+
 def test_flags_name_the_variables_they_default_to():
     text = " ".join(invoke(Path("unused"), "--help").output.split())
     assert "env var: TAILOR_LAKE_HOST, TAILOR_PG_HOST" in text
