@@ -53,6 +53,7 @@ from platform_lib.warehouse.reads import (
     sample_counts,
     select_rows,
     selection,
+    table_read,
 )
 from platform_lib.warehouse.records import table_records
 from platform_lib.warehouse.storing import store
@@ -176,13 +177,14 @@ class WarehouseIOManager(ConfigurableIOManager):
                 if sample.key:
                     conditions.append(sample.condition)
                 if kind.lazy:
-                    relation = self._lazy.relation(
-                        _step_of(context),
-                        location,
-                        selection(columns),
-                        conditions,
-                        self.lock_wait_seconds,
-                    )
+                    with table_read(location, columns, label):
+                        relation = self._lazy.relation(
+                            _step_of(context),
+                            location,
+                            selection(columns),
+                            conditions,
+                            self.lock_wait_seconds,
+                        )
                     frame = load_as(relation, kind)
                 else:
                     frame = select_rows(connection, location, columns, conditions, label, kind)

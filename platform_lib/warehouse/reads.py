@@ -34,11 +34,19 @@ def select_rows(
 ) -> Any:
     """The table's ``columns`` (all by default) in the rows meeting every condition, fetched
     as an eager ``kind`` (a pandas DataFrame by default)."""
+    with table_read(location, columns, label):
+        return load_as(query_rows(connection, location, selection(columns), conditions), kind)
+
+
+@contextmanager
+def table_read(location: TableLocation, columns: list[str] | None, label: str) -> Iterator[None]:
+    """Inside: a read of ``columns`` of asset ``label``'s table; a table that does not exist
+    raises ``NoTable``, columns it lacks and damaged files a ``WarehouseError`` saying why."""
     import duckdb
 
     try:
         with damage_named(location):  # a file may fail only as rows are fetched
-            return load_as(query_rows(connection, location, selection(columns), conditions), kind)
+            yield
     except duckdb.CatalogException as error:
         raise NoTable from error
     except duckdb.BinderException as error:
