@@ -60,7 +60,9 @@ def returning(name: str, kind: str, frame: Callable[..., pd.DataFrame], decorato
     return produce
 
 
-def reading(name: str, kind: str, upstream: str | list[str], body: Callable, **kwargs):
+def reading(
+    name: str, kind: str, upstream: str | list[str], body: Callable, decorator=asset, **kwargs
+):
     """An asset ``name`` whose input ``source``, the asset ``upstream`` (a key path), is loaded
     as ``kind`` (``INPUTS``), returning ``body(source)``; ``columns`` reads only those."""
     columns = kwargs.pop("columns", None)
@@ -72,7 +74,9 @@ def reading(name: str, kind: str, upstream: str | list[str], body: Callable, **k
         return body(source)
 
     consume.__annotations__ = {"source": INPUTS[kind], "return": Any}
-    return asset(name=name, ins={"source": AssetIn(key=key, metadata=metadata)}, **kwargs)(consume)
+    return decorator(name=name, ins={"source": AssetIn(key=key, metadata=metadata)}, **kwargs)(
+        consume
+    )
 
 
 def attached_lakes() -> list[str]:
@@ -86,6 +90,19 @@ def attached_lakes() -> list[str]:
         .fetchall()
     )
     return [name for (name,) in rows]
+
+
+def lazy_job():
+    """The shop's stock and its lazy copies, as a job of processes (one per step); loaded
+    again in each step's process, so it is built by a function."""
+    from platform_lib import ParallelJob, team_definitions
+
+    stock = returning("stock", "pandas", lambda _: pd.DataFrame({"sku": ["a", "b"]}))
+    copies = [reading(f"stock_{kind}", kind, "stock", lambda s: s) for kind in LAZY_INPUTS]
+    defs = team_definitions(
+        "shop", assets=[stock, *copies], jobs=[ParallelJob("lazy", max_concurrent=2)]
+    )
+    return defs.resolve_job_def("lazy")
 
 
 def location_of(warehouse, label: str) -> TableLocation:

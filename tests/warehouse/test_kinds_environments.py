@@ -1,0 +1,206 @@
+"""The lazy kinds (tests/kinds.py) in the platform's environments: a dev run's sandbox with
+reads falling through to production, sample mode, versions, restore and the past, other
+teams' tables, and DuckDB's default connection left as it was after every run."""
+
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from dagster import AssetIn, AssetKey, asset, execute_job, reconstructable
+
+from platform_lib import team_definitions, warehouse_asset
+from platform_lib.cli.main import tailor
+from platform_lib.environment.as_of import AS_OF_ENV
+from platform_lib.environment.run_environment import RunEnvironment
+from platform_lib.warehouse.layout import in_sandbox
+from platform_lib.warehouse.restore import restore_table
+from platform_lib.warehouse.versions import versions_of
+from tests.crm_sandbox import clients, make_frames, orders, read
+from tests.kinds import (
+    INPUTS,
+    LAZY_INPUTS,
+    attached_lakes,
+    lazy_job,
+    location_of,
+    reading,
+    returning,
+)
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_attached():
+    """Every run leaves DuckDB's default connection with no lake attached."""
+    yield
+    assert attached_lakes() == []
+
+
+def run_only(team: str, assets: list, *names: str, instance=None, **kwargs):
+    """Run ``names`` of the team's ``assets`` (all when none) in process."""
+    job = team_definitions(team, assets=assets).resolve_implicit_global_asset_job_def()
+    selection = [AssetKey([team, name]) for name in names] or None
+    return job.execute_in_process(instance=instance, asset_selection=selection, **kwargs)
+
+
+def copies_of(upstream: str | list[str], kinds=LAZY_INPUTS, **kwargs) -> list:
+    """An asset per kind, ``<name>_<kind>``, returning the asset ``upstream`` (its key path
+    ends in ``name``) read as that kind."""
+    name = upstream[-1] if isinstance(upstream, list) else upstream
+    return [
+        reading(f"{name}_{kind}", kind, upstream, lambda source: source, **kwargs) for kind in kinds
+    ]
+
+
+def regions(warehouse, table: str) -> set[str]:
+    return set(read(warehouse, table)["region"])
+
+
+def test_a_dev_run_reads_the_sandbox_else_production_and_writes_the_sandbox(
+    warehouse, instance, use
+):
+    make_frames(clients_count=20)
+    team = [clients, *copies_of("clients")]
+    run_only("crm", team, instance=instance)
+    use(env="dev")
+    copies = [f"clients_{kind}" for kind in LAZY_INPUTS]
+    run_only("crm", team, *copies, instance=instance)  # the sandbox has no clients yet
+    make_frames(clients_count=20, region="south")
+    run_only("crm", team, "clients", instance=instance)
+    for copy in copies:
+        assert regions(warehouse, f"crm__dev_alice.{copy}") == {"north"}, copy  # production's
+    run_only("crm", team, *copies, instance=instance)
+    for copy in copies:
+        assert regions(warehouse, f"crm__dev_alice.{copy}") == {"south"}, copy  # the sandbox's
+        assert regions(warehouse, f"crm.{copy}") == {"north"}, copy  # production untouched
+
+
+def sandboxed(label: str, warehouse):
+    location = location_of(warehouse, label)
+    return in_sandbox(location, RunEnvironment.current().sandbox(location.team))
+
+
+def test_a_sampled_lazy_input_keeps_the_keys_a_pandas_read_keeps(warehouse, instance, use):
+    """Each kind of input reads the same sample; each kind of output records it alike."""
+    make_frames(clients_count=400)
+    copies = copies_of("orders", INPUTS, decorator=warehouse_asset, sample_by="client_id")
+    team = [clients, orders, *copies]
+    run_only("crm", team, "clients", "orders", instance=instance)
+    use(env="dev", sample="0.1")
+    run_only("crm", team, *[f"orders_{kind}" for kind in INPUTS], instance=instance)
+    pandas = read(warehouse, "crm__dev_alice.orders_pandas").sort_values("order_id")
+    assert 0 < pandas["client_id"].nunique() < 400
+    for kind in INPUTS:
+        copy = read(warehouse, f"crm__dev_alice.orders_{kind}").sort_values("order_id")
+        assert copy["order_id"].tolist() == pandas["order_id"].tolist(), kind
+        label = f"crm/orders_{kind}"
+        (written,) = versions_of(sandboxed(label, warehouse), label)
+        assert (written.record.sample, written.record.sample_by) == ("0.1", "client_id"), kind
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    monkeypatch.setenv("TAILOR_ENV", "prod")  # the command sets it; restored after the test
+    return lambda *args: CliRunner().invoke(tailor, list(args), catch_exceptions=False)
+
+
+def test_a_lazy_assets_table_has_versions_restores_and_is_read_as_of_the_past(
+    warehouse, instance, use, monkeypatch, cli
+):
+    make_frames(clients_count=10)
+    team = [clients, *copies_of("clients")]
+    north = run_only("crm", team, instance=instance)
+    make_frames(clients_count=10, region="south")
+    run_only("crm", team, instance=instance)
+    for kind in LAZY_INPUTS:
+        label = f"crm/clients_{kind}"
+        shown = json.loads(cli("table", "history", label, "--json").stdout)
+        assert [row["rows"] for row in shown] == [10, 10], kind
+        newest, first = versions_of(location_of(warehouse, label), label)
+        assert [row["version"] for row in shown] == [newest.version, first.version], kind
+        restore_table(location_of(warehouse, label), label, str(first.version), "restore-run")
+        assert regions(warehouse, f"crm.clients_{kind}") == {"north"}, kind
+    use(env="dev")
+    monkeypatch.setenv(AS_OF_ENV, north.run_id)
+    run_only("crm", team, *[f"clients_{kind}" for kind in LAZY_INPUTS], instance=instance)
+    for kind in LAZY_INPUTS:  # read production's clients as they were then, lazily
+        assert regions(warehouse, f"crm__dev_alice.clients_{kind}") == {"north"}, kind
+
+
+# --- other teams' tables ------------------------------------------------------------------
+
+ORDERS = pd.DataFrame(
+    {"order_id": [1, 2, 3], "day": ["mon", "tue", "tue"], "amount": [1.0, 2.0, 3.0]}
+)
+
+
+def shop(frame: pd.DataFrame, kind: str = "relation") -> list:
+    """The shop's orders (returned as ``kind``) and prices."""
+    return [
+        returning("orders", kind, lambda _: frame, warehouse_asset),
+        returning(
+            "prices", "pandas", lambda _: pd.DataFrame({"day": ["mon", "tue"], "rate": [2.0, 3.0]})
+        ),
+    ]
+
+
+def test_lazy_inputs_read_other_teams_declared_columns_and_join_across_lakes(
+    warehouse, instance, run_failure
+):
+    def priced(orders: duckdb.DuckDBPyRelation, prices: duckdb.DuckDBPyRelation):
+        """Orders with their day's rate: two inputs of one lake."""
+        return duckdb.sql(
+            "SELECT order_id, amount * rate AS paid FROM orders JOIN prices USING (day)"
+        )
+
+    run_only("shop", [*shop(ORDERS), warehouse_asset(priced)], instance=instance)
+    assert sorted(read(warehouse, "shop.priced")["paid"]) == [2.0, 6.0, 9.0]
+
+    @asset(ins={"orders": AssetIn(key=["shop", "orders"], metadata={"columns": ["day", "amount"]})})
+    def ahead(orders: duckdb.DuckDBPyRelation, goals: duckdb.DuckDBPyRelation):
+        """Days whose orders met finance's goal: two inputs of two lakes, in one query."""
+        return duckdb.sql(
+            "SELECT day, sum(amount) >= any_value(goal) AS met FROM orders JOIN goals USING (day) "
+            "GROUP BY day"
+        )
+
+    goals = returning("goals", "polars", lambda _: pd.DataFrame({"day": ["tue"], "goal": [4.0]}))
+    copies = copies_of(["shop", "orders"], columns=["day", "amount"])
+    run_only("finance", [goals, ahead, *copies], instance=instance)
+    assert read(warehouse, "finance.ahead").to_dict("records") == [{"day": "tue", "met": True}]
+    for kind in LAZY_INPUTS:
+        copy = read(warehouse, f"finance.orders_{kind}")
+        assert list(copy.columns) == ["day", "amount"] and len(copy) == 3, kind
+
+    # the columns finance reads are kept: a lazy write dropping one is refused
+    dropped = run_only(
+        "shop", shop(ORDERS.drop(columns=["amount"])), instance=instance, raise_on_error=False
+    )
+    message = run_failure(dropped)
+    assert "Asset shop/orders drops or retypes columns other teams read" in message
+    for reader in ("finance/ahead", *(f"finance/orders_{kind}" for kind in LAZY_INPUTS)):
+        assert reader in message, reader
+    assert read(warehouse, "shop.orders")["amount"].tolist() == [1.0, 2.0, 3.0]
+    retyped = ORDERS.assign(amount=["1", "2", "3"])
+    for kind in ("polars_lazy", "own_connection"):
+        refused = run_only("shop", shop(retyped, kind), instance=instance, raise_on_error=False)
+        assert "finance/ahead reads 'amount'" in run_failure(refused), kind
+    added = run_only("shop", shop(ORDERS.assign(note="x")), instance=instance)
+    assert added.success and "note" in read(warehouse, "shop.orders").columns
+
+
+# --- DuckDB's default connection after a run ------------------------------------------------
+
+
+def test_no_run_leaves_a_lake_attached_in_process_or_in_its_step_processes(
+    warehouse, disk_instance
+):
+    make_frames(clients_count=10)
+    team = [clients, *copies_of("clients")]
+    for _ in range(2):  # two runs in one process: the second finds nothing of the first
+        assert run_only("crm", team).success
+        assert attached_lakes() == []
+    with execute_job(reconstructable(lazy_job), instance=disk_instance) as result:
+        assert result.success
+    for kind in LAZY_INPUTS:
+        assert read(warehouse, f"shop.stock_{kind}")["sku"].tolist() == ["a", "b"], kind
