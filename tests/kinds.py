@@ -8,8 +8,11 @@ import duckdb
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+import pytest
 from dagster import AssetIn, AssetKey, asset
 
+from platform_lib import open_warehouse
+from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.warehouse.layout import TableLocation
 
 INPUTS: dict[str, type] = {
@@ -64,19 +67,19 @@ def reading(
     name: str, kind: str, upstream: str | list[str], body: Callable, decorator=asset, **kwargs
 ):
     """An asset ``name`` whose input ``source``, the asset ``upstream`` (a key path), is loaded
-    as ``kind`` (``INPUTS``), returning ``body(source)``; ``columns`` reads only those."""
-    columns = kwargs.pop("columns", None)
+    as ``kind`` (``INPUTS``), returning ``body(source)``; ``columns`` reads only those,
+    ``partition_mapping`` maps its partitions."""
+    columns, mapping = kwargs.pop("columns", None), kwargs.pop("partition_mapping", None)
     key = AssetKey(upstream if isinstance(upstream, list) else [upstream])
     metadata = {"columns": columns} if columns else None
+    source = AssetIn(key=key, metadata=metadata, partition_mapping=mapping)
 
     def consume(source):
         """Rows of its input, as the test says."""
         return body(source)
 
     consume.__annotations__ = {"source": INPUTS[kind], "return": Any}
-    return decorator(name=name, ins={"source": AssetIn(key=key, metadata=metadata)}, **kwargs)(
-        consume
-    )
+    return decorator(name=name, ins={"source": source}, **kwargs)(consume)
 
 
 def attached_lakes() -> list[str]:
@@ -92,17 +95,31 @@ def attached_lakes() -> list[str]:
     return [name for (name,) in rows]
 
 
+STOCK = returning("stock", "pandas", lambda _: pd.DataFrame({"sku": ["a", "b"]}))
+
+
 def lazy_job():
-    """The shop's stock and its lazy copies, as a job of processes (one per step); loaded
+    """The shop's lazy copies of its stock, as a job of processes (one per step); loaded
     again in each step's process, so it is built by a function."""
     from platform_lib import ParallelJob, team_definitions
 
-    stock = returning("stock", "pandas", lambda _: pd.DataFrame({"sku": ["a", "b"]}))
     copies = [reading(f"stock_{kind}", kind, "stock", lambda s: s) for kind in LAZY_INPUTS]
-    defs = team_definitions(
-        "shop", assets=[stock, *copies], jobs=[ParallelJob("lazy", max_concurrent=2)]
-    )
-    return defs.resolve_job_def("lazy")
+    job = ParallelJob("lazy", assets=[f"stock_{kind}" for kind in LAZY_INPUTS])
+    return team_definitions("shop", assets=[STOCK, *copies], jobs=[job]).resolve_job_def("lazy")
+
+
+@pytest.fixture
+def nothing_left_attached():
+    """Use it: every run of the test leaves DuckDB's default connection with no lake attached."""
+    yield
+    assert attached_lakes() == []
+
+
+def read_tables(*tables: str, user: str = "alice") -> dict[str, pd.DataFrame]:
+    """Each ``team.table`` as production and ``user``'s sandboxes hold it, read in one
+    connection (each connection loads DuckDB's extensions anew)."""
+    with open_warehouse(sandboxes_of=user, environment=RunEnvironment()) as connection:
+        return {table: connection.sql(f"SELECT * FROM {table}").df() for table in tables}
 
 
 def location_of(warehouse, label: str) -> TableLocation:

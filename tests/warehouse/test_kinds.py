@@ -8,7 +8,14 @@ import decimal
 import duckdb
 import pandas as pd
 import polars as pl
-from dagster import AssetKey, StaticPartitionsDefinition, asset
+import pytest
+from dagster import (
+    AssetKey,
+    DailyPartitionsDefinition,
+    StaticPartitionsDefinition,
+    TimeWindowPartitionMapping,
+    asset,
+)
 from pandera.pandas import DataFrameModel, Field
 
 from platform_lib import team_definitions, warehouse_asset
@@ -19,11 +26,16 @@ from tests.kinds import (
     INPUTS,
     LAZY_OUTPUTS,
     OUTPUTS,
+    as_pandas,
     attached_lakes,
     location_of,
+    nothing_left_attached,  # noqa: F401 (a fixture)
+    read_tables,
     reading,
     returning,
 )
+
+pytestmark = pytest.mark.usefixtures("nothing_left_attached")
 
 FRAME = pd.DataFrame(
     {
@@ -55,17 +67,22 @@ def materializations(result) -> dict[str, dict]:
     }
 
 
-def table(read_table, name: str) -> pd.DataFrame:
-    return read_table(f"shop.{name}")
+def shop_tables(*names: str) -> dict[str, pd.DataFrame]:
+    """The shop's tables ``names``, by name."""
+    return {
+        name.removeprefix("shop."): frame
+        for name, frame in read_tables(*(f"shop.{n}" for n in names)).items()
+    }
 
 
-def test_every_kind_writes_the_same_table_and_metadata(run_team, read_table, warehouse):
+def test_every_kind_writes_the_same_table_and_metadata(run_team, warehouse):
     result = run_team("shop", [returning(kind, kind, lambda _: FRAME) for kind in OUTPUTS])
     metadata = materializations(result)
-    expected = table(read_table, "pandas")
+    written = shop_tables(*OUTPUTS)
+    expected = written["pandas"]
     assert expected["grade"].tolist() == ["x", "y", "x"]
     for kind in OUTPUTS:
-        pd.testing.assert_frame_equal(table(read_table, kind), expected, obj=kind)
+        pd.testing.assert_frame_equal(written[kind], expected, obj=kind)
         shown = metadata[kind]
         columns = shown["dagster/column_schema"].schema.columns
         assert {column.name: column.type for column in columns} == TYPES, kind
@@ -75,11 +92,12 @@ def test_every_kind_writes_the_same_table_and_metadata(run_team, read_table, war
         assert shown[VERSION].value == latest.version, kind
 
 
-def test_every_input_kind_reads_the_whole_table(run_team, read_table):
+def test_every_input_kind_reads_the_whole_table(run_team):
     copies = [reading(kind, kind, "stock", lambda source: source) for kind in INPUTS]
     run_team("shop", [returning("stock", "pandas", lambda _: FRAME), *copies])
+    written = shop_tables("stock", *INPUTS)
     for kind in INPUTS:  # returned as read: each kind's own way back into the table
-        pd.testing.assert_frame_equal(table(read_table, kind), table(read_table, "stock"), obj=kind)
+        pd.testing.assert_frame_equal(written[kind], written["stock"], obj=kind)
 
 
 # --- contracts: checked in the warehouse before commit --------------------------------------
@@ -107,24 +125,26 @@ def checks_of(result) -> dict[tuple[str, str], bool]:
     }
 
 
-def test_a_broken_contract_blocks_the_commit_whatever_the_kind(run_team, read_table, run_failure):
+def test_a_broken_contract_blocks_the_commit_whatever_the_kind(run_team):
     run_team("shop", stocked(GOOD))
     result = run_team("shop", stocked(GOOD.assign(qty=[-1, 2])), raise_on_error=False)
     failures = step_failures(result)
     checks = checks_of(result)
+    written = shop_tables(*OUTPUTS)
     for kind in OUTPUTS:
         assert any(f"Asset shop/{kind} broke its contract: qty_" in f for f in failures), kind
         assert checks[(kind, "qty_greater_than_or_equal_to")] is False, kind
-        assert table(read_table, kind)["qty"].tolist() == [1, 2], kind  # the previous version
+        assert written[kind]["qty"].tolist() == [1, 2], kind  # the previous version
     assert len(failures) == len(OUTPUTS)
 
 
-def test_a_warn_rule_reports_and_lets_every_kind_commit(run_team, read_table):
+def test_a_warn_rule_reports_and_lets_every_kind_commit(run_team):
     result = run_team("shop", stocked(GOOD.assign(price=[-1.0, 2.0])))
     checks = checks_of(result)
+    written = shop_tables(*OUTPUTS)
     for kind in OUTPUTS:
         assert checks[(kind, "price_greater_than_or_equal_to")] is False, kind
-        assert table(read_table, kind)["price"].tolist() == [-1.0, 2.0], kind
+        assert written[kind]["price"].tolist() == [-1.0, 2.0], kind
 
 
 # --- partitions ---------------------------------------------------------------------------
@@ -148,20 +168,25 @@ def regional(units: int, **extra) -> list:
     ]
 
 
-def units_by_region(read_table, kind: str) -> dict:
-    rows = table(read_table, kind).sort_values("region")
-    return dict(zip(rows["region"], rows["units"], strict=True))
+def units_by_region(written: dict[str, pd.DataFrame]) -> dict[str, dict]:
+    """Each kind's table, as its units by region."""
+    return {
+        kind: dict(zip(rows["region"], rows["units"], strict=True))
+        for kind, rows in written.items()
+    }
 
 
-def test_every_kind_replaces_only_its_partitions_rows(run_team, read_table):
+def test_every_kind_replaces_only_its_partitions_rows(run_team):
     run_team("shop", regional(1), partition_range=("east", "north"))  # two in one run
     west = run_team("shop", regional(2, returns=0.5), partition_key="west")  # a new column
     run_team("shop", regional(3, returns=0.0), partition_key="east")
     metadata = materializations(west)
+    written = shop_tables(*OUTPUTS)
+    units = units_by_region(written)
     for kind in OUTPUTS:
-        assert units_by_region(read_table, kind) == {"east": 3, "north": 1, "west": 2}, kind
+        assert units[kind] == {"east": 3, "north": 1, "west": 2}, kind
         assert metadata[kind]["tailor/schema_change"].value == "- added `returns` DOUBLE", kind
-        assert table(read_table, kind)["returns"].isna().sum() == 1, kind  # north's
+        assert written[kind]["returns"].isna().sum() == 1, kind  # north's
     outside = run_team(
         "shop",
         regional(9, returns=0.0, outside=["west"]),
@@ -169,11 +194,46 @@ def test_every_kind_replaces_only_its_partitions_rows(run_team, read_table):
         raise_on_error=False,
     )
     failures = step_failures(outside)
+    units = units_by_region(shop_tables(*OUTPUTS))
     for kind in OUTPUTS:
         assert any(
             f"Asset shop/{kind} returned 1 row(s) outside partition(s) north" in f for f in failures
         ), kind
-        assert units_by_region(read_table, kind) == {"east": 3, "north": 1, "west": 2}, kind
+        assert units[kind] == {"east": 3, "north": 1, "west": 2}, kind
+
+
+DAILY = DailyPartitionsDefinition(start_date="2026-01-01", end_date="2026-01-04")
+
+
+def test_every_input_kind_reads_its_partition_or_none(run_team):
+    """Each day reads the day before: the first day's maps to no partition, and reads the
+    table's columns with no rows."""
+    days = returning(
+        "days",
+        "pandas",
+        lambda context: pd.DataFrame({"day": [context.partition_time_window.start], "n": [1]}),
+        partitions_def=DAILY,
+        metadata={"partition_expr": "day"},
+    )
+    before = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+    readers = [
+        reading(
+            kind,
+            kind,
+            "days",
+            lambda source: as_pandas(source).assign(day=lambda f: f["day"] + pd.Timedelta(days=1)),
+            partitions_def=DAILY,
+            metadata={"partition_expr": "day"},
+            partition_mapping=before,
+        )
+        for kind in INPUTS
+    ]
+    for day in ("2026-01-01", "2026-01-02"):
+        run_team("shop", [days, *readers], partition_key=day)
+    written = shop_tables(*INPUTS)
+    for kind in INPUTS:
+        assert written[kind]["day"].dt.strftime("%Y-%m-%d").tolist() == ["2026-01-02"], kind
+        assert written[kind]["n"].tolist() == [1], kind
 
 
 # --- what cannot be written -----------------------------------------------------------------
@@ -225,17 +285,18 @@ def failing_queries(broken: bool) -> list:
     ]
 
 
-def test_a_query_failing_as_it_is_written_names_the_asset_and_changes_nothing(run_team, read_table):
+def test_a_query_failing_as_it_is_written_names_the_asset_and_changes_nothing(run_team):
     run_team("shop", failing_queries(broken=False))
     result = run_team("shop", failing_queries(broken=True), raise_on_error=False)
     failures = failures_by_asset(result)
     assert sorted(failures) == sorted(LAZY_OUTPUTS)
+    written = shop_tables(*LAZY_OUTPUTS)
     for kind in LAZY_OUTPUTS:
         told = failures[kind]
         assert f"Asset shop/{kind}: the " in told, told
         assert f"failed as it ran, writing table shop.{kind}: " in told, told
         assert f"shop.{kind} keeps its previous version" in told, told
-        assert table(read_table, kind)["n"].tolist() == [1, 1], kind
+        assert written[kind]["n"].tolist() == [1, 1], kind
     assert attached_lakes() == []
 
 

@@ -17,23 +17,21 @@ from platform_lib.environment.run_environment import RunEnvironment
 from platform_lib.warehouse.layout import in_sandbox
 from platform_lib.warehouse.restore import restore_table
 from platform_lib.warehouse.versions import versions_of
-from tests.crm_sandbox import clients, make_frames, orders, read
+from tests.crm_sandbox import clients, make_frames, orders
 from tests.kinds import (
     INPUTS,
     LAZY_INPUTS,
+    STOCK,
     attached_lakes,
     lazy_job,
     location_of,
+    nothing_left_attached,  # noqa: F401 (a fixture)
+    read_tables,
     reading,
     returning,
 )
 
-
-@pytest.fixture(autouse=True)
-def nothing_left_attached():
-    """Every run leaves DuckDB's default connection with no lake attached."""
-    yield
-    assert attached_lakes() == []
+pytestmark = pytest.mark.usefixtures("nothing_left_attached")
 
 
 def run_only(team: str, assets: list, *names: str, instance=None, **kwargs):
@@ -52,8 +50,9 @@ def copies_of(upstream: str | list[str], kinds=LAZY_INPUTS, **kwargs) -> list:
     ]
 
 
-def regions(warehouse, table: str) -> set[str]:
-    return set(read(warehouse, table)["region"])
+def regions(*tables: str) -> dict[str, set[str]]:
+    """The regions each ``team.table`` holds (production's, or alice's sandbox's)."""
+    return {table: set(frame["region"]) for table, frame in read_tables(*tables).items()}
 
 
 def test_a_dev_run_reads_the_sandbox_else_production_and_writes_the_sandbox(
@@ -67,12 +66,12 @@ def test_a_dev_run_reads_the_sandbox_else_production_and_writes_the_sandbox(
     run_only("crm", team, *copies, instance=instance)  # the sandbox has no clients yet
     make_frames(clients_count=20, region="south")
     run_only("crm", team, "clients", instance=instance)
-    for copy in copies:
-        assert regions(warehouse, f"crm__dev_alice.{copy}") == {"north"}, copy  # production's
+    sandbox = [f"crm__dev_alice.{copy}" for copy in copies]
+    assert regions(*sandbox) == dict.fromkeys(sandbox, {"north"})  # production's
     run_only("crm", team, *copies, instance=instance)
-    for copy in copies:
-        assert regions(warehouse, f"crm__dev_alice.{copy}") == {"south"}, copy  # the sandbox's
-        assert regions(warehouse, f"crm.{copy}") == {"north"}, copy  # production untouched
+    production = [f"crm.{copy}" for copy in copies]  # untouched
+    expected = {**dict.fromkeys(sandbox, {"south"}), **dict.fromkeys(production, {"north"})}
+    assert regions(*sandbox, *production) == expected  # the sandbox's
 
 
 def sandboxed(label: str, warehouse):
@@ -88,14 +87,15 @@ def test_a_sampled_lazy_input_keeps_the_keys_a_pandas_read_keeps(warehouse, inst
     run_only("crm", team, "clients", "orders", instance=instance)
     use(env="dev", sample="0.1")
     run_only("crm", team, *[f"orders_{kind}" for kind in INPUTS], instance=instance)
-    pandas = read(warehouse, "crm__dev_alice.orders_pandas").sort_values("order_id")
+    written = read_tables(*(f"crm__dev_alice.orders_{kind}" for kind in INPUTS))
+    pandas = written["crm__dev_alice.orders_pandas"].sort_values("order_id")
     assert 0 < pandas["client_id"].nunique() < 400
     for kind in INPUTS:
-        copy = read(warehouse, f"crm__dev_alice.orders_{kind}").sort_values("order_id")
+        copy = written[f"crm__dev_alice.orders_{kind}"].sort_values("order_id")
         assert copy["order_id"].tolist() == pandas["order_id"].tolist(), kind
         label = f"crm/orders_{kind}"
-        (written,) = versions_of(sandboxed(label, warehouse), label)
-        assert (written.record.sample, written.record.sample_by) == ("0.1", "client_id"), kind
+        (latest,) = versions_of(sandboxed(label, warehouse), label)
+        assert (latest.record.sample, latest.record.sample_by) == ("0.1", "client_id"), kind
 
 
 @pytest.fixture
@@ -119,12 +119,13 @@ def test_a_lazy_assets_table_has_versions_restores_and_is_read_as_of_the_past(
         newest, first = versions_of(location_of(warehouse, label), label)
         assert [row["version"] for row in shown] == [newest.version, first.version], kind
         restore_table(location_of(warehouse, label), label, str(first.version), "restore-run")
-        assert regions(warehouse, f"crm.clients_{kind}") == {"north"}, kind
+    restored = [f"crm.clients_{kind}" for kind in LAZY_INPUTS]
+    assert regions(*restored) == dict.fromkeys(restored, {"north"})
     use(env="dev")
     monkeypatch.setenv(AS_OF_ENV, north.run_id)
     run_only("crm", team, *[f"clients_{kind}" for kind in LAZY_INPUTS], instance=instance)
-    for kind in LAZY_INPUTS:  # read production's clients as they were then, lazily
-        assert regions(warehouse, f"crm__dev_alice.clients_{kind}") == {"north"}, kind
+    past = [f"crm__dev_alice.clients_{kind}" for kind in LAZY_INPUTS]  # production's as it was
+    assert regions(*past) == dict.fromkeys(past, {"north"})
 
 
 # --- other teams' tables ------------------------------------------------------------------
@@ -154,7 +155,7 @@ def test_lazy_inputs_read_other_teams_declared_columns_and_join_across_lakes(
         )
 
     run_only("shop", [*shop(ORDERS), warehouse_asset(priced)], instance=instance)
-    assert sorted(read(warehouse, "shop.priced")["paid"]) == [2.0, 6.0, 9.0]
+    assert sorted(read_tables("shop.priced")["shop.priced"]["paid"]) == [2.0, 6.0, 9.0]
 
     @asset(ins={"orders": AssetIn(key=["shop", "orders"], metadata={"columns": ["day", "amount"]})})
     def ahead(orders: duckdb.DuckDBPyRelation, goals: duckdb.DuckDBPyRelation):
@@ -167,10 +168,10 @@ def test_lazy_inputs_read_other_teams_declared_columns_and_join_across_lakes(
     goals = returning("goals", "polars", lambda _: pd.DataFrame({"day": ["tue"], "goal": [4.0]}))
     copies = copies_of(["shop", "orders"], columns=["day", "amount"])
     run_only("finance", [goals, ahead, *copies], instance=instance)
-    assert read(warehouse, "finance.ahead").to_dict("records") == [{"day": "tue", "met": True}]
-    for kind in LAZY_INPUTS:
-        copy = read(warehouse, f"finance.orders_{kind}")
-        assert list(copy.columns) == ["day", "amount"] and len(copy) == 3, kind
+    written = read_tables("finance.ahead", *(f"finance.orders_{kind}" for kind in LAZY_INPUTS))
+    assert written.pop("finance.ahead").to_dict("records") == [{"day": "tue", "met": True}]
+    for table, copy in written.items():
+        assert list(copy.columns) == ["day", "amount"] and len(copy) == 3, table
 
     # the columns finance reads are kept: a lazy write dropping one is refused
     dropped = run_only(
@@ -180,13 +181,14 @@ def test_lazy_inputs_read_other_teams_declared_columns_and_join_across_lakes(
     assert "Asset shop/orders drops or retypes columns other teams read" in message
     for reader in ("finance/ahead", *(f"finance/orders_{kind}" for kind in LAZY_INPUTS)):
         assert reader in message, reader
-    assert read(warehouse, "shop.orders")["amount"].tolist() == [1.0, 2.0, 3.0]
     retyped = ORDERS.assign(amount=["1", "2", "3"])
-    for kind in ("polars_lazy", "own_connection"):
-        refused = run_only("shop", shop(retyped, kind), instance=instance, raise_on_error=False)
-        assert "finance/ahead reads 'amount'" in run_failure(refused), kind
-    added = run_only("shop", shop(ORDERS.assign(note="x")), instance=instance)
-    assert added.success and "note" in read(warehouse, "shop.orders").columns
+    refused = run_only(
+        "shop", shop(retyped, "polars_lazy"), instance=instance, raise_on_error=False
+    )
+    assert "finance/ahead reads 'amount'" in run_failure(refused)
+    assert read_tables("shop.orders")["shop.orders"]["amount"].tolist() == [1.0, 2.0, 3.0]
+    run_only("shop", shop(ORDERS.assign(note="x"), "own_connection"), instance=instance)
+    assert "note" in read_tables("shop.orders")["shop.orders"].columns  # a column added
 
 
 # --- DuckDB's default connection after a run ------------------------------------------------
@@ -200,7 +202,8 @@ def test_no_run_leaves_a_lake_attached_in_process_or_in_its_step_processes(
     for _ in range(2):  # two runs in one process: the second finds nothing of the first
         assert run_only("crm", team).success
         assert attached_lakes() == []
+    run_only("shop", [STOCK])  # then its lazy copies, each in a process of its own
     with execute_job(reconstructable(lazy_job), instance=disk_instance) as result:
         assert result.success
-    for kind in LAZY_INPUTS:
-        assert read(warehouse, f"shop.stock_{kind}")["sku"].tolist() == ["a", "b"], kind
+    for table, copy in read_tables(*(f"shop.stock_{kind}" for kind in LAZY_INPUTS)).items():
+        assert copy["sku"].tolist() == ["a", "b"], table
