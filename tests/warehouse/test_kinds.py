@@ -287,8 +287,17 @@ def failing_queries(broken: bool) -> list:
 
 def test_a_query_failing_as_it_is_written_names_the_asset_and_changes_nothing(run_team):
     run_team("shop", failing_queries(broken=False))
-    result = run_team("shop", failing_queries(broken=True), raise_on_error=False)
+    absent = [  # and inputs of columns the table lacks
+        reading(f"absent_{kind}", kind, "stock", lambda source: source, columns=["sku", "gone"])
+        for kind in INPUTS
+    ]
+    result = run_team("shop", [*failing_queries(broken=True), *absent], raise_on_error=False)
     failures = failures_by_asset(result)
+    told = failures.pop("absent_pandas").splitlines()[0]  # DuckDB's words below it may differ
+    assert "Reading columns ['sku', 'gone'] of shop/stock from shop.stock failed" in told
+    for kind in INPUTS:
+        if kind != "pandas":
+            assert failures.pop(f"absent_{kind}").splitlines()[0] == told, kind
     assert sorted(failures) == sorted(LAZY_OUTPUTS)
     written = shop_tables(*LAZY_OUTPUTS)
     for kind in LAZY_OUTPUTS:
