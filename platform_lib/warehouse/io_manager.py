@@ -148,7 +148,11 @@ class WarehouseIOManager(ConfigurableIOManager):
         its ``before_commit`` may veto it. Returns the metadata to record, or None when the
         write was vetoed and the previous contents stay current. ``log`` hears when the
         write is retried after another writer's commit."""
-        return store(request, log, self._root(), self.team, self.lock_wait_seconds)
+        with self._lazy.closed_on_failure():  # a failed write ends the step
+            metadata = store(request, log, self._root(), self.team, self.lock_wait_seconds)
+        if metadata is None:  # vetoed: the step fails, its lazy inputs are read no more
+            self._lazy.close()
+        return metadata
 
     def load_input(self, context: InputContext) -> Any:
         if not context.has_asset_key:
@@ -177,7 +181,7 @@ class WarehouseIOManager(ConfigurableIOManager):
                 if sample.key:
                     conditions.append(sample.condition)
                 if kind.lazy:
-                    with table_read(location, columns, label):
+                    with self._lazy.closed_on_failure(), table_read(location, columns, label):
                         relation = self._lazy.relation(
                             _step_of(context),
                             location,

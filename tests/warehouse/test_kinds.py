@@ -253,11 +253,9 @@ def test_an_unsupported_object_is_refused_listing_the_kinds(run_team, run_failur
 
 def failures_by_asset(result) -> dict[str, str]:
     """The error message of each failed step of a run, by its asset's name."""
-    return {
-        event.step_key: event.event_specific_data.error.cause.message
-        for event in result.all_events
-        if event.is_step_failure
-    }
+    failed = [event for event in result.all_events if event.is_step_failure]
+    errors = {event.step_key: event.event_specific_data.error for event in failed}
+    return {step: (error.cause or error).message for step, error in errors.items()}
 
 
 def failing_queries(broken: bool) -> list:
@@ -285,14 +283,30 @@ def failing_queries(broken: bool) -> list:
     ]
 
 
+@asset(name="attached", op_tags={"dagster/priority": "-1"})  # the run's last step
+def attached_after_the_rest() -> pd.DataFrame:
+    """The lakes attached on DuckDB's default connection when it runs."""
+    return pd.DataFrame({"lakes": [", ".join(attached_lakes())]})
+
+
 def test_a_query_failing_as_it_is_written_names_the_asset_and_changes_nothing(run_team):
     run_team("shop", failing_queries(broken=False))
     absent = [  # and inputs of columns the table lacks
         reading(f"absent_{kind}", kind, "stock", lambda source: source, columns=["sku", "gone"])
         for kind in INPUTS
     ]
-    result = run_team("shop", [*failing_queries(broken=True), *absent], raise_on_error=False)
+    vetoed = reading(  # and a result breaking its contract
+        "vetoed",
+        "relation",
+        "stock",
+        lambda source: duckdb.sql("SELECT sku, -qty AS qty, price FROM source"),
+        warehouse_asset,
+        contract=Stock,
+    )
+    failing = [*failing_queries(broken=True), *absent, vetoed, attached_after_the_rest]
+    result = run_team("shop", failing, raise_on_error=False)
     failures = failures_by_asset(result)
+    assert "Asset shop/vetoed broke its contract" in failures.pop("vetoed")
     told = failures.pop("absent_pandas").splitlines()[0]  # DuckDB's words below it may differ
     assert "Reading columns ['sku', 'gone'] of shop/stock from shop.stock failed" in told
     for kind in INPUTS:
@@ -306,7 +320,8 @@ def test_a_query_failing_as_it_is_written_names_the_asset_and_changes_nothing(ru
         assert f"failed as it ran, writing table shop.{kind}: " in told, told
         assert f"shop.{kind} keeps its previous version" in told, told
         assert written[kind]["n"].tolist() == [1, 1], kind
-    assert attached_lakes() == []
+    # each failed step detached what it read, before the next step
+    assert read_tables("shop.attached")["shop.attached"]["lakes"].tolist() == [""]
 
 
 def test_a_missing_upstream_table_is_told_as_for_pandas(run_team):
