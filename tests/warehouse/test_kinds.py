@@ -239,18 +239,6 @@ def test_every_input_kind_reads_its_partition_or_none(run_team):
 # --- what cannot be written -----------------------------------------------------------------
 
 
-def test_an_unsupported_object_is_refused_listing_the_kinds(run_team, run_failure):
-    @asset
-    def basket() -> dict:
-        """Not a table."""
-        return {"sku": ["a"]}
-
-    message = run_failure(run_team("shop", [basket], raise_on_error=False))
-    assert "Asset shop/basket returned builtins.dict; the warehouse stores a " in message
-    kinds = "pandas.DataFrame, polars.DataFrame, polars.LazyFrame, pyarrow.Table or duckdb.Duck"
-    assert kinds in message
-
-
 def failures_by_asset(result) -> dict[str, str]:
     """The error message of each failed step of a run, by its asset's name."""
     failed = [event for event in result.all_events if event.is_step_failure]
