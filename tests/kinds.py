@@ -108,9 +108,10 @@ def lazy_job():
     return team_definitions("shop", assets=[STOCK, *copies], jobs=[job]).resolve_job_def("lazy")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def nothing_left_attached():
-    """Use it: every run of the test leaves DuckDB's default connection with no lake attached."""
+    """In a test module importing it: every test leaves DuckDB's default connection with no
+    lake attached."""
     yield
     assert attached_lakes() == []
 
@@ -120,6 +121,12 @@ def read_tables(*tables: str, user: str = "alice") -> dict[str, pd.DataFrame]:
     connection (each connection loads DuckDB's extensions anew)."""
     with open_warehouse(sandboxes_of=user, environment=RunEnvironment()) as connection:
         return {table: connection.sql(f"SELECT * FROM {table}").df() for table in tables}
+
+
+def tables_of(team: str, *names: str) -> dict[str, pd.DataFrame]:
+    """The team's tables ``names``, by name."""
+    written = read_tables(*(f"{team}.{name}" for name in names))
+    return {table.removeprefix(f"{team}."): frame for table, frame in written.items()}
 
 
 def location_of(warehouse, label: str) -> TableLocation:

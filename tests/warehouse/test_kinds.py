@@ -5,37 +5,28 @@ every kind in one run, an asset per kind."""
 
 import decimal
 
-import duckdb
 import pandas as pd
-import polars as pl
-import pytest
 from dagster import (
-    AssetKey,
     DailyPartitionsDefinition,
     StaticPartitionsDefinition,
     TimeWindowPartitionMapping,
-    asset,
 )
 from pandera.pandas import DataFrameModel, Field
 
-from platform_lib import team_definitions, warehouse_asset
+from platform_lib import warehouse_asset
 from platform_lib.warehouse.metadata import VERSION
 from platform_lib.warehouse.versions import versions_of
 from tests.conftest import step_failures
 from tests.kinds import (
     INPUTS,
-    LAZY_OUTPUTS,
     OUTPUTS,
     as_pandas,
-    attached_lakes,
     location_of,
-    nothing_left_attached,  # noqa: F401 (a fixture)
-    read_tables,
+    nothing_left_attached,  # noqa: F401 (every test here checks it)
     reading,
     returning,
+    tables_of,
 )
-
-pytestmark = pytest.mark.usefixtures("nothing_left_attached")
 
 FRAME = pd.DataFrame(
     {
@@ -67,18 +58,10 @@ def materializations(result) -> dict[str, dict]:
     }
 
 
-def shop_tables(*names: str) -> dict[str, pd.DataFrame]:
-    """The shop's tables ``names``, by name."""
-    return {
-        name.removeprefix("shop."): frame
-        for name, frame in read_tables(*(f"shop.{n}" for n in names)).items()
-    }
-
-
 def test_every_kind_writes_the_same_table_and_metadata(run_team, warehouse):
     result = run_team("shop", [returning(kind, kind, lambda _: FRAME) for kind in OUTPUTS])
     metadata = materializations(result)
-    written = shop_tables(*OUTPUTS)
+    written = tables_of("shop", *OUTPUTS)
     expected = written["pandas"]
     assert expected["grade"].tolist() == ["x", "y", "x"]
     for kind in OUTPUTS:
@@ -95,7 +78,7 @@ def test_every_kind_writes_the_same_table_and_metadata(run_team, warehouse):
 def test_every_input_kind_reads_the_whole_table(run_team):
     copies = [reading(kind, kind, "stock", lambda source: source) for kind in INPUTS]
     run_team("shop", [returning("stock", "pandas", lambda _: FRAME), *copies])
-    written = shop_tables("stock", *INPUTS)
+    written = tables_of("shop", "stock", *INPUTS)
     for kind in INPUTS:  # returned as read: each kind's own way back into the table
         pd.testing.assert_frame_equal(written[kind], written["stock"], obj=kind)
 
@@ -130,7 +113,7 @@ def test_a_broken_contract_blocks_the_commit_whatever_the_kind(run_team):
     result = run_team("shop", stocked(GOOD.assign(qty=[-1, 2])), raise_on_error=False)
     failures = step_failures(result)
     checks = checks_of(result)
-    written = shop_tables(*OUTPUTS)
+    written = tables_of("shop", *OUTPUTS)
     for kind in OUTPUTS:
         assert any(f"Asset shop/{kind} broke its contract: qty_" in f for f in failures), kind
         assert checks[(kind, "qty_greater_than_or_equal_to")] is False, kind
@@ -141,7 +124,7 @@ def test_a_broken_contract_blocks_the_commit_whatever_the_kind(run_team):
 def test_a_warn_rule_reports_and_lets_every_kind_commit(run_team):
     result = run_team("shop", stocked(GOOD.assign(price=[-1.0, 2.0])))
     checks = checks_of(result)
-    written = shop_tables(*OUTPUTS)
+    written = tables_of("shop", *OUTPUTS)
     for kind in OUTPUTS:
         assert checks[(kind, "price_greater_than_or_equal_to")] is False, kind
         assert written[kind]["price"].tolist() == [-1.0, 2.0], kind
@@ -180,7 +163,7 @@ def test_every_kind_replaces_only_its_partitions_rows(run_team):
     run_team("shop", regional(1), partition_range=("east", "north"))  # two in one run
     east = run_team("shop", regional(3, returns=0.5), partition_key="east")  # a new column
     metadata = materializations(east)
-    written = shop_tables(*OUTPUTS)
+    written = tables_of("shop", *OUTPUTS)
     units = units_by_region(written)
     for kind in OUTPUTS:
         assert units[kind] == {"east": 3, "north": 1}, kind
@@ -193,7 +176,7 @@ def test_every_kind_replaces_only_its_partitions_rows(run_team):
         raise_on_error=False,
     )
     failures = step_failures(outside)
-    units = units_by_region(shop_tables(*OUTPUTS))
+    units = units_by_region(tables_of("shop", *OUTPUTS))
     for kind in OUTPUTS:
         assert any(
             f"Asset shop/{kind} returned 1 row(s) outside partition(s) north" in f for f in failures
@@ -229,99 +212,7 @@ def test_every_input_kind_reads_its_partition_or_none(run_team):
     ]
     for day in ("2026-01-01", "2026-01-02"):
         run_team("shop", [days, *readers], partition_key=day)
-    written = shop_tables(*INPUTS)
+    written = tables_of("shop", *INPUTS)
     for kind in INPUTS:
         assert written[kind]["day"].dt.strftime("%Y-%m-%d").tolist() == ["2026-01-02"], kind
         assert written[kind]["n"].tolist() == [1], kind
-
-
-# --- what cannot be written -----------------------------------------------------------------
-
-
-def failures_by_asset(result) -> dict[str, str]:
-    """The error message of each failed step of a run, by its asset's name."""
-    failed = [event for event in result.all_events if event.is_step_failure]
-    errors = {event.step_key: event.event_specific_data.error for event in failed}
-    return {step: (error.cause or error).message for step, error in errors.items()}
-
-
-def failing_queries(broken: bool) -> list:
-    """A lazy asset per lazy output kind whose query, when ``broken``, fails as it runs."""
-    cast = "CAST(sku || 'x' AS INTEGER)" if broken else "length(sku)"
-
-    def relation(source: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
-        return duckdb.sql(f"SELECT {cast} AS n FROM source")
-
-    def polars_lazy(source: pl.LazyFrame) -> pl.LazyFrame:
-        n = pl.col("sku").cast(pl.Int64, strict=True) if broken else pl.col("sku").str.len_chars()
-        return source.select(n.alias("n"))
-
-    def own_connection(source: pd.DataFrame) -> duckdb.DuckDBPyRelation:
-        return duckdb.connect().sql(f"SELECT {cast} AS n FROM (VALUES ('a'), ('b')) rows(sku)")
-
-    bodies = {"relation": relation, "polars_lazy": polars_lazy, "own_connection": own_connection}
-    assert set(bodies) == set(LAZY_OUTPUTS)
-    return [
-        returning("stock", "pandas", lambda _: GOOD),
-        *(
-            reading(kind, kind if kind in INPUTS else "pandas", "stock", body)
-            for kind, body in bodies.items()
-        ),
-    ]
-
-
-@asset(name="attached", op_tags={"dagster/priority": "-1"})  # the run's last step
-def attached_after_the_rest() -> pd.DataFrame:
-    """The lakes attached on DuckDB's default connection when it runs."""
-    return pd.DataFrame({"lakes": [", ".join(attached_lakes())]})
-
-
-def test_a_query_failing_as_it_is_written_names_the_asset_and_changes_nothing(run_team):
-    run_team("shop", failing_queries(broken=False))
-    absent = [  # and inputs of columns the table lacks
-        reading(f"absent_{kind}", kind, "stock", lambda source: source, columns=["sku", "gone"])
-        for kind in INPUTS
-    ]
-    vetoed = reading(  # and a result breaking its contract
-        "vetoed",
-        "relation",
-        "stock",
-        lambda source: duckdb.sql("SELECT sku, -qty AS qty, price FROM source"),
-        warehouse_asset,
-        contract=Stock,
-    )
-    failing = [*failing_queries(broken=True), *absent, vetoed, attached_after_the_rest]
-    result = run_team("shop", failing, raise_on_error=False)
-    failures = failures_by_asset(result)
-    assert "Asset shop/vetoed broke its contract" in failures.pop("vetoed")
-    told = failures.pop("absent_pandas").splitlines()[0]  # DuckDB's words below it may differ
-    assert "Reading columns ['sku', 'gone'] of shop/stock from shop.stock failed" in told
-    for kind in INPUTS:
-        if kind != "pandas":
-            assert failures.pop(f"absent_{kind}").splitlines()[0] == told, kind
-    assert sorted(failures) == sorted(LAZY_OUTPUTS)
-    written = shop_tables(*LAZY_OUTPUTS)
-    for kind in LAZY_OUTPUTS:
-        told = failures[kind]
-        assert f"Asset shop/{kind}: the " in told, told
-        assert f"failed as it ran, writing table shop.{kind}: " in told, told
-        assert f"shop.{kind} keeps its previous version" in told, told
-        assert written[kind]["n"].tolist() == [1, 1], kind
-    # each failed step detached what it read, before the next step
-    assert read_tables("shop.attached")["shop.attached"]["lakes"].tolist() == [""]
-
-
-def test_a_missing_upstream_table_is_told_as_for_pandas(run_team):
-    copies = [reading(kind, kind, "stock", lambda source: source) for kind in INPUTS]
-    defs = team_definitions("shop", assets=[returning("stock", "pandas", lambda _: GOOD), *copies])
-    job = defs.resolve_implicit_global_asset_job_def()
-    for lake in ("absent", "without the table"):
-        result = job.execute_in_process(
-            asset_selection=[AssetKey(["shop", kind]) for kind in INPUTS], raise_on_error=False
-        )
-        failures = failures_by_asset(result)
-        told = failures["pandas"]
-        for kind in INPUTS:
-            assert failures[kind] == told.replace("shop/pandas", f"shop/{kind}"), (lake, kind)
-        run_team("shop", [returning("other", "pandas", lambda _: GOOD)])  # the lake exists now
-    assert attached_lakes() == []

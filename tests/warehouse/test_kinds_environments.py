@@ -25,13 +25,11 @@ from tests.kinds import (
     attached_lakes,
     lazy_job,
     location_of,
-    nothing_left_attached,  # noqa: F401 (a fixture)
+    nothing_left_attached,  # noqa: F401 (every test here checks it)
     read_tables,
     reading,
     returning,
 )
-
-pytestmark = pytest.mark.usefixtures("nothing_left_attached")
 
 
 def run_only(team: str, assets: list, *names: str, instance=None, **kwargs):
