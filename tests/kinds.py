@@ -99,13 +99,14 @@ STOCK = returning("stock", "pandas", lambda _: pd.DataFrame({"sku": ["a", "b"]})
 
 
 def lazy_job():
-    """The shop's lazy copies of its stock, as a job of processes (one per step); loaded
-    again in each step's process, so it is built by a function."""
+    """The shop's stock read and written back as a relation, by a job of processes (one per
+    step, so this one runs in a process of its own); loaded again in that process, so it is
+    built by a function."""
     from platform_lib import ParallelJob, team_definitions
 
-    copies = [reading(f"stock_{kind}", kind, "stock", lambda s: s) for kind in LAZY_INPUTS]
-    job = ParallelJob("lazy", assets=[f"stock_{kind}" for kind in LAZY_INPUTS])
-    return team_definitions("shop", assets=[STOCK, *copies], jobs=[job]).resolve_job_def("lazy")
+    copy = reading("stock_relation", "relation", "stock", lambda source: source)
+    job = ParallelJob("lazy", assets=["stock_relation"])
+    return team_definitions("shop", assets=[STOCK, copy], jobs=[job]).resolve_job_def("lazy")
 
 
 @pytest.fixture(autouse=True)
