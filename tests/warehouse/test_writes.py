@@ -108,11 +108,7 @@ def test_returning_something_other_than_a_dataframe_is_a_clear_error(run_team, r
         return 3
 
     message = run_failure(run_team("crm", [count], raise_on_error=False))
-    assert (
-        "Asset crm/count returned builtins.int; the warehouse stores a pandas.DataFrame, "
-        "polars.DataFrame, polars.LazyFrame, pyarrow.Table or duckdb.DuckDBPyRelation. Return "
-        "one of them from the asset function."
-    ) in message
+    assert "Asset crm/count returned int; the warehouse stores pandas DataFrames" in message
 
 
 def test_reading_a_table_never_materialized_names_the_asset_and_its_team(run_team, run_failure):
