@@ -58,10 +58,16 @@ def failing_queries(broken: bool) -> list:
     ]
 
 
-@asset(name="attached", op_tags={"dagster/priority": "-1"})  # the run's last step
-def attached_after_the_rest() -> pd.DataFrame:
-    """The lakes attached on DuckDB's default connection when it runs."""
-    return pd.DataFrame({"lakes": [", ".join(attached_lakes())]})
+def attached_probe(name: str, priority: int):
+    """An asset, run after the stock and the steps of a higher ``priority``, recording the
+    lakes attached on DuckDB's default connection when it runs."""
+
+    @asset(name=name, deps=["stock"], op_tags={"dagster/priority": str(priority)})
+    def probe() -> pd.DataFrame:
+        """The lakes attached when it runs."""
+        return pd.DataFrame({"lakes": [", ".join(attached_lakes())]})
+
+    return probe
 
 
 def test_a_query_failing_as_it_is_written_names_the_asset_and_changes_nothing(run_team):
@@ -77,8 +83,10 @@ def test_a_query_failing_as_it_is_written_names_the_asset_and_changes_nothing(ru
         lambda source: duckdb.sql("SELECT sku, -qty AS qty, price FROM source"),
         warehouse_asset,
         contract=Stock,
+        op_tags={"dagster/priority": "2"},  # first after the stock
     )
-    failing = [*failing_queries(broken=True), *absent, vetoed, attached_after_the_rest]
+    probes = [attached_probe("after_veto", 1), attached_probe("after_the_rest", -1)]
+    failing = [*failing_queries(broken=True), *absent, vetoed, *probes]
     result = run_team("shop", failing, raise_on_error=False)
     failures = failures_by_asset(result)
     assert "Asset shop/vetoed broke its contract" in failures.pop("vetoed")
@@ -95,8 +103,13 @@ def test_a_query_failing_as_it_is_written_names_the_asset_and_changes_nothing(ru
         assert f"failed as it ran, writing table shop.{kind}: " in told, told
         assert f"shop.{kind} keeps its previous version" in told, told
         assert written[kind]["n"].tolist() == [1, 1], kind
-    # each failed step detached what it read, before the next step
-    assert tables_of("shop", "attached")["attached"]["lakes"].tolist() == [""]
+    # each failed step detached what it read, before the next step: the vetoed write, then
+    # the failed reads and writes (their last one, relation, fails just before the probe)
+    probed = tables_of("shop", "after_veto", "after_the_rest")
+    assert {name: frame["lakes"].tolist() for name, frame in probed.items()} == {
+        "after_veto": [""],
+        "after_the_rest": [""],
+    }
 
 
 def test_a_missing_upstream_table_is_told_as_for_pandas(run_team):
