@@ -12,9 +12,12 @@ disk past its memory limit.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from platform_lib.errors import TailorError, WarehouseError
 from platform_lib.sql import column_types, quote_identifier
 from platform_lib.warehouse.kinds import Kind, kind_of
 
@@ -84,6 +87,25 @@ class Returned:
         connection.execute(
             f"CREATE OR REPLACE TEMP VIEW {FRAME} AS SELECT *{replace} FROM {_FRAME_DATA}"
         )
+
+    @contextmanager
+    def failures_named(self, label: str, table: str) -> Iterator[None]:
+        """Inside: a lazy value's query failing as the write runs it is a ``WarehouseError``
+        naming the asset ``label`` and its ``table``, which kept its previous version."""
+        try:
+            yield
+        except TailorError:
+            raise
+        except Exception as error:
+            if not self.kind.lazy:
+                raise
+            said = next((line for line in str(error).splitlines() if line.strip()), "")
+            raise WarehouseError(
+                f"Asset {label}: the {self.kind.value} it returned failed as it ran, writing "
+                f"table {table}: {type(error).__name__}: {said.strip()}. Nothing was written; "
+                f"{table} keeps its previous version. Fix the asset's query (run it in a "
+                "notebook to see the failing rows), then materialize again."
+            ) from error
 
     def _stream(self):
         """A fresh Arrow stream of a lazy value: a relation runs on its own connection, a

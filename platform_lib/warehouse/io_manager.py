@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dagster import (
     ConfigurableIOManager,
@@ -53,14 +53,11 @@ from platform_lib.warehouse.reads import (
     sample_counts,
     select_rows,
     selection,
+    table_read,
 )
 from platform_lib.warehouse.records import table_records
 from platform_lib.warehouse.storing import store
 from platform_lib.warehouse.write_request import WriteRequest
-
-if TYPE_CHECKING:  # DuckDB is imported by the code that runs, never at load
-    pass
-
 
 WAREHOUSE_RESOURCE = "io_manager"
 """The resource key of the warehouse in every team's location (Dagster's default IO manager)."""
@@ -152,10 +149,12 @@ class WarehouseIOManager(ConfigurableIOManager):
 
     def store(self, request: WriteRequest, log: logging.Logger) -> dict | None:
         """Write the request's frame as its asset's table in one transaction (``storing``);
-        its ``before_commit`` may veto it. Returns the metadata to record, or None when the
-        write was vetoed and the previous contents stay current. ``log`` hears when the
-        write is retried after another writer's commit."""
-        return store(request, log, self._root(), self.team, self.lock_wait_seconds)
+        its ``before_commit`` may veto it. Returns the metadata to record, or None when vetoed
+        (the table unchanged). A failed or vetoed write ends the step: its lazy reads close.
+        ``log`` hears when the write is retried after another writer's commit."""
+        with self._lazy.closed_on_failure():
+            metadata = store(request, log, self._root(), self.team, self.lock_wait_seconds)
+        return metadata if metadata is not None else self._lazy.close()
 
     def load_input(self, context: InputContext) -> Any:
         if not context.has_asset_key:
@@ -185,13 +184,14 @@ class WarehouseIOManager(ConfigurableIOManager):
                     conditions.append(sample.condition)
                 if kind.lazy:
                     lazy = self._lazy.relation if kind is Kind.RELATION else self._lazy.lazy_frame
-                    frame = lazy(
-                        _step_of(context),
-                        location,
-                        selection(columns),
-                        conditions,
-                        self.lock_wait_seconds,
-                    )
+                    with self._lazy.closed_on_failure(), table_read(location, columns, label):
+                        frame = lazy(
+                            _step_of(context),
+                            location,
+                            selection(columns),
+                            conditions,
+                            self.lock_wait_seconds,
+                        )
                 else:
                     reader = _reader_of(context)
                     frame = select_rows(

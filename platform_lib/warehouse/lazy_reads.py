@@ -2,16 +2,17 @@
 its table on DuckDB's default connection, and reads nothing until the asset's query runs.
 
 The input's lake stays attached there (read-only, at the version the run reads) until the
-step ends, since the query runs when the asset's result is written; the next step of an
-in-process run, or the resource's teardown, detaches it. On that connection a scientist's
-``duckdb.sql("SELECT ... FROM inventory JOIN orders USING (sku)")`` reads the inputs by
-their parameter names, and the relation it returns is written in the same connection's
-write transaction, straight into the table.
+step ends, since the query runs when the asset's result is written; a failed read or write,
+the next step of an in-process run, or the resource's teardown, detaches it. On that
+connection a scientist's ``duckdb.sql("SELECT ... FROM inventory JOIN orders USING (sku)")``
+reads the inputs by their parameter names, and the relation it returns is written in the
+same connection's write transaction, straight into the table.
 """
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
 from platform_lib.sql import quote_identifier
@@ -94,6 +95,15 @@ class LazyReads:
             connection.execute(f"USE {'.'.join(map(quote_identifier, where))}")  # as it was
             self._attached[key] = alias
         return rows_query(f"{self._attached[key]}.main.{location.sql}", selected, conditions)
+
+    @contextmanager
+    def closed_on_failure(self) -> Iterator[None]:
+        """Inside: a failure ends the step, so its lazy reads are closed."""
+        try:
+            yield
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
         """Detach every lake read; relations over them no longer run."""

@@ -49,7 +49,7 @@ def select_rows(
 
     selected = selection(columns)
     try:
-        with damage_named(location):  # a file may fail only as rows are fetched
+        with table_read(location, columns, label):  # a file may fail only as rows are fetched
             query, parameters = rows_query(location.sql, selected, conditions)
             first = load_as(connection.execute(f"{query} LIMIT {PROBE_ROWS + 1}", parameters), kind)
             if len(first) <= PROBE_ROWS:  # that was all of it
@@ -59,6 +59,17 @@ def select_rows(
     except duckdb.OutOfMemoryException as error:  # DuckDB itself ran out reading it
         rows = _rows(connection, location, conditions)
         raise WarehouseError(_too_big(location, kind, reader, rows, None, connection)) from error
+
+
+@contextmanager
+def table_read(location: TableLocation, columns: list[str] | None, label: str) -> Iterator[None]:
+    """Inside: a read of ``columns`` of asset ``label``'s table; a table that does not exist
+    raises ``NoTable``, columns it lacks and damaged files a ``WarehouseError`` saying why."""
+    import duckdb
+
+    try:
+        with damage_named(location):
+            yield
     except duckdb.CatalogException as error:
         raise NoTable from error
     except duckdb.BinderException as error:

@@ -85,12 +85,13 @@ def store(
     with lake_connection(
         location.lake, read_only=False, wait_seconds=wait_seconds, on=on
     ) as connection:
-        committed = commit_retrying(
-            location.lake,
-            attempt,
-            wait_seconds=wait_seconds,
-            on_wait=lambda message: log.warning(f"{location.name}: {message}"),
-        )
+        with returned.failures_named(label, location.name):  # the query runs in the write
+            committed = commit_retrying(
+                location.lake,
+                attempt,
+                wait_seconds=wait_seconds,
+                on_wait=lambda message: log.warning(f"{location.name}: {message}"),
+            )
         if not committed:
             return None
         # one read transaction: each statement outside one would read the catalog anew
