@@ -1,20 +1,32 @@
 """The conventions every team asset follows, applied when its location loads.
 
 Key ``[team, name]`` (a team names its assets by bare name), group ``team``, owner
-``team:<team>``, kinds ``duckdb`` and ``pandas``, a docstring as the required description,
+``team:<team>``, kinds ``duckdb`` and how the asset holds its table (``pandas``, ``polars``,
+``arrow`` or ``sql``, by its function's return annotation), a docstring as the required description,
 and a plain reference spec for each other team's asset it reads. A break of a convention is
 a ``TeamConventionError`` naming the asset, the team and what to do.
 """
 
+import inspect
 import keyword
+import typing
 from collections.abc import Iterable, Mapping
 
 from dagster import AssetKey, AssetsDefinition, AssetSpec, AutomationCondition, BackfillPolicy
 
 from platform_lib.errors import TeamConventionError
+from platform_lib.warehouse.kinds import Kind, kind_of_type
 from platform_lib.warehouse.layout import SCHEMA, schema_refusal
 
-PLATFORM_KINDS = frozenset({"duckdb", "pandas"})
+STORAGE_KIND = "duckdb"
+HELD_AS = {
+    Kind.PANDAS: "pandas",
+    Kind.POLARS: "polars",
+    Kind.POLARS_LAZY: "polars",
+    Kind.ARROW: "arrow",
+    Kind.RELATION: "sql",
+}
+"""The kind the UI shows (with its icon) for how an asset's function holds its table."""
 DEFAULT_GROUP = "default"
 
 
@@ -83,8 +95,21 @@ def backfill_policy(
     return BackfillPolicy.single_run()
 
 
-def apply_conventions(team: str, spec: AssetSpec, followers: set[AssetKey]) -> AssetSpec:
-    """``spec`` with the team's group, owner and kinds, following its upstreams when it is
+def platform_kinds(asset: AssetsDefinition) -> set[str]:
+    """``duckdb``, where every table is stored, and how ``asset``'s function holds it, by its
+    return annotation (``pandas`` when it names no kind of table)."""
+    function = getattr(getattr(asset.op, "compute_fn", None), "decorated_fn", None)
+    try:
+        returned = typing.get_type_hints(inspect.unwrap(function)).get("return")
+    except Exception:  # no function, or an annotation that does not resolve: say pandas
+        returned = None
+    return {STORAGE_KIND, HELD_AS[kind_of_type(returned) or Kind.PANDAS]}
+
+
+def apply_conventions(
+    team: str, spec: AssetSpec, followers: set[AssetKey], kinds: set[str]
+) -> AssetSpec:
+    """``spec`` with the team's group, owner and ``kinds``, following its upstreams when it is
     among ``followers``; refused without a description, with a foreign group, or with a
     ``schema`` of its own (the team is the schema)."""
     name = spec.key.to_user_string()
@@ -105,6 +130,6 @@ def apply_conventions(team: str, spec: AssetSpec, followers: set[AssetKey]) -> A
     return spec.replace_attributes(
         group_name=team,
         owners=[owner, *(o for o in spec.owners if o != owner)],
-        kinds={*spec.kinds, *PLATFORM_KINDS},
+        kinds={*spec.kinds, *kinds},
         automation_condition=AutomationCondition.eager() if follows else spec.automation_condition,
     )

@@ -29,6 +29,7 @@ from platform_lib.team.conventions import (
     backfill_policy,
     check_team_name,
     other_teams_upstreams,
+    platform_kinds,
     team_key_renames,
 )
 from platform_lib.team.jobs import ParallelJob, TeamSchedule
@@ -97,10 +98,12 @@ def team_definitions(
         for asset in own_assets
     ]
     followers = followers_of_other_teams(prefixed)
-    team_assets = [
-        asset.map_asset_specs(lambda spec: apply_conventions(team, spec, followers))
-        for asset in prefixed
-    ]
+
+    def conventional(asset: AssetsDefinition) -> AssetsDefinition:
+        kinds = platform_kinds(asset)
+        return asset.map_asset_specs(lambda spec: apply_conventions(team, spec, followers, kinds))
+
+    team_assets = [conventional(asset) for asset in prefixed]
     upkeep_job, upkeep_schedule = lake_upkeep(team, upkeep or LakeUpkeep())
     return Definitions(
         assets=[*team_assets, *other_teams_upstreams(team, team_assets)],

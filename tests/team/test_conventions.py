@@ -13,7 +13,10 @@ from dagster import (
 )
 
 from platform_lib import TeamConventionError, WarehouseIOManager, team_definitions
+from platform_lib.team.conventions import HELD_AS
 from platform_lib.workspace.locations import own_asset_specs
+
+HELD_AS_KINDS = set(HELD_AS.values())
 
 
 def team_assets(workspace):
@@ -26,16 +29,21 @@ def team_assets(workspace):
 def test_every_team_asset_follows_the_conventions(workspace):
     """Guards the loaded workspace, not just team_definitions: a location that built its
     Definitions another way, or a change to team_definitions, fails here."""
-    checked = set()
+    checked, held = set(), {}
     for team, spec in team_assets(workspace):
         name = spec.key.to_user_string()
         assert len(spec.key.path) == 2, name
         assert spec.group_name == team, name
         assert f"team:{team}" in spec.owners, name
         assert (spec.description or "").strip(), name
-        assert {"duckdb", "pandas"} <= set(spec.kinds), name
+        assert "duckdb" in spec.kinds and len(spec.kinds & HELD_AS_KINDS) == 1, name
+        held[name] = next(iter(spec.kinds & HELD_AS_KINDS))
         checked.add(team)
     assert checked == set(workspace)  # every team has assets, and all were checked
+    # the kind says how each function holds its table: SQL, polars and pandas are all shown
+    assert held["merchandising/inventory"] == "sql"
+    assert held["client_insights/client_profiles"] == "polars"
+    assert held["styling/style_recommendations"] == "pandas"
 
 
 def test_references_to_other_teams_are_defined_by_their_owner(workspace):
