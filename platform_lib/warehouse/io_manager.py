@@ -185,13 +185,9 @@ class WarehouseIOManager(ConfigurableIOManager):
                 if kind.lazy:
                     lazy = self._lazy.relation if kind is Kind.RELATION else self._lazy.lazy_frame
                     with self._lazy.closed_on_failure(), table_read(location, columns, label):
-                        frame = lazy(
-                            _step_of(context),
-                            location,
-                            selection(columns),
-                            conditions,
-                            self.lock_wait_seconds,
-                        )
+                        step, wait = _step_of(context), self.lock_wait_seconds
+                        rows = self._lazy.rows(step, location, selection(columns), conditions, wait)
+                        frame = lazy(*rows)
                 else:
                     reader = _reader_of(context)
                     frame = select_rows(

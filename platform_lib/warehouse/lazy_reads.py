@@ -33,39 +33,24 @@ class LazyReads:
         self._attached: dict[tuple[str, int | None], str] = {}
         self._stack = ExitStack()
 
-    def relation(
-        self,
-        step: str,
-        location: TableLocation,
-        selected: str,
-        conditions: list[tuple[str, list]],
-        wait_seconds: float,
-    ) -> duckdb.DuckDBPyRelation:
-        """``SELECT selected`` from ``location``'s table in the rows meeting every condition,
-        as a relation of the default connection that runs only when used."""
-        query, parameters = self._query(step, location, selected, conditions, wait_seconds)
+    @staticmethod
+    def relation(query: str, parameters: list) -> duckdb.DuckDBPyRelation:
+        """The rows of ``query`` (from ``rows``) as a relation of the default connection that
+        runs only when used."""
         return default_connection().sql(query, params=parameters or None)
 
-    def lazy_frame(
-        self,
-        step: str,
-        location: TableLocation,
-        selected: str,
-        conditions: list[tuple[str, list]],
-        wait_seconds: float,
-    ) -> pl.LazyFrame:
+    @staticmethod
+    def lazy_frame(query: str, parameters: list) -> pl.LazyFrame:
         """The same rows as a polars LazyFrame: DuckDB's own polars source (projections,
         filters and limits pushed into the query), each scan on a cursor of its own, since
         polars may scan one input twice at once (a self-join) and a connection runs one
         query at a time."""
         from duckdb.polars_io import duckdb_source
 
-        query, parameters = self._query(step, location, selected, conditions, wait_seconds)
-        scans = _FreshScans(query, parameters)
         schema = default_connection().sql(query, params=parameters or None).limit(0).pl().schema
-        return duckdb_source(scans, schema)
+        return duckdb_source(_FreshScans(query, parameters), schema)
 
-    def _query(
+    def rows(
         self,
         step: str,
         location: TableLocation,
@@ -73,7 +58,8 @@ class LazyReads:
         conditions: list[tuple[str, list]],
         wait_seconds: float,
     ) -> tuple[str, list]:
-        """The query of the rows read, over the table's lake attached to the default
+        """``SELECT selected`` from ``location``'s table in the rows meeting every condition:
+        the query and its parameters, over the table's lake attached to the default
         connection for the rest of ``step``."""
         if step != self._step:  # an in-process run's next step: the last one's reads end
             self.close()
