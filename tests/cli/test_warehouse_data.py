@@ -14,6 +14,7 @@ from platform_lib.settings import WAREHOUSE_ENV
 from platform_lib.sql import with_literals
 from tests.cli.test_tailor_cli import TAILOR
 from tests.crm_sandbox import FRAMES, fingerprint, make_frames, read, run
+from tests.in_process_cli import run_tailor
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +36,10 @@ def crm(tmp_path_factory):
 
 
 def tailor(warehouse, *args: str, cwd=None, **variables: str) -> subprocess.CompletedProcess:
-    """The real `tailor`, on this warehouse, as Alice, in prod unless told."""
-    environment = {**os.environ, "TAILOR_WAREHOUSE_DIR": str(warehouse), "TAILOR_USER": "alice"}
+    """The real `tailor` (in this process), on this warehouse, as Alice, in prod unless told."""
+    environment = {"TAILOR_WAREHOUSE_DIR": str(warehouse), "TAILOR_USER": "alice"}
     environment.update({"TAILOR_ENV": "", "TAILOR_SAMPLE": "", "COLUMNS": "120", **variables})
-    return subprocess.run(
-        [TAILOR, *args], env=environment, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+    return run_tailor(*args, env=environment, cwd=cwd)
 
 
 def shown(result) -> list[dict]:

@@ -22,8 +22,9 @@ def test_an_asset_left_overdue_alerts_its_own_team(
     }
     server = dagster_dev_factory(WORKSPACE / "workspace.yaml", env, WORKSPACE)
     server.wait_until_loaded({"crm", "ops"})
-    for team in ("crm", "ops"):
-        assert server.wait_for_run(server.materialize(team)) == "SUCCESS", team
+    launched = {team: server.materialize(team) for team in ("crm", "ops")}  # both at once
+    for team, run_id in launched.items():
+        assert server.wait_for_run(run_id) == "SUCCESS", team
     server.wait(  # a minute to become overdue, then the next ticks
         "crm's freshness email and ops's webhook",
         lambda: (len(smtp_server.messages), len(ops_hook.bodies)),

@@ -337,11 +337,11 @@ def test_the_runs_tables_are_in_the_shared_lake_not_on_the_hosts_disk(
 def test_a_crashed_code_server_is_restarted_alone_and_its_team_loses_no_run(
     single_host, instance, upstream
 ):
+    """Three runs of its team (one waits: limit 2) and one of every other team, which runs
+    on meanwhile: more of theirs would only load the machine."""
     before = {team: single_host.pid(team) for team in TEAMS}
-    run_ids = [single_host.materialize(team) for team in TEAMS for _ in range(3)]
-    victim_runs = [
-        run for run in run_ids if instance.get_run_by_id(run).tags[CODE_LOCATION] == VICTIM
-    ]
+    victim_runs = [single_host.materialize(VICTIM) for _ in range(3)]
+    run_ids = [*victim_runs, *map(single_host.materialize, OTHERS)]
     at_crash = wait_for_status(instance, victim_runs, DagsterRunStatus.STARTED)
     single_host.crash(VICTIM)  # while one of its runs executes ...
     assert DagsterRunStatus.QUEUED in at_crash  # ... and another waits (3 runs, limit 2)

@@ -38,14 +38,17 @@ def check_statuses(server, team: str) -> dict[str, str]:
     }
 
 
-def open_page(page, url: str) -> None:
-    """Navigate, then clear whatever dialog Dagster shows on top (the first-visit one can
-    appear a moment after the page loads), so clicks reach the page."""
+def open_page(page, url: str, first_visit: bool = False) -> None:
+    """Navigate, then clear whatever dialog Dagster shows on top (on the ``first_visit``,
+    the first-visit one can appear a moment after the page loads: wait for it), so clicks
+    reach the page."""
     page.goto(url, wait_until="networkidle")
-    skip = page.get_by_role("button", name="Skip")
+    skip = page.get_by_role("button", name="Skip").first
     try:
-        skip.first.wait_for(state="visible", timeout=3000)
-        skip.first.click()
+        if first_visit:
+            skip.wait_for(state="visible", timeout=3000)
+        if skip.is_visible():
+            skip.click()
     except Exception:  # no first-visit dialog this time
         pass
     backdrop = page.locator(".bp5-overlay-backdrop")
@@ -93,7 +96,7 @@ def test_materialize_one_team_as_the_ui_button_does(dagster_dev):
 
 def test_in_a_real_browser_every_team_materializes_across_locations(dagster_dev, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    open_page(page, f"{dagster_dev.url}/asset-groups")
+    open_page(page, f"{dagster_dev.url}/asset-groups", first_visit=True)
     for team in ("merchandising", "client_insights"):
         open_page(page, f"{dagster_dev.url}/locations/{team}/asset-groups/{team}")
         page.get_by_role("button", name="Materialize all").click()
@@ -122,7 +125,8 @@ def wait_for_alerts(server, receiver, kinds: set[str]) -> list[dict]:
 def test_a_run_on_a_corrupted_landing_file_fails_and_keeps_the_table(
     dagster_dev, e2e_landing, team_webhooks
 ):
-    assert dagster_dev.wait_for_run(dagster_dev.materialize("client_insights")) == "SUCCESS"
+    if "client_insights.raw_clients" not in tables(dagster_dev.warehouse):  # run alone
+        assert dagster_dev.wait_for_run(dagster_dev.materialize("client_insights")) == "SUCCESS"
     with open_warehouse(dagster_dev.warehouse) as connection:
         before = connection.sql("SELECT * FROM client_insights.raw_clients").df()
     clients_file = e2e_landing / "clients.csv"

@@ -13,13 +13,19 @@ import pytest
 
 from platform_lib import team_definitions
 from tests.crm_sandbox import FRAMES, clients, fingerprint, make_frames, run
+from tests.in_process_cli import run_tailor
 
 TAILOR = str(Path(sys.executable).parent / "tailor")
 
 
 def tailor(warehouse, *args: str) -> subprocess.CompletedProcess:
-    """The real `tailor` command, on this test's warehouse, as Alice, with no input (as from
-    a script)."""
+    """The real `tailor` command (in this process), on this test's warehouse, as Alice, with
+    no input."""
+    return run_tailor(*args, env={"TAILOR_WAREHOUSE_DIR": str(warehouse), "TAILOR_USER": "alice"})
+
+
+def tailor_process(warehouse, *args: str) -> subprocess.CompletedProcess:
+    """The console script as a process of its own, with no terminal (as from a script)."""
     environment = {**os.environ, "TAILOR_WAREHOUSE_DIR": str(warehouse), "TAILOR_USER": "alice"}
     return subprocess.run(
         [TAILOR, *args],
@@ -111,10 +117,10 @@ def test_sandbox_diff_of_a_misspelt_asset_or_team_is_one_line_and_a_hint(changed
 
 def test_sandbox_drop_asks_unless_yes_and_needs_no_terminal(changed_sandbox):
     sandbox = changed_sandbox / "sandboxes" / "crm__dev_alice.sqlite"
-    refused = tailor(changed_sandbox, "sandbox", "drop")  # no --yes, no one to answer
+    refused = tailor_process(changed_sandbox, "sandbox", "drop")  # no --yes, no one to answer
     assert refused.returncode == 1 and "Aborted" in refused.stderr
     assert sandbox.exists()
-    dropped = tailor(changed_sandbox, "sandbox", "drop", "--yes")
+    dropped = tailor_process(changed_sandbox, "sandbox", "drop", "--yes")
     assert dropped.returncode == 0, dropped.stderr
     assert "dropped crm__dev_alice" in dropped.stdout
     assert not sandbox.exists()
@@ -127,6 +133,6 @@ def test_sandbox_drop_removes_nothing_while_one_sandbox_is_being_written(
     defs = team_definitions("ops", assets=[clients])
     assert defs.resolve_implicit_global_asset_job_def().execute_in_process(instance=instance)
     hold_writer_lock(changed_sandbox / "sandboxes" / "ops__dev_alice.sqlite", 60)
-    dropped = tailor(changed_sandbox, "sandbox", "drop", "--yes")
+    dropped = tailor_process(changed_sandbox, "sandbox", "drop", "--yes")
     assert dropped.returncode == 1 and "ops__dev_alice.sqlite" in dropped.stderr
     assert (changed_sandbox / "sandboxes" / "crm__dev_alice.sqlite").exists()
