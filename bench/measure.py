@@ -88,7 +88,7 @@ def run_capped(command: list[str], cap_mb: float, timeout: float) -> dict:
         elapsed = time.perf_counter() - started
         if peak > cap_mb or elapsed > timeout:
             failed = (
-                f"exceeded {cap_mb / 1024:.0f} GiB resident after {elapsed:.0f} s"
+                f"exceeded {_size(cap_mb)} resident after {elapsed:.0f} s"
                 if peak > cap_mb
                 else f"still running after {timeout:.0f} s"
             )
@@ -100,6 +100,10 @@ def run_capped(command: list[str], cap_mb: float, timeout: float) -> dict:
         failed = f"exit {process.returncode}: {output['err'].strip().splitlines()[-1:]}"
     result = {"failed": failed} if failed else json.loads(output["out"].strip().splitlines()[-1])
     return {**result, "watched_peak_mb": peak}
+
+
+def _size(mb: float) -> str:
+    return f"{mb / 1024:g} GiB" if mb >= 1024 else f"{mb:g} MiB"
 
 
 def _rss_of(pid: int) -> int:
