@@ -16,6 +16,7 @@ import json
 import math
 import shutil
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 
@@ -51,6 +52,7 @@ def generate(out: Path, inventory_rows: int, seed: int = 7, chunk_skus: int = CH
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    started = time.perf_counter()
     landing = make_landing()
     rng = np.random.default_rng(seed)
     skus = landing.make_skus(rng, skus_for(inventory_rows))
@@ -77,6 +79,7 @@ def generate(out: Path, inventory_rows: int, seed: int = 7, chunk_skus: int = CH
         "skus": len(skus),
         "as_of": landing.AS_OF.date().isoformat(),
         "rows": {INVENTORY: rows, PURCHASE_ORDERS: len(orders)},
+        "generate_seconds": time.perf_counter() - started,
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     if out.exists():
@@ -92,7 +95,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     manifest = generate(args.out, args.rows, args.seed)
-    print(json.dumps(manifest["rows"]))
+    print(json.dumps(manifest))
 
 
 if __name__ == "__main__":

@@ -34,10 +34,17 @@ STEADY = 1.5  # time per million rows at most 1.5x the smallest size's
 
 
 def run_one(side: str, landing: Path, work: Path, limit_gib: float) -> dict:
-    """Inside a fresh process: merchandising's assets into a fresh warehouse."""
+    """Inside a fresh process: merchandising's assets into a fresh warehouse, DuckDB held to
+    ``limit_gib``."""
     os.environ["TAILOR_LANDING_DIR"] = str(landing)
     os.environ["TAILOR_WAREHOUSE_DIR"] = str(work / "warehouse")
-    limit_duckdb(limit_gib, work / "spill")
+    from platform_lib import settings
+
+    if hasattr(settings, "RUN_MEMORY_ENV"):  # the platform's run memory setting
+        os.environ[settings.RUN_MEMORY_ENV] = f"{limit_gib}GiB"
+        os.environ[settings.SPILL_DIR_ENV] = str(work / "spill")
+    else:
+        limit_duckdb(limit_gib, work / "spill")
     from dagster import DagsterInstance
     from team_versions import use_versions
 
@@ -84,26 +91,34 @@ def measure_size(rows: int, sides: list[str], args: argparse.Namespace) -> dict:
     """Generate ``rows`` inventory rows, run each side on them; the figures of this size."""
     work = Path(tempfile.mkdtemp(prefix="larger-than-memory-", dir=args.work))
     try:
-        landing = work / "landing"
-        started = time.perf_counter()  # in its own process: this one stays small
-        generator = Path(__file__).with_name("chunked_landing.py")
-        command = [sys.executable, str(generator), "--out", str(landing), "--rows", str(rows)]
-        generated = subprocess.run(command, check=True, capture_output=True, text=True)
-        figures = {
-            "generate_seconds": time.perf_counter() - started,
-            "rows": json.loads(generated.stdout.strip().splitlines()[-1]),
-        }
+        figures = landing_for(rows, args.landings or work)
+        landing = Path(figures.pop("landing"))
         for side in sides:
+            # the pandas side's DuckDB limit is its cap: the platform refuses an eager input
+            # bigger than the limit before fetching it, and this measures pandas, not that
+            limit = args.limit_gib if side == "lazy" else args.cap_gib
             cap = args.limit_gib * 1024 * 4 if side == "lazy" else args.cap_gib * 1024
             case = work / side
             command = [sys.executable, __file__, "--case", side, "--landing", str(landing),
-                       "--case-work", str(case), "--limit-gib", str(args.limit_gib)]  # fmt: skip
+                       "--case-work", str(case), "--limit-gib", str(limit)]  # fmt: skip
             figures[side] = run_capped(command, cap, args.timeout)
             shutil.rmtree(case, ignore_errors=True)
             print(f"  {rows:,} rows, {side}: {json.dumps(figures[side])}", flush=True)
         return figures
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def landing_for(rows: int, folder: Path) -> dict:
+    """The landing files of about ``rows`` inventory rows in ``folder``/``rows``: generated
+    there in their own process (this one stays small), or kept from an earlier run."""
+    landing = folder / str(rows)
+    if not (landing / "manifest.json").exists():
+        generator = Path(__file__).with_name("chunked_landing.py")
+        command = [sys.executable, str(generator), "--out", str(landing), "--rows", str(rows)]
+        subprocess.run(command, check=True, capture_output=True)
+    manifest = json.loads((landing / "manifest.json").read_text())
+    return {key: manifest[key] for key in ("rows", "generate_seconds")} | {"landing": landing}
 
 
 def report(results: dict, limit_gib: float) -> None:
@@ -155,7 +170,8 @@ def main() -> None:
     parser.add_argument("--limit-gib", type=float, default=2)
     parser.add_argument("--cap-gib", type=float, default=8)
     parser.add_argument("--timeout", type=float, default=1800)
-    parser.add_argument("--work", type=Path, default=None, help="where landing and lakes go")
+    parser.add_argument("--work", type=Path, default=None, help="where the lakes go")
+    parser.add_argument("--landings", type=Path, help="keep the landing files here, reuse them")
     parser.add_argument("--case", choices=SIDES, help=argparse.SUPPRESS)
     parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--case-work", type=Path, help=argparse.SUPPRESS)
