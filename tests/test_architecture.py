@@ -203,18 +203,43 @@ def test_the_public_face_loads_nothing_until_asked_and_has_every_name():
     assert face["names"] == TEAMS_AND_README_USE
 
 
-LOAD_LOCATIONS = """
-import sys
+LOAD_LOCATION = """
+import ast, importlib, json, pathlib, sys
 from platform_lib.workspace.locations import read_workspace
-for location in read_workspace():
-    location.load().resolve_asset_graph()
-print(sorted(name for name in sys.modules if name.split(".")[0] == "duckdb"))
+
+def loaded():
+    return sorted({name.split(".")[0] for name in sys.modules} & {"duckdb", "polars", "pyarrow"})
+
+(location,) = [location for location in read_workspace() if location.name == sys.argv[1]]
+for path in pathlib.Path("teams", location.name).glob("*.py"):  # the team's own imports
+    for node in ast.parse(path.read_text()).body:
+        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [
+            node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+        for name in names:
+            if name.split(".")[0] not in ("platform_lib", "teams"):
+                importlib.import_module(name)
+own = loaded()
+location.load().resolve_asset_graph()
+print(json.dumps({"by its own imports": own, "by loading the location": loaded()}))
 """
 
 
-def test_loading_every_code_location_imports_no_duckdb():
-    loaded = subprocess.run(
-        [sys.executable, "-c", LOAD_LOCATIONS], cwd=REPO_ROOT, capture_output=True, text=True,
-        check=True,
-    ).stdout  # fmt: skip
-    assert loaded.strip().splitlines()[-1] == "[]"
+def test_platform_lib_makes_no_location_import_duckdb_polars_or_pyarrow():
+    """A location loads DuckDB, polars and pyarrow only if its team's own code (or pandas)
+    imports them: platform_lib adds none, so styling, all pandas, loads neither DuckDB nor
+    polars, while merchandising's SQL imports DuckDB by its own choice."""
+    teams = ["client_insights", "merchandising", "styling"]
+    running = {
+        team: subprocess.Popen(
+            [sys.executable, "-c", LOAD_LOCATION, team], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+            text=True,
+        )
+        for team in teams
+    }  # fmt: skip
+    loaded = {
+        team: json.loads(run.communicate()[0].splitlines()[-1]) for team, run in running.items()
+    }
+    for team, libraries in loaded.items():
+        assert libraries["by loading the location"] == libraries["by its own imports"], team
+    assert not {"duckdb", "polars"} & set(loaded["styling"]["by loading the location"])
+    assert "duckdb" in loaded["merchandising"]["by its own imports"]

@@ -43,8 +43,18 @@ def new_team(context: click.Context, name: str) -> None:
     metavar="TEAM/ASSET",
     help="An asset the new one reads (another team's, through the warehouse); repeatable.",
 )
+@click.option(
+    "--kind",
+    type=click.Choice(["pandas", "sql", "polars"]),
+    default="pandas",
+    show_default=True,
+    help="What its logic takes and returns: pandas DataFrames, a DuckDB relation built with "
+    "duckdb.sql over its inputs (tables bigger than memory), or polars LazyFrames.",
+)
 @click.pass_context
-def new_asset(context: click.Context, team: str, name: str, reads: tuple[str, ...]) -> None:
+def new_asset(
+    context: click.Context, team: str, name: str, reads: tuple[str, ...], kind: str
+) -> None:
     """Add teams/TEAM/NAME.py (an asset with a contract skeleton) and its test, and list the
     module in the team's definitions.py. The team's example goes, if nobody edited it."""
     from platform_lib.workspace.asset_source import resolve_reads
@@ -56,7 +66,7 @@ def new_asset(context: click.Context, team: str, name: str, reads: tuple[str, ..
     inputs = guarded(
         context, lambda: resolve_reads(team, reads, _published(locations)) if reads else []
     )
-    done = guarded(context, lambda: scaffold_asset(root, team, name, teams, inputs))
+    done = guarded(context, lambda: scaffold_asset(root, team, name, teams, inputs, kind))
     for path in done.written:
         click.echo(f"  wrote {path.relative_to(root)}")
     for path in done.removed:

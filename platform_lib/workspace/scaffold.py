@@ -108,10 +108,16 @@ class Scaffold:
 
 
 def new_asset(
-    root: Path, team: str, asset: str, teams: set[str], reads: Sequence["Read"] = ()
+    root: Path,
+    team: str,
+    asset: str,
+    teams: set[str],
+    reads: Sequence["Read"] = (),
+    kind: str = "pandas",
 ) -> Scaffold:
-    """Add teams/<team>/<asset>.py (contract skeleton, reading ``reads``) and its test, and
-    list the module in the team's definitions.py; the team's untouched example goes."""
+    """Add teams/<team>/<asset>.py (contract skeleton, reading ``reads``, its logic in
+    ``kind``) and its test, and list the module in the team's definitions.py; the team's
+    untouched example goes."""
     if team not in teams:
         raise TailorError(
             f"Team {team!r} is not in workspace.yaml.{did_you_mean(team, teams)}",
@@ -131,8 +137,8 @@ def new_asset(
     if example:
         edited = _without_module(edited, EXAMPLE)
     written = {
-        folder / f"{asset}.py": asset_module(team, asset, reads),
-        folder / "tests" / f"test_{asset}.py": asset_test(team, asset, reads),
+        folder / f"{asset}.py": asset_module(team, asset, reads, kind),
+        folder / "tests" / f"test_{asset}.py": asset_test(team, asset, reads, kind),
     }
     placed = []
     try:

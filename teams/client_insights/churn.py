@@ -8,6 +8,7 @@ features, so every coefficient can be read and explained.
 
 import numpy as np
 import pandas as pd
+import polars as pl
 from dagster import Output
 
 from platform_lib import TableChecks, warehouse_asset
@@ -22,7 +23,8 @@ MEDIUM_RISK = 0.3
 
 def churn_features(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Model features per client with at least one order before ``as_of``."""
-    return order_history(orders, as_of)[FEATURES].astype("float64")
+    history = order_history(pl.from_pandas(orders).lazy(), pl.lit(as_of)).collect()
+    return history.to_pandas().set_index("client_id")[FEATURES].astype("float64")
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 25) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import duckdb
 import pandas as pd
 
 from platform_lib import LandingZone, TableChecks, warehouse_asset
@@ -18,12 +19,12 @@ DAILY_FEED = timedelta(hours=26)
     sample_by="sku",
     kinds={"parquet"},
 )
-def raw_inventory(landing: LandingZone) -> pd.DataFrame:
+def raw_inventory(landing: LandingZone) -> duckdb.DuckDBPyRelation:
     """Daily stock snapshot per SKU and warehouse, exactly as the WMS exports it.
 
     Known mess: category spelling varies and the export re-sends some rows.
     """
-    return landing.read("inventory_snapshots.parquet")
+    return landing.relation("inventory_snapshots.parquet")  # streamed, never held in Python
 
 
 @warehouse_asset(

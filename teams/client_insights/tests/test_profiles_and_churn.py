@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 
 from teams.client_insights.churn import auc, fit_logistic, predict_logistic, score_churn
@@ -31,7 +32,8 @@ def test_profiles_summarise_history_and_keep_clients_who_never_ordered():
     orders = orders_frame(
         [(1, "2026-03-01", 7, 2), (1, "2026-04-01", 7, 4), (1, "2026-05-01", 8, 0)]
     )
-    profiles = build_profiles(clients, orders).set_index("client_id")
+    profiles = build_profiles(pl.from_pandas(clients).lazy(), pl.from_pandas(orders).lazy())
+    profiles = profiles.collect().to_pandas().set_index("client_id")
     assert profiles.loc[1, "n_orders"] == 3
     assert profiles.loc[1, "keep_rate"] == pytest.approx(6 / 15)
     assert profiles.loc[1, "primary_stylist_id"] == 7

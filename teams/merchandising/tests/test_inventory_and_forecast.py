@@ -1,5 +1,6 @@
-"""Merchandising's business logic on small frames."""
+"""Merchandising's business logic on small frames (as relations: the logic is SQL)."""
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -20,7 +21,7 @@ def test_cleaning_normalises_category_drops_resent_rows_and_sums_warehouses():
             "unit_cost": [10.0, 10.0, 10.0, 5.0],
         }
     )
-    cleaned = clean_inventory(raw)
+    cleaned = clean_inventory(duckdb.from_df(raw)).df()
     assert cleaned.to_dict("records") == [
         {
             "sku": "A",
@@ -67,7 +68,7 @@ def test_forecast_is_trailing_mean_with_cover_from_stock_and_open_orders_due():
             "quantity": [40, 1000, 1000],
         }
     )
-    row = forecast_demand(inventory, orders).iloc[0]
+    row = forecast_demand(duckdb.from_df(inventory), duckdb.from_df(orders)).df().iloc[0]
     assert row["daily_demand_mean"] == pytest.approx(4)
     assert row["forecast_units"] == pytest.approx(4 * HORIZON_DAYS)
     assert row["incoming_units"] == 40  # only the open order due inside the horizon
