@@ -1,11 +1,13 @@
 """Today's pandas versions (bench/pandas_versions.py) wrapped as the very assets the teams
 rewrote in the lazy kinds: same names, contracts, checks and sample keys, pandas inside.
-``team_versions.use_versions("pandas", team)`` swaps them in."""
+``team_versions.use_versions("pandas", team)`` swaps them in, and ``HELPERS``: the module
+functions of kept assets that call a rewritten one."""
 
 import pandas as pd
-from pandas_versions import build_profiles, clean_inventory, forecast_demand
+from pandas_versions import build_profiles, clean_inventory, forecast_demand, order_history
 
 from platform_lib import LandingZone, TableChecks, warehouse_asset
+from teams.client_insights.churn import FEATURES
 from teams.client_insights.contracts import ClientProfiles
 from teams.merchandising.contracts import DemandForecast, Inventory, RawInventory
 from teams.merchandising.ingest import DAILY_FEED, LANDED
@@ -51,3 +53,11 @@ VERSIONS = {
     },
     "client_insights": {"client_profiles": client_profiles},
 }
+
+
+def churn_features(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """churn_risk's features from today's pandas ``order_history``."""
+    return order_history(orders, as_of)[FEATURES].astype("float64")
+
+
+HELPERS = {"client_insights": {"teams.client_insights.churn.churn_features": churn_features}}

@@ -8,7 +8,6 @@ the same ``team_definitions`` with the same contracts, checks and resources.
 
 import importlib
 import pkgutil
-from pathlib import Path
 from types import ModuleType
 
 
@@ -49,19 +48,16 @@ def _asset_name(value: object) -> str | None:
 
 
 def use_versions(side: str, team: str) -> list[str]:
-    """Make ``team`` run its ``side`` ("lazy" or "pandas") versions; the assets swapped.
+    """Make ``team`` run its ``side`` ("lazy" or "pandas") versions; what was swapped. The
+    teams' own assets are the lazy ones; the pandas side swaps in bench/pandas_assets.py's
+    (and churn_risk's features computed by today's pandas ``order_history``)."""
+    if side == "lazy":
+        return []
+    from pandas_assets import HELPERS, VERSIONS
 
-    The teams' own assets are the lazy ones; the pandas side swaps in bench/pandas_assets.py.
-    Until the teams' rewrite lands (no bench/pandas_versions.py yet), their own assets are
-    today's pandas ones and the lazy side swaps in bench/lazy_standin.py's instead."""
-    if Path(__file__).with_name("pandas_versions.py").exists():
-        if side == "lazy":
-            return []
-        from pandas_assets import VERSIONS
-
-        return swap_assets(team, VERSIONS.get(team, {}))
-    if side == "lazy" and team == "merchandising":
-        from lazy_standin import VERSIONS
-
-        return swap_assets(team, VERSIONS)
-    return []
+    swapped = swap_assets(team, VERSIONS.get(team, {}))
+    for qualified, function in HELPERS.get(team, {}).items():
+        module, name = qualified.rsplit(".", 1)
+        setattr(importlib.import_module(module), name, function)
+        swapped.append(qualified)
+    return swapped
