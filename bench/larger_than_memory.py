@@ -20,12 +20,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import RESULTS_DIR, print_table, run_capped, write_results  # noqa: E402
+from measure import RESULTS_DIR, print_table, rss_of, run_capped, write_results  # noqa: E402
 
 NAME = "larger_than_memory"
 SIDES = ["lazy", "pandas"]
@@ -52,18 +53,53 @@ def run_one(side: str, landing: Path, work: Path, limit_gib: float) -> dict:
 
     use_versions(side, "merchandising")
     (location,) = [loc for loc in read_workspace() if loc.name == "merchandising"]
-    steps = {}
-    with DagsterInstance.ephemeral() as instance:
+    with DagsterInstance.ephemeral() as instance, RssTimeline() as timeline:
         started = time.perf_counter()
         job = location.load().resolve_implicit_global_asset_job_def()
         result = job.execute_in_process(instance=instance)
         wall = time.perf_counter() - started
-    for event in result.all_events:
-        if event.is_step_success:
+        records = instance.all_logs(result.run_id)
+    steps, step_peaks, began = {}, {}, {}
+    for record in records:
+        event = record.dagster_event
+        if event is not None and event.event_type_value == "STEP_START":
+            began[event.step_key] = record.timestamp
+        if event is not None and event.is_step_success:
             steps[event.step_key] = event.event_specific_data.duration_ms / 1000
-    figures = {"wall_seconds": wall, "peak_rss_mb": high_water_mb(), "steps": steps}
+            step_peaks[event.step_key] = timeline.peak_mb(began[event.step_key], record.timestamp)
+    figures = {
+        "wall_seconds": wall,
+        "peak_rss_mb": high_water_mb(),
+        "steps": steps,
+        "step_peak_rss_mb": step_peaks,
+    }
     print(json.dumps(figures))
     return figures
+
+
+class RssTimeline:
+    """This process's resident memory sampled every 50 ms while the block runs, to tell
+    which step reached the peak."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.samples.append((time.time(), rss_of(os.getpid())))
+
+    def __enter__(self) -> "RssTimeline":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak_mb(self, start: float, end: float) -> float:
+        return max((rss for at, rss in self.samples if start <= at <= end), default=0) / 2**20
 
 
 def high_water_mb() -> float:

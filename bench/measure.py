@@ -21,7 +21,7 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _rss_bytes() -> int:
-    return _rss_of(os.getpid())
+    return rss_of(os.getpid())
 
 
 @contextmanager
@@ -84,7 +84,7 @@ def run_capped(command: list[str], cap_mb: float, timeout: float) -> dict:
     reader.start()
     started, peak, failed = time.perf_counter(), 0.0, None
     while process.poll() is None:
-        peak = max(peak, _rss_of(process.pid) / 2**20)
+        peak = max(peak, rss_of(process.pid) / 2**20)
         elapsed = time.perf_counter() - started
         if peak > cap_mb or elapsed > timeout:
             failed = (
@@ -106,7 +106,8 @@ def _size(mb: float) -> str:
     return f"{mb / 1024:g} GiB" if mb >= 1024 else f"{mb:g} MiB"
 
 
-def _rss_of(pid: int) -> int:
+def rss_of(pid: int) -> int:
+    """Process ``pid``'s resident memory in bytes; 0 once it has ended."""
     try:
         with open(f"/proc/{pid}/statm") as statm:
             return int(statm.read().split()[1]) * _PAGE
