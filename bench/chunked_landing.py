@@ -81,10 +81,7 @@ def generate(out: Path, inventory_rows: int, seed: int = 7, chunk_skus: int = CH
         "rows": {INVENTORY: rows, PURCHASE_ORDERS: len(orders)},
         "generate_seconds": time.perf_counter() - started,
     }
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    landing.publish(staging, out, manifest)
     return manifest
 
 
