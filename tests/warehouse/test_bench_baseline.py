@@ -1,5 +1,6 @@
-"""The benchmarks' DuckDB-file warehouse (bench/duckdb_file_warehouse.py) stays runnable: the
-three teams materialize with it swapped in, each team's tables in one DuckDB file."""
+"""The benchmarks' helpers: the DuckDB-file warehouse (bench/duckdb_file_warehouse.py) stays
+runnable, the three teams materializing with it swapped in, each team's tables in one DuckDB
+file; the chunked landing generator, the capped run and the swap of a team's assets behave."""
 
 import json
 import subprocess
