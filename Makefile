@@ -67,6 +67,8 @@ bench: install  # ratios measured in one run; figures also saved as JSON in data
 	$(BIN)/python bench/contract_checks.py
 	$(BIN)/python bench/sample_mode.py
 	$(BIN)/python bench/concurrency.py
+	$(BIN)/python bench/read_kinds.py
+	$(BIN)/python bench/larger_than_memory.py
 
 # after an intended change of a team's assets: rewrite the pinned asset specs, then review the diff
 snapshots: install

@@ -15,17 +15,20 @@ import itertools
 import os
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 from dagster import InputContext, MetadataValue, TableColumn, TableSchema
 
 from platform_lib import WarehouseIOManager
 from platform_lib.sql import column_types, quote_identifier, quote_literal, row_count
+from platform_lib.warehouse.connection import default_connection
+from platform_lib.warehouse.frames import Returned
+from platform_lib.warehouse.kinds import Kind, kind_to_load
 from platform_lib.warehouse.layout import table_for
 from platform_lib.warehouse.partitions import partition_slice
 from platform_lib.warehouse.reads import select_rows
 from platform_lib.warehouse.write_request import WriteRequest
-from platform_lib.warehouse.writes import FRAME, write_frame
+from platform_lib.warehouse.writes import write_frame
 
 _instance = None
 _aliases = itertools.count()
@@ -36,18 +39,21 @@ class DuckDBFileWarehouse(WarehouseIOManager):
 
     def store(self, request: WriteRequest, log) -> dict | None:
         location = table_for(request.asset_key, self._root())
-        frame = request.frame
         with team_file(self._root(), location.team, read_only=False) as connection:
-            connection.register(FRAME, frame)
+            # any kind: a relation of another instance (a lazy asset's) arrives as a stream
+            Returned.of(request.frame).register(
+                connection, scans=1 if request.partitions is None else 2
+            )
             committed = write_frame(
                 connection, location, request.partitions, request.label, request.before_commit
             )
             if not committed:
                 return None
-            described = column_types(connection, FRAME)
+            described = column_types(connection, location.sql)
             rows = row_count(connection, location.sql)
+            preview = connection.sql(f"SELECT * FROM {location.sql} LIMIT 5").df()
         return {
-            "dagster/row_count": len(frame),
+            "dagster/row_count": rows,
             "dagster/table_name": location.name,
             "dagster/column_schema": TableSchema(
                 columns=[
@@ -57,17 +63,29 @@ class DuckDBFileWarehouse(WarehouseIOManager):
             ),
             "table_row_count": rows,
             "team_database_bytes": MetadataValue.int(self._file(location.team).stat().st_size),
-            "preview": MetadataValue.md(frame.head(5).to_markdown(index=False)),
+            "preview": MetadataValue.md(preview.to_markdown(index=False)),
         }
 
-    def load_input(self, context: InputContext) -> pd.DataFrame:
+    def load_input(self, context: InputContext) -> Any:
+        """The input as its annotation's kind; a lazy kind is fetched here (as Arrow, then
+        a relation of DuckDB's default connection or a LazyFrame over it): the team's file
+        is detached once the read ends, so nothing can stay a query over it."""
         label = context.asset_key.to_user_string()
         location = table_for(context.asset_key, self._root())
         columns = list((context.definition_metadata or {}).get("columns") or []) or None
         partitions = partition_slice(context, label)
         conditions = [partitions.predicate] if partitions is not None else []
+        kind = kind_to_load(context.dagster_type.typing_type if context.dagster_type else None)
+        fetched = Kind.ARROW if kind.lazy else kind
         with team_file(self._root(), location.team, read_only=True) as connection:
-            return select_rows(connection, location, columns, conditions, label)
+            rows = select_rows(connection, location, columns, conditions, label, fetched)
+        if kind is Kind.RELATION:
+            return default_connection().from_arrow(rows)
+        if kind is Kind.POLARS_LAZY:
+            import polars
+
+            return polars.from_arrow(rows).lazy()
+        return rows
 
     def _file(self, team: str) -> Path:
         return self._root() / f"{team}.duckdb"

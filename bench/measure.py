@@ -21,8 +21,7 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _rss_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * _PAGE
+    return rss_of(os.getpid())
 
 
 @contextmanager
@@ -68,6 +67,52 @@ def run_case(script: Path, case: str, *args: str) -> dict:
         text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def run_capped(command: list[str], cap_mb: float, timeout: float) -> dict:
+    """Run ``command`` (it prints one JSON line last), killing it once its resident memory
+    passes ``cap_mb`` or it runs ``timeout`` seconds, so a run that would exhaust the machine
+    is reported rather than felt. Its figures, or ``{"failed": why}``; either way
+    ``watched_peak_mb``, the peak resident memory sampled from outside."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    output = {}
+
+    def read() -> None:
+        output["out"], output["err"] = process.communicate()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    started, peak, failed = time.perf_counter(), 0.0, None
+    while process.poll() is None:
+        peak = max(peak, rss_of(process.pid) / 2**20)
+        elapsed = time.perf_counter() - started
+        if peak > cap_mb or elapsed > timeout:
+            failed = (
+                f"exceeded {_size(cap_mb)} resident after {elapsed:.0f} s"
+                if peak > cap_mb
+                else f"still running after {timeout:.0f} s"
+            )
+            process.kill()
+            break
+        time.sleep(0.05)
+    reader.join()
+    if failed is None and process.returncode != 0:
+        failed = f"exit {process.returncode}: {output['err'].strip().splitlines()[-1:]}"
+    result = {"failed": failed} if failed else json.loads(output["out"].strip().splitlines()[-1])
+    return {**result, "watched_peak_mb": peak}
+
+
+def _size(mb: float) -> str:
+    return f"{mb / 1024:g} GiB" if mb >= 1024 else f"{mb:g} MiB"
+
+
+def rss_of(pid: int) -> int:
+    """Process ``pid``'s resident memory in bytes; 0 once it has ended."""
+    try:
+        with open(f"/proc/{pid}/statm") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+    except (FileNotFoundError, ProcessLookupError):  # it has just ended
+        return 0
 
 
 def interleaved_medians(script: Path, cases: list[str], repeat: int, *args: str) -> dict:

@@ -173,11 +173,17 @@ def generate(out: Path, seed: int, scale: float) -> dict:
         "as_of": AS_OF.date().isoformat(),
         "rows": {name: len(frame) for name, frame in files.items()},
     }
+    publish(staging, out, manifest)
+    return manifest
+
+
+def publish(staging: Path, out: Path, manifest: dict) -> None:
+    """Write ``manifest`` into the finished ``staging`` folder and move it into place as
+    ``out`` (replacing it): readers never see a half-written landing zone."""
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     if out.exists():
         shutil.rmtree(out)
     staging.rename(out)
-    return manifest
 
 
 def main() -> None:
