@@ -51,11 +51,13 @@ def select_rows(
     try:
         with table_read(location, columns, label):  # a file may fail only as rows are fetched
             query, parameters = rows_query(location.sql, selected, conditions)
-            first = load_as(connection.execute(f"{query} LIMIT {PROBE_ROWS + 1}", parameters), kind)
+            first = load_as(
+                connection.sql(f"{query} LIMIT {PROBE_ROWS + 1}", params=parameters), kind
+            )
             if len(first) <= PROBE_ROWS:  # that was all of it
                 return first
             _refuse_beyond_limit(connection, location, conditions, first, kind, reader)
-            return load_as(connection.execute(query, parameters), kind)
+            return load_as(connection.sql(query, params=parameters), kind)
     except duckdb.OutOfMemoryException as error:  # DuckDB itself ran out reading it
         rows = _rows(connection, location, conditions)
         raise WarehouseError(_too_big(location, kind, reader, rows, None, connection)) from error
