@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from platform_lib.errors import TailorError, WarehouseError
+from platform_lib.settings import RUN_MEMORY_ENV
 from platform_lib.sql import column_types, quote_identifier
 from platform_lib.warehouse.kinds import Kind, kind_of
 
@@ -100,11 +101,18 @@ class Returned:
             if not self.kind.lazy:
                 raise
             said = next((line for line in str(error).splitlines() if line.strip()), "")
+            out_of_memory = type(error).__name__ == "OutOfMemoryException"
+            fix = (
+                "DuckDB ran out of the run's memory limit in an operator that cannot spill: "
+                f'raise {RUN_MEMORY_ENV} (docs/warehouse.md, "Memory"), or make the query '
+                "lighter (fewer columns in a DISTINCT, no ORDER BY a table does not need)"
+                if out_of_memory
+                else "Fix the asset's query (run it in a notebook to see the failing rows)"
+            )
             raise WarehouseError(
                 f"Asset {label}: the {self.kind.value} it returned failed as it ran, writing "
                 f"table {table}: {type(error).__name__}: {said.strip()}. Nothing was written; "
-                f"{table} keeps its previous version. Fix the asset's query (run it in a "
-                "notebook to see the failing rows), then materialize again."
+                f"{table} keeps its previous version. {fix}, then materialize again."
             ) from error
 
     def _stream(self):

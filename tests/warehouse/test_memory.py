@@ -180,6 +180,20 @@ def test_the_same_table_read_as_a_relation_under_the_same_limit_succeeds(big_tab
     assert read_table("shop.summary")["rows"].tolist() == [1_000_000]
 
 
+def test_a_query_that_runs_out_of_memory_as_it_is_written_says_so_and_how_to_fix_it(
+    big_table, run_failure, read_table
+):
+    @asset
+    def summary(big: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+        """One list of every name: an aggregate DuckDB cannot spill."""
+        return duckdb.sql("SELECT list(name) AS names FROM big")
+
+    message = run_failure(run_under("16MB", summary, raise_on_error=False))
+    assert "Asset shop/summary: the duckdb.DuckDBPyRelation it returned failed as it ran" in message
+    assert "OutOfMemoryException" in message and "cannot spill" in message
+    assert f"raise {RUN_MEMORY_ENV}" in message and "failing rows" not in message
+
+
 def test_a_function_that_runs_out_of_memory_fails_naming_the_asset_and_the_lazy_kinds(
     warehouse, run_failure
 ):
