@@ -131,7 +131,8 @@ def test_a_failed_run_alert_says_which_step_failed_and_why_on_every_route(
         assert "step clients: KeyError: 'margin'" in text
     expected = (
         "step clients: WarehouseError: Asset crm/clients returned dict; the warehouse "
-        "stores pandas DataFrames. Return a DataFrame from the asset function."
+        "stores a pandas.DataFrame, polars.DataFrame, polars.LazyFrame, pyarrow.Table or "
+        "duckdb.DuckDBPyRelation. Return one of them from the asset function."
     )
     assert hooks["crm"].bodies[1]["message"] == expected and expected in log
     assert hooks["crm"].bodies[2]["message"] == "step clients: RuntimeError"
