@@ -1,28 +1,24 @@
 """Today's pandas versions (bench/pandas_versions.py) wrapped as the very assets the teams
 rewrote in the lazy kinds: same names, contracts, checks and sample keys, pandas inside.
-``team_versions.use_versions("pandas", team)`` swaps them in, and ``HELPERS``: the module
-functions of kept assets that call a rewritten one."""
+``team_versions.use_versions("pandas", team)`` swaps them in, and ``HELPERS``: functions the
+kept assets call (merchandising's ``raw_inventory`` reads its landing file whole into pandas,
+as before, through the team's own asset)."""
 
+import duckdb
 import pandas as pd
 from pandas_versions import build_profiles, clean_inventory, forecast_demand, order_history
 
 from platform_lib import LandingZone, TableChecks, warehouse_asset
 from teams.client_insights.churn import FEATURES
 from teams.client_insights.contracts import ClientProfiles
-from teams.merchandising.contracts import DemandForecast, Inventory, RawInventory
-from teams.merchandising.ingest import DAILY_FEED, LANDED
+from teams.merchandising.contracts import DemandForecast, Inventory
 
 
-@warehouse_asset(
-    contract=RawInventory,
-    table_checks=LANDED,
-    freshness=DAILY_FEED,
-    sample_by="sku",
-    kinds={"parquet"},
-)
-def raw_inventory(landing: LandingZone) -> pd.DataFrame:
-    """Daily stock snapshot per SKU and warehouse, read whole into pandas."""
-    return landing.read("inventory_snapshots.parquet")
+def read_whole(landing: LandingZone, file: str, **options) -> duckdb.DuckDBPyRelation:
+    """Today's landing read in place of ``LandingZone.relation``: the whole file into pandas
+    (``raw_inventory`` is otherwise the team's own asset, contract and checks included), then
+    handed to DuckDB as it is."""
+    return duckdb.from_df(landing.read(file, **options))
 
 
 @warehouse_asset(contract=Inventory, table_checks=TableChecks(not_empty=True), sample_by="sku")
@@ -47,7 +43,6 @@ def client_profiles(raw_clients: pd.DataFrame, raw_orders: pd.DataFrame) -> pd.D
 
 VERSIONS = {
     "merchandising": {
-        "raw_inventory": raw_inventory,
         "inventory": inventory,
         "demand_forecast": demand_forecast,
     },
@@ -60,4 +55,8 @@ def churn_features(orders: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return order_history(orders, as_of)[FEATURES].astype("float64")
 
 
-HELPERS = {"client_insights": {"teams.client_insights.churn.churn_features": churn_features}}
+HELPERS = {
+    "merchandising": {"platform_lib.landing.zone:LandingZone.relation": read_whole},
+    "client_insights": {"teams.client_insights.churn:churn_features": churn_features},
+}
+"""Functions swapped in as ``module:attribute`` (an attribute of a class included)."""

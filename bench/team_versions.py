@@ -57,7 +57,11 @@ def use_versions(side: str, team: str) -> list[str]:
 
     swapped = swap_assets(team, VERSIONS.get(team, {}))
     for qualified, function in HELPERS.get(team, {}).items():
-        module, name = qualified.rsplit(".", 1)
-        setattr(importlib.import_module(module), name, function)
+        module, path = qualified.split(":")
+        *owners, name = path.split(".")
+        owner = importlib.import_module(module)
+        for attribute in owners:
+            owner = getattr(owner, attribute)
+        setattr(owner, name, function)
         swapped.append(qualified)
     return swapped
